@@ -1,0 +1,25 @@
+//! Text ⇄ QR images for health-code texts (`HCX1:`, `HC1:`, `shc:/` …), knowing nothing of their payload.
+//!
+//! Encoding picks the smallest version at the wanted error-correction level, with alphanumeric mode for
+//! base45 texts; decoding finds every QR (and Aztec) code in a PNG, JPEG or raw grayscale picture,
+//! rotated, blurred, noisy, dim or inverted, in pure Rust.
+//!
+//! ```
+//! use hcx_qr::{EncodeOptions, decode_image, encode};
+//!
+//! let text = "HC1:NCFOXN%TS3DH3ZSUZK+.V0ETD%65NL-AH";
+//! let code = encode(text, &EncodeOptions::default())?;
+//! assert_eq!(code.mode(), "alphanumeric");
+//! let png = code.to_png(4)?;
+//! assert_eq!(decode_image(&png)?, vec![text.to_string()]);
+//! # Ok::<(), hcx_qr::Error>(())
+//! ```
+#![forbid(unsafe_code)]
+
+mod decode;
+mod encode;
+mod error;
+
+pub use decode::{MAX_CODES, MAX_FILE_BYTES, MAX_PIXELS, decode_file, decode_image, decode_luma};
+pub use encode::{EccLevel, EncodeOptions, MAX_RENDER_SIDE_PX, QrCode, encode};
+pub use error::Error;
