@@ -1,6 +1,7 @@
 //! Text → QR code, and QR code → PNG, SVG and terminal text.
 
 use std::fmt;
+use std::path::Path;
 use std::str::FromStr;
 
 use qrcode::bits::Bits;
@@ -231,7 +232,50 @@ pub fn encode(text: &str, options: &EncodeOptions) -> Result<QrCode, Error> {
     })
 }
 
+/// A file format [`QrCode::write_file`] can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputFormat {
+    /// 8-bit grayscale PNG.
+    Png,
+    /// Standalone SVG.
+    Svg,
+}
+
+impl OutputFormat {
+    /// The format named by a file's extension (`.png` or `.svg`, any case).
+    pub fn from_path(path: &Path) -> Result<Self, Error> {
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        match ext.as_deref() {
+            Some("png") => Ok(OutputFormat::Png),
+            Some("svg") => Ok(OutputFormat::Svg),
+            _ => Err(Error::UnsupportedOutputFormat {
+                path: path.to_path_buf(),
+            }),
+        }
+    }
+}
+
 impl QrCode {
+    /// Renders the code in `format`, `module_px` pixels per module, as file contents.
+    pub fn render(&self, format: OutputFormat, module_px: u32) -> Result<Vec<u8>, Error> {
+        match format {
+            OutputFormat::Png => self.to_png(module_px),
+            OutputFormat::Svg => Ok(self.to_svg(module_px).into_bytes()),
+        }
+    }
+
+    /// Writes the code to `path` as PNG or SVG, as its extension says.
+    pub fn write_file(&self, path: &Path, module_px: u32) -> Result<(), Error> {
+        let bytes = self.render(OutputFormat::from_path(path)?, module_px)?;
+        std::fs::write(path, bytes).map_err(|source| Error::Io {
+            path: path.to_path_buf(),
+            source,
+        })
+    }
+
     /// The QR version, 1..=40.
     pub fn version(&self) -> u8 {
         self.version

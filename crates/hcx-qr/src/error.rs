@@ -80,7 +80,13 @@ pub enum Error {
         /// Length of the buffer.
         len: usize,
     },
-    /// Reading the file failed.
+    /// The output file name ends in neither `.png` nor `.svg`.
+    #[error("cannot tell the image format of {}: the file name must end in .png or .svg", path.display())]
+    UnsupportedOutputFormat {
+        /// The output file.
+        path: PathBuf,
+    },
+    /// Reading or writing the file failed.
     #[error("cannot read {}: {source}", path.display())]
     Io {
         /// The file.
@@ -107,6 +113,7 @@ impl Error {
             Error::UnsupportedFormat => "unsupported_format",
             Error::UnreadableImage(_) => "unreadable_image",
             Error::InvalidDimensions { .. } => "invalid_dimensions",
+            Error::UnsupportedOutputFormat { .. } => "unsupported_output_format",
             Error::Io { .. } => "io_error",
         }
     }

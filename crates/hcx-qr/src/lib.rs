@@ -21,5 +21,5 @@ mod encode;
 mod error;
 
 pub use decode::{MAX_CODES, MAX_FILE_BYTES, MAX_PIXELS, decode_file, decode_image, decode_luma};
-pub use encode::{EccLevel, EncodeOptions, MAX_RENDER_SIDE_PX, QrCode, encode};
+pub use encode::{EccLevel, EncodeOptions, MAX_RENDER_SIDE_PX, OutputFormat, QrCode, encode};
 pub use error::Error;

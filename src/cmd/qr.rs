@@ -1,0 +1,191 @@
+//! `hcx qr`: encode a text as a QR image (PNG, SVG, terminal) and decode every QR code in images.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use hcx_qr::{EccLevel, EncodeOptions, Error, QrCode};
+
+/// Arguments of `hcx qr`.
+#[derive(clap::Args, Debug)]
+pub struct QrArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: QrCommand,
+}
+
+/// The `hcx qr` subcommands.
+#[derive(clap::Subcommand, Debug)]
+pub enum QrCommand {
+    /// Encode a text as a QR code (PNG or SVG file, or drawn in the terminal).
+    Encode(EncodeArgs),
+    /// Print the text of every QR code found in images, one per line.
+    Decode(DecodeArgs),
+}
+
+/// Arguments of `hcx qr encode`.
+#[derive(clap::Args, Debug)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["out", "terminal"])))]
+pub struct EncodeArgs {
+    /// The text to encode, or `-` to read it from standard input (one trailing newline is dropped).
+    pub text: String,
+    /// Output file; its extension (.png or .svg) picks the format.
+    #[arg(short = 'o', long, value_name = "OUT.png|OUT.svg")]
+    pub out: Option<PathBuf>,
+    /// Draw the code in the terminal with Unicode half blocks instead of writing a file.
+    #[arg(long)]
+    pub terminal: bool,
+    /// Error-correction level: L, M, Q or H.
+    #[arg(long, default_value = "M", value_name = "L|M|Q|H")]
+    pub ecc: EccLevel,
+    /// Pixels per module.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    pub scale: u32,
+    /// Largest QR version allowed (1 to 40); a longer text is an error rather than a dense code.
+    #[arg(long, default_value_t = 40, value_name = "N")]
+    pub max_version: u8,
+    /// Print {"version","ecc","mode","modules"} as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `hcx qr decode`.
+#[derive(clap::Args, Debug)]
+pub struct DecodeArgs {
+    /// PNG or JPEG files.
+    #[arg(required = true, value_name = "IMAGE")]
+    pub images: Vec<PathBuf>,
+}
+
+/// Runs `hcx qr`: exit 0 on success, 1 if an image holds no code, 2 on any other error.
+pub fn run(args: QrArgs) -> ExitCode {
+    match args.command {
+        QrCommand::Encode(a) => run_encode(a),
+        QrCommand::Decode(a) => run_decode(a),
+    }
+}
+
+fn report(context: Option<&Path>, e: &Error) {
+    match context {
+        // I/O errors already name their file.
+        Some(p) if !matches!(e, Error::Io { .. }) => {
+            eprintln!("error[{}]: {}: {e}", e.code(), p.display());
+        }
+        _ => eprintln!("error[{}]: {e}", e.code()),
+    }
+}
+
+/// Encodes `text` with ECC `ecc` (max version 40, quiet zone 4) and writes it to `out`
+/// as PNG or SVG, as the extension says, `scale` pixels per module (for `hcx issue --qr`).
+#[allow(dead_code)] // until `hcx issue --qr` calls it
+pub fn write_qr(text: &str, out: &Path, ecc: EccLevel, scale: u32) -> Result<QrCode, Error> {
+    let options = EncodeOptions {
+        ecc,
+        ..EncodeOptions::default()
+    };
+    write_qr_with(text, out, &options, scale)
+}
+
+/// Like [`write_qr`] with every encoding option.
+pub fn write_qr_with(
+    text: &str,
+    out: &Path,
+    options: &EncodeOptions,
+    scale: u32,
+) -> Result<QrCode, Error> {
+    // Check the extension before encoding, so a typo fails before any work.
+    hcx_qr::OutputFormat::from_path(out)?;
+    let code = hcx_qr::encode(text, options)?;
+    code.write_file(out, scale)?;
+    Ok(code)
+}
+
+fn read_text(arg: &str) -> Result<String, Error> {
+    if arg != "-" {
+        return Ok(arg.to_owned());
+    }
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|source| Error::Io {
+            path: PathBuf::from("<stdin>"),
+            source,
+        })?;
+    if text.ends_with('\n') {
+        text.pop();
+        if text.ends_with('\r') {
+            text.pop();
+        }
+    }
+    Ok(text)
+}
+
+fn run_encode(a: EncodeArgs) -> ExitCode {
+    let text = match read_text(&a.text) {
+        Ok(t) => t,
+        Err(e) => {
+            report(None, &e);
+            return ExitCode::from(2);
+        }
+    };
+    let options = EncodeOptions {
+        ecc: a.ecc,
+        max_version: a.max_version,
+        ..EncodeOptions::default()
+    };
+    let result = match &a.out {
+        Some(out) => write_qr_with(&text, out, &options, a.scale),
+        None => hcx_qr::encode(&text, &options).inspect(|code| {
+            print!("{}", code.to_terminal());
+        }),
+    };
+    let code = match result {
+        Ok(c) => c,
+        Err(e) => {
+            report(None, &e);
+            return ExitCode::from(2);
+        }
+    };
+    if a.json {
+        let info = serde_json::json!({
+            "version": code.version(),
+            "ecc": code.ecc().to_string(),
+            "mode": code.mode(),
+            "modules": code.modules(),
+        });
+        println!("{info}");
+    }
+    if std::io::stdout().flush().is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
+
+fn run_decode(a: DecodeArgs) -> ExitCode {
+    let mut status = 0u8;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    for path in &a.images {
+        match hcx_qr::decode_file(path) {
+            Ok(texts) => {
+                for t in texts {
+                    if writeln!(out, "{t}").is_err() {
+                        return ExitCode::from(2);
+                    }
+                }
+            }
+            Err(e) => {
+                report(Some(path), &e);
+                status = status.max(if matches!(e, Error::NoCodeFound) {
+                    1
+                } else {
+                    2
+                });
+            }
+        }
+    }
+    if out.flush().is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::from(status)
+}
