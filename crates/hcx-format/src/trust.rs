@@ -1,0 +1,473 @@
+//! The trust list: which issuers and keys verifiers trust, signed by root keys as a JWS.
+//!
+//! The signed form is a JWS in general JSON serialisation (RFC 7515 §7.2.1) with EdDSA
+//! (RFC 8037): the signature covers `BASE64URL(protected) || "." || BASE64URL(payload)`, the
+//! exact payload bytes as stored, so no JSON canonicalisation is involved.
+
+use std::collections::{BTreeMap, HashSet};
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+use crate::claims::{EvidenceKind, Status, check_region};
+use crate::error::Error;
+use crate::keys::{KeyId, PrivateKey, PublicKey};
+use crate::limits::{
+    MAX_ISSUERS, MAX_KEYS_PER_ISSUER, MAX_TRUST_LIST_BYTES, MAX_TRUST_LIST_SIGNATURES,
+};
+use crate::timefmt::{self, MAX_UNIX_TIME};
+
+/// Version of the trust-list payload format this crate reads and writes.
+pub const TRUST_LIST_VERSION: u32 = 1;
+/// The JWS `typ` of a signed trust list.
+pub const TRUST_LIST_TYP: &str = "hcx-trust-list+json";
+
+/// The list of trusted issuers, as a regulator publishes it (the signed payload).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrustList {
+    /// Payload format version (1).
+    pub version: u32,
+    /// Increases with every signed edition; verifiers refuse to go back (rollback).
+    pub sequence: u64,
+    /// When this edition was signed.
+    #[serde(with = "timefmt::rfc3339")]
+    pub issued_at: i64,
+    /// After this instant the list must not be used (freeze attacks).
+    #[serde(with = "timefmt::rfc3339")]
+    pub expires_at: i64,
+    /// The trusted issuers.
+    pub issuers: Vec<IssuerEntry>,
+}
+
+/// One issuer (an app or a provincial platform) and what it may issue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IssuerEntry {
+    /// The id codes carry in `iss`, e.g. `dingtalk`.
+    pub id: String,
+    /// Display names by language tag; `en` is required, `zh` recommended.
+    pub names: BTreeMap<String, String>,
+    /// What this issuer may issue.
+    pub scopes: Scopes,
+    /// Its signing keys.
+    pub keys: Vec<KeyEntry>,
+}
+
+/// The claims an issuer may put in codes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scopes {
+    /// Statuses it may issue.
+    pub statuses: Vec<Status>,
+    /// Evidence kinds it may include.
+    pub evidence: Vec<EvidenceKind>,
+    /// Regions it may issue for (`CN` covers every `CN-…`); absent means any region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regions: Option<Vec<String>>,
+}
+
+impl Default for Scopes {
+    fn default() -> Self {
+        Scopes {
+            statuses: Status::ALL.to_vec(),
+            evidence: EvidenceKind::ALL.to_vec(),
+            regions: None,
+        }
+    }
+}
+
+/// Lifecycle state of an issuer key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyStatus {
+    /// In use.
+    Active,
+    /// No longer used to issue; codes issued inside its window still verify.
+    Retired,
+    /// Leaked: nothing it signed is trusted, whatever `iat` claims.
+    Compromised,
+}
+
+/// One issuer signing key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KeyEntry {
+    /// Key id: hex of the first 8 bytes of SHA-256 of the raw public key.
+    pub kid: String,
+    /// The only algorithm this key may verify (`EdDSA`).
+    pub alg: String,
+    /// Raw 32-byte Ed25519 public key, base64url without padding.
+    pub public_key: String,
+    /// Codes issued (`iat`) before this instant are not accepted.
+    #[serde(
+        default,
+        with = "timefmt::rfc3339_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub not_before: Option<i64>,
+    /// Codes issued (`iat`) after this instant are not accepted.
+    #[serde(
+        default,
+        with = "timefmt::rfc3339_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub not_after: Option<i64>,
+    /// Lifecycle state.
+    pub status: KeyStatus,
+}
+
+impl KeyEntry {
+    /// Builds the entry for an EdDSA public key.
+    pub fn new(key: &PublicKey, not_before: Option<i64>, not_after: Option<i64>) -> KeyEntry {
+        KeyEntry {
+            kid: key.key_id().to_string(),
+            alg: "EdDSA".to_owned(),
+            public_key: URL_SAFE_NO_PAD.encode(key.to_bytes()),
+            not_before,
+            not_after,
+            status: KeyStatus::Active,
+        }
+    }
+
+    /// The decoded public key, checked against `kid`.
+    pub fn public_key(&self) -> Result<PublicKey, Error> {
+        let raw = URL_SAFE_NO_PAD.decode(&self.public_key).map_err(|_| {
+            Error::TrustListMalformed(format!("key {}: public_key is not base64url", self.kid))
+        })?;
+        let key = PublicKey::from_bytes(&raw)
+            .map_err(|e| Error::TrustListMalformed(format!("key {}: {e}", self.kid)))?;
+        if key.key_id().to_string() != self.kid {
+            return Err(Error::TrustListMalformed(format!(
+                "key {}: kid does not match its public key ({})",
+                self.kid,
+                key.key_id()
+            )));
+        }
+        Ok(key)
+    }
+
+    /// The COSE algorithm this key is registered for.
+    pub fn cose_alg(&self) -> Option<i64> {
+        match self.alg.as_str() {
+            "EdDSA" => Some(crate::code::ALG_EDDSA),
+            _ => None,
+        }
+    }
+}
+
+/// Checks an issuer id: 1–64 characters of `a-z 0-9 . _ -`, starting with a letter or digit.
+pub fn check_issuer_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"._-".contains(&b))
+        && id.bytes().next().is_some_and(|b| b.is_ascii_alphanumeric());
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{id}` is not an issuer id (1-64 characters of a-z, 0-9, `.`, `_`, `-`)"
+        ))
+    }
+}
+
+impl TrustList {
+    /// A new, empty list (sequence 0, not yet signed).
+    pub fn new() -> TrustList {
+        TrustList {
+            version: TRUST_LIST_VERSION,
+            sequence: 0,
+            issued_at: 0,
+            expires_at: 0,
+            issuers: Vec::new(),
+        }
+    }
+
+    /// Looks up an issuer by id.
+    pub fn issuer(&self, id: &str) -> Option<&IssuerEntry> {
+        self.issuers.iter().find(|i| i.id == id)
+    }
+
+    /// Checks the rules a signed list must follow beyond its JSON shape (SPEC.md §7.2).
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |m: String| Err(Error::TrustListMalformed(m));
+        if self.version != TRUST_LIST_VERSION {
+            return bad(format!("unsupported version {}", self.version));
+        }
+        if !(0..=MAX_UNIX_TIME).contains(&self.issued_at)
+            || !(0..=MAX_UNIX_TIME).contains(&self.expires_at)
+            || self.expires_at <= self.issued_at
+        {
+            return bad("expires_at must be after issued_at".to_owned());
+        }
+        if self.issuers.len() > MAX_ISSUERS {
+            return bad(format!("more than {MAX_ISSUERS} issuers"));
+        }
+        let mut ids = HashSet::new();
+        let mut keys = HashSet::new();
+        for issuer in &self.issuers {
+            check_issuer_id(&issuer.id).map_err(Error::TrustListMalformed)?;
+            if !ids.insert(issuer.id.as_str()) {
+                return bad(format!("issuer `{}` is listed twice", issuer.id));
+            }
+            if !issuer.names.contains_key("en") {
+                return bad(format!("issuer `{}` has no `en` name", issuer.id));
+            }
+            if issuer
+                .names
+                .iter()
+                .any(|(lang, n)| lang.is_empty() || n.trim().is_empty() || n.len() > 256)
+            {
+                return bad(format!(
+                    "issuer `{}` has an empty or overlong name",
+                    issuer.id
+                ));
+            }
+            if let Some(regions) = &issuer.scopes.regions {
+                for r in regions {
+                    check_region("scopes.regions", r).map_err(|e| {
+                        Error::TrustListMalformed(format!("issuer `{}`: {e}", issuer.id))
+                    })?;
+                }
+            }
+            if issuer.keys.len() > MAX_KEYS_PER_ISSUER {
+                return bad(format!(
+                    "issuer `{}` has more than {MAX_KEYS_PER_ISSUER} keys",
+                    issuer.id
+                ));
+            }
+            for key in &issuer.keys {
+                let public = key.public_key()?;
+                if key.cose_alg().is_none() {
+                    return bad(format!("key {}: unsupported alg `{}`", key.kid, key.alg));
+                }
+                // A key serves one issuer only; otherwise a code could be moved between them.
+                if !keys.insert(public.to_bytes()) {
+                    return bad(format!("key {} is listed twice", key.kid));
+                }
+                if let (Some(nb), Some(na)) = (key.not_before, key.not_after) {
+                    if na < nb {
+                        return bad(format!("key {}: not_after is before not_before", key.kid));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Serialises the list as the signed payload bytes (pretty JSON, UTF-8).
+    pub fn to_payload(&self) -> Result<Vec<u8>, Error> {
+        serde_json::to_vec_pretty(self).map_err(|e| Error::TrustListMalformed(e.to_string()))
+    }
+}
+
+impl Default for TrustList {
+    fn default() -> Self {
+        TrustList::new()
+    }
+}
+
+/// The JWS envelope as stored in `TRUST.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SignedTrustList {
+    /// BASE64URL of the exact payload bytes.
+    pub payload: String,
+    /// One entry per root signature; empty while the list is an unsigned draft.
+    pub signatures: Vec<JwsSignature>,
+}
+
+/// One JWS signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwsSignature {
+    /// BASE64URL of the protected header JSON (`{"alg":"EdDSA","kid":…,"typ":…}`).
+    pub protected: String,
+    /// BASE64URL of the 64-byte Ed25519 signature.
+    pub signature: String,
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct JwsHeader {
+    alg: String,
+    kid: String,
+    typ: String,
+}
+
+/// How a verifier accepts a trust list.
+#[derive(Debug, Clone)]
+pub struct TrustListPolicy {
+    /// The configured root public keys.
+    pub roots: Vec<PublicKey>,
+    /// How many distinct configured roots must have signed (at least 1).
+    pub threshold: usize,
+    /// The highest sequence accepted before, if any: older lists are refused.
+    pub min_sequence: Option<u64>,
+}
+
+impl TrustListPolicy {
+    /// One root, threshold 1, no rollback memory.
+    pub fn single_root(root: PublicKey) -> TrustListPolicy {
+        TrustListPolicy {
+            roots: vec![root],
+            threshold: 1,
+            min_sequence: None,
+        }
+    }
+}
+
+impl SignedTrustList {
+    /// Parses the stored envelope (no signature check).
+    pub fn parse(bytes: &[u8]) -> Result<SignedTrustList, Error> {
+        if bytes.len() > MAX_TRUST_LIST_BYTES {
+            return Err(Error::TrustListMalformed(format!(
+                "{} bytes, more than the limit of {MAX_TRUST_LIST_BYTES}",
+                bytes.len()
+            )));
+        }
+        let env: SignedTrustList = serde_json::from_slice(bytes)
+            .map_err(|e| Error::TrustListMalformed(format!("not a signed trust list: {e}")))?;
+        if env.signatures.len() > MAX_TRUST_LIST_SIGNATURES {
+            return Err(Error::TrustListMalformed(format!(
+                "more than {MAX_TRUST_LIST_SIGNATURES} signatures"
+            )));
+        }
+        Ok(env)
+    }
+
+    /// Wraps a list as an unsigned draft.
+    pub fn unsigned(list: &TrustList) -> Result<SignedTrustList, Error> {
+        Ok(SignedTrustList {
+            payload: URL_SAFE_NO_PAD.encode(list.to_payload()?),
+            signatures: Vec::new(),
+        })
+    }
+
+    /// Signs `list` with every root key given (replacing any earlier signatures).
+    pub fn sign(list: &TrustList, roots: &[&PrivateKey]) -> Result<SignedTrustList, Error> {
+        list.validate()?;
+        let mut env = SignedTrustList::unsigned(list)?;
+        for root in roots {
+            let header = JwsHeader {
+                alg: "EdDSA".to_owned(),
+                kid: root.key_id().to_string(),
+                typ: TRUST_LIST_TYP.to_owned(),
+            };
+            let header_json = serde_json::to_vec(&header)
+                .map_err(|e| Error::TrustListMalformed(e.to_string()))?;
+            let protected = URL_SAFE_NO_PAD.encode(header_json);
+            let signing_input = format!("{protected}.{}", env.payload);
+            let signature = URL_SAFE_NO_PAD.encode(root.sign(signing_input.as_bytes()));
+            env.signatures.push(JwsSignature {
+                protected,
+                signature,
+            });
+        }
+        Ok(env)
+    }
+
+    /// The stored form: pretty JSON with a final newline.
+    pub fn to_json(&self) -> Result<String, Error> {
+        serde_json::to_string_pretty(self)
+            .map(|s| s + "\n")
+            .map_err(|e| Error::TrustListMalformed(e.to_string()))
+    }
+
+    /// Reads the payload without checking any signature (for editing and display only).
+    pub fn payload_unverified(&self) -> Result<TrustList, Error> {
+        let raw = URL_SAFE_NO_PAD
+            .decode(&self.payload)
+            .map_err(|_| Error::TrustListMalformed("payload is not base64url".to_owned()))?;
+        serde_json::from_slice(&raw)
+            .map_err(|e| Error::TrustListMalformed(format!("payload is not a trust list: {e}")))
+    }
+
+    /// Key ids of the roots that signed (as claimed by the headers; unverified).
+    pub fn signer_kids(&self) -> Vec<String> {
+        self.signatures
+            .iter()
+            .filter_map(|s| decode_header(&s.protected).ok().map(|h| h.kid))
+            .collect()
+    }
+
+    /// Verifies the signatures, then the payload, expiry and sequence, returning the list.
+    ///
+    /// Order (SPEC.md §7.4): envelope → signatures by configured roots → threshold → payload →
+    /// expiry → rollback.
+    pub fn verify(&self, policy: &TrustListPolicy, now: i64) -> Result<TrustList, Error> {
+        if self.signatures.is_empty() {
+            return Err(Error::TrustListUnsigned);
+        }
+        let mut valid_roots = HashSet::new();
+        for sig in &self.signatures {
+            let header = decode_header(&sig.protected)?;
+            let Ok(kid) = header.kid.parse::<KeyId>() else {
+                return Err(Error::TrustListMalformed(format!(
+                    "bad kid `{}`",
+                    header.kid
+                )));
+            };
+            // Signatures by keys we do not know are ignored: they may be for other verifiers.
+            let Some(root) = policy.roots.iter().find(|r| r.key_id() == kid) else {
+                continue;
+            };
+            if header.alg != "EdDSA" {
+                return Err(Error::TrustListBadSignature {
+                    kid: kid.to_string(),
+                });
+            }
+            let signature = URL_SAFE_NO_PAD
+                .decode(&sig.signature)
+                .map_err(|_| Error::TrustListMalformed("signature is not base64url".to_owned()))?;
+            let signing_input = format!("{}.{}", sig.protected, self.payload);
+            if !root.verify_strict(signing_input.as_bytes(), &signature) {
+                return Err(Error::TrustListBadSignature {
+                    kid: kid.to_string(),
+                });
+            }
+            valid_roots.insert(root.to_bytes());
+        }
+        let required = policy.threshold.max(1);
+        if valid_roots.len() < required {
+            return Err(Error::TrustListUntrusted {
+                valid: valid_roots.len(),
+                required,
+            });
+        }
+        let list = self.payload_unverified()?;
+        list.validate()?;
+        if now >= list.expires_at {
+            return Err(Error::TrustListExpired {
+                expires_at: timefmt::format_rfc3339(list.expires_at),
+            });
+        }
+        if let Some(min) = policy.min_sequence {
+            if list.sequence < min {
+                return Err(Error::TrustListRollback {
+                    sequence: list.sequence,
+                    min_sequence: min,
+                });
+            }
+        }
+        Ok(list)
+    }
+}
+
+fn decode_header(protected: &str) -> Result<JwsHeader, Error> {
+    let raw = URL_SAFE_NO_PAD
+        .decode(protected)
+        .map_err(|_| Error::TrustListMalformed("protected header is not base64url".to_owned()))?;
+    let header: JwsHeader = serde_json::from_slice(&raw)
+        .map_err(|e| Error::TrustListMalformed(format!("bad protected header: {e}")))?;
+    if header.typ != TRUST_LIST_TYP {
+        return Err(Error::TrustListMalformed(format!(
+            "unexpected typ `{}`",
+            header.typ
+        )));
+    }
+    Ok(header)
+}

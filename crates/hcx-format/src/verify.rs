@@ -1,0 +1,267 @@
+//! Verifying a code against a trust list, in the order of SPEC.md §8.
+
+use std::collections::HashMap;
+use std::time::SystemTime;
+
+use serde::Serialize;
+
+use crate::claims::HealthClaims;
+use crate::code::{ALG_EDDSA, UnverifiedCode, decode};
+use crate::error::Error;
+use crate::keys::{KeyId, PublicKey};
+use crate::limits::DEFAULT_SKEW_SECS;
+use crate::timefmt;
+use crate::trust::{IssuerEntry, KeyStatus, SignedTrustList, TrustList, TrustListPolicy};
+
+/// A code whose signature, issuer, key, validity period and scope all check out.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VerifiedCode {
+    /// The issuer, as the trust list names it.
+    pub issuer: IssuerInfo,
+    /// Id of the key that signed, hex.
+    pub key_id: String,
+    /// `iat`, RFC 3339 in JSON.
+    #[serde(with = "timefmt::rfc3339")]
+    pub issued_at: i64,
+    /// `exp`, RFC 3339 in JSON.
+    #[serde(with = "timefmt::rfc3339")]
+    pub expires_at: i64,
+    /// `nbf`, if the code has one.
+    #[serde(
+        with = "timefmt::rfc3339_option",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub not_before: Option<i64>,
+    /// `cti`, hex.
+    pub code_id: String,
+    /// The health claims.
+    pub claims: HealthClaims,
+}
+
+/// An issuer as shown to the person checking a code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IssuerInfo {
+    /// Issuer id (`iss`).
+    pub id: String,
+    /// Display name (the `en` name).
+    pub name: String,
+    /// Display names by language.
+    pub names: std::collections::BTreeMap<String, String>,
+}
+
+/// Verifies codes offline against one trust list.
+#[derive(Debug, Clone)]
+pub struct Verifier {
+    trust_list: TrustList,
+    keys: HashMap<KeyId, Vec<TrustedKey>>,
+    skew_secs: i64,
+}
+
+#[derive(Debug, Clone)]
+struct TrustedKey {
+    issuer: usize,
+    key: usize,
+    public: PublicKey,
+    alg: Option<i64>,
+}
+
+impl Verifier {
+    /// Builds a verifier over a trust list that has already been verified.
+    pub fn new(trust_list: TrustList) -> Verifier {
+        let mut keys: HashMap<KeyId, Vec<TrustedKey>> = HashMap::new();
+        for (i, issuer) in trust_list.issuers.iter().enumerate() {
+            for (k, entry) in issuer.keys.iter().enumerate() {
+                // `TrustList::validate` already rejected lists with bad keys; skip defensively.
+                if let Ok(public) = entry.public_key() {
+                    keys.entry(public.key_id()).or_default().push(TrustedKey {
+                        issuer: i,
+                        key: k,
+                        public,
+                        alg: entry.cose_alg(),
+                    });
+                }
+            }
+        }
+        Verifier {
+            trust_list,
+            keys,
+            skew_secs: DEFAULT_SKEW_SECS,
+        }
+    }
+
+    /// Verifies a signed trust list (`TRUST.json` bytes) under `policy` at `now`, then builds a verifier.
+    pub fn from_signed_trust_list(
+        bytes: &[u8],
+        policy: &TrustListPolicy,
+        now: SystemTime,
+    ) -> Result<Verifier, Error> {
+        let list = SignedTrustList::parse(bytes)?.verify(policy, timefmt::unix_seconds(now))?;
+        Ok(Verifier::new(list))
+    }
+
+    /// Sets the clock-skew tolerance (default 300 s).
+    pub fn with_skew(mut self, skew_secs: u64) -> Verifier {
+        self.skew_secs = i64::try_from(skew_secs)
+            .unwrap_or(i64::MAX)
+            .min(timefmt::MAX_UNIX_TIME);
+        self
+    }
+
+    /// The trust list in use.
+    pub fn trust_list(&self) -> &TrustList {
+        &self.trust_list
+    }
+
+    /// Verifies a code text at time `now`.
+    pub fn verify(&self, text: &str, now: SystemTime) -> Result<VerifiedCode, Error> {
+        self.verify_at(text, timefmt::unix_seconds(now))
+    }
+
+    /// Verifies a code text at `now` (Unix seconds).
+    pub fn verify_at(&self, text: &str, now: i64) -> Result<VerifiedCode, Error> {
+        let code = decode(text)?;
+        self.verify_decoded(code, now)
+    }
+
+    /// Verifies an already decoded code at `now` (Unix seconds).
+    pub fn verify_decoded(&self, code: UnverifiedCode, now: i64) -> Result<VerifiedCode, Error> {
+        // Step 2: the algorithm must be one this version supports.
+        if code.alg != ALG_EDDSA {
+            return Err(Error::UnsupportedAlgorithm { alg: code.alg });
+        }
+        if code.signature.len() != 64 {
+            return Err(Error::BadSignatureLength(code.signature.len()));
+        }
+        // Step 3: some trusted key has the kid, registered for this algorithm.
+        let kid = code.key_id.to_string();
+        let candidates = self
+            .keys
+            .get(&code.key_id)
+            .ok_or_else(|| Error::UnknownKey { kid: kid.clone() })?;
+        let mut allowed = candidates
+            .iter()
+            .filter(|k| k.alg == Some(code.alg))
+            .peekable();
+        if allowed.peek().is_none() {
+            return Err(Error::AlgorithmNotAllowedForKey { alg: code.alg, kid });
+        }
+        // Step 4: one of them verifies the signature (kids may collide: try each).
+        let signer = allowed
+            .find(|k| k.public.verify_strict(&code.signed_bytes, &code.signature))
+            .ok_or(Error::BadSignature)?;
+        let (issuer, key) = self.entry(signer)?;
+        // Step 5: the code names the issuer that owns the key.
+        if code.issuer != issuer.id {
+            return Err(Error::IssuerMismatch {
+                claimed: code.issuer,
+                key_issuer: issuer.id.clone(),
+            });
+        }
+        // Step 6: the key was good when the code was issued.
+        if key.status == KeyStatus::Compromised {
+            return Err(Error::KeyCompromised { kid });
+        }
+        let before = key.not_before.is_some_and(|nb| code.issued_at < nb);
+        let after = key.not_after.is_some_and(|na| code.issued_at > na);
+        if before || after {
+            return Err(Error::KeyNotValidAt {
+                kid,
+                issued_at: code.issued_at,
+            });
+        }
+        // Step 7: the code is valid now, within the skew tolerance.
+        let skew = self.skew_secs;
+        if now >= code.expires_at.saturating_add(skew) {
+            return Err(Error::Expired {
+                expires_at: code.expires_at,
+                now,
+                skew,
+            });
+        }
+        let valid_from = code
+            .not_before
+            .unwrap_or(code.issued_at)
+            .max(code.issued_at);
+        if now < valid_from.saturating_sub(skew) {
+            return Err(Error::NotYetValid {
+                valid_from,
+                now,
+                skew,
+            });
+        }
+        // Step 8: the claims are within the issuer's scope.
+        check_scope(issuer, &code.claims)?;
+        Ok(VerifiedCode {
+            issuer: IssuerInfo {
+                id: issuer.id.clone(),
+                name: issuer
+                    .names
+                    .get("en")
+                    .cloned()
+                    .unwrap_or_else(|| issuer.id.clone()),
+                names: issuer.names.clone(),
+            },
+            key_id: kid,
+            issued_at: code.issued_at,
+            expires_at: code.expires_at,
+            not_before: code.not_before,
+            code_id: code.code_id.iter().map(|b| format!("{b:02x}")).collect(),
+            claims: code.claims,
+        })
+    }
+
+    fn entry(&self, k: &TrustedKey) -> Result<(&IssuerEntry, &crate::trust::KeyEntry), Error> {
+        let issuer = self
+            .trust_list
+            .issuers
+            .get(k.issuer)
+            .ok_or(Error::BadSignature)?;
+        let key = issuer.keys.get(k.key).ok_or(Error::BadSignature)?;
+        Ok((issuer, key))
+    }
+}
+
+fn check_scope(issuer: &IssuerEntry, claims: &HealthClaims) -> Result<(), Error> {
+    let out = |what: String| Error::OutOfScope {
+        issuer: issuer.id.clone(),
+        what,
+    };
+    if !issuer.scopes.statuses.contains(&claims.status) {
+        return Err(out(format!("status {}", claims.status.as_str())));
+    }
+    for kind in claims.evidence_kinds() {
+        if !issuer.scopes.evidence.contains(&kind) {
+            return Err(out(format!("{} evidence", kind.as_str())));
+        }
+    }
+    if let Some(regions) = &issuer.scopes.regions {
+        let Some(region) = &claims.region else {
+            return Err(out("codes without a region".to_owned()));
+        };
+        let covered = regions.iter().any(|r| {
+            region == r
+                || (r.len() == 2
+                    && region
+                        .strip_prefix(r.as_str())
+                        .is_some_and(|rest| rest.starts_with('-')))
+        });
+        if !covered {
+            return Err(out(format!("region {region}")));
+        }
+    }
+    Ok(())
+}
+
+/// The `verify --json` object for a verified code (SPEC.md §9).
+pub fn verdict_json(code: &VerifiedCode) -> serde_json::Value {
+    let mut v = serde_json::json!({
+        "valid": true,
+        "format": "hcx",
+    });
+    if let (Some(obj), Ok(serde_json::Value::Object(fields))) =
+        (v.as_object_mut(), serde_json::to_value(code))
+    {
+        obj.extend(fields);
+    }
+    v
+}

@@ -1,0 +1,8 @@
+//! One module per subcommand.
+
+pub mod demo;
+pub mod issue;
+pub mod keys;
+pub mod qr;
+pub mod trust;
+pub mod verify;

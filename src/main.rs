@@ -1,0 +1,57 @@
+//! `hcx`: issue and verify open, signed, compact health codes from the command line.
+//!
+//! Exit status: 0 success (a code is valid), 1 a code was judged and rejected (or an image holds
+//! no code), 2 the command could not judge (usage, I/O, unusable key or trust list).
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod cli;
+mod cmd;
+
+/// Issue and verify open, signed, compact health codes (HCX1).
+#[derive(Parser, Debug)]
+#[command(name = "hcx", version, about, long_about = None, arg_required_else_help = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Create a new Ed25519 key (PKCS#8 PEM, mode 0600) and print its key id.
+    Keygen(cmd::keys::KeygenArgs),
+    /// Print the SPKI PEM public key of a key file.
+    Pubkey(cmd::keys::PubkeyArgs),
+    /// Edit, sign and inspect trust lists.
+    Trust(cmd::trust::TrustArgs),
+    /// Issue a code from claims JSON and print its text.
+    Issue(cmd::issue::IssueArgs),
+    /// Verify a code offline against a signed trust list.
+    Verify(cmd::verify::VerifyArgs),
+    /// Print a code's payload as JSON without verifying it.
+    Decode(cmd::verify::DecodeArgs),
+    /// Render and read QR codes.
+    Qr(cmd::qr::QrArgs),
+    /// Run the whole story on built-in demo data: issue in DingTalk, verify in WeChat.
+    Demo(cmd::demo::DemoArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Keygen(a) => cmd::keys::keygen(&a),
+        Command::Pubkey(a) => cmd::keys::pubkey(&a),
+        Command::Trust(a) => cmd::trust::run(&a),
+        Command::Issue(a) => cmd::issue::run(&a),
+        Command::Verify(a) => cmd::verify::verify(&a),
+        Command::Decode(a) => cmd::verify::decode(&a),
+        Command::Qr(a) => return cmd::qr::run(a),
+        Command::Demo(a) => cmd::demo::run(&a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => e.report(),
+    }
+}
