@@ -1,0 +1,271 @@
+//! The one error type of this crate.
+
+/// Everything that can go wrong when reading trust files or verifying a foreign certificate.
+///
+/// [`Error::code`] groups the variants into stable, machine-readable codes shared with hcx where
+/// the meaning matches (`malformed`, `unknown_key`, `bad_signature`, …); [`Error::reason`] names
+/// the precise variant (`bad_base45`, `issuer_kid_mismatch`, …).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// An input is larger than the documented limit for its kind.
+    #[error("{what} is {len} bytes long, more than the limit of {max}")]
+    TooLarge {
+        /// What was too large (`input`, `decompressed payload`, `trust file`, …).
+        what: &'static str,
+        /// Size received (or reached, for streams).
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// The text is none of the formats this crate reads.
+    #[error(
+        "not a recognised health certificate (HC1:, shc:/, SMART Health Card file, VDS-NC seal)"
+    )]
+    UnknownFormat,
+    /// The text does not carry the prefix (context identifier) of its format.
+    #[error("bad prefix: {0}")]
+    BadPrefix(String),
+    /// The text after the prefix is not valid base45.
+    #[error("invalid base45: {0}")]
+    Base45(String),
+    /// Base64 or base64url data is invalid.
+    #[error("invalid base64 in {0}")]
+    Base64(&'static str),
+    /// Compressed data does not inflate (bad zlib/DEFLATE stream, or not compressed at all).
+    #[error("decompression failed: {0}")]
+    Inflate(String),
+    /// The bytes are not well-formed CBOR of the expected shape.
+    #[error("invalid CBOR: {0}")]
+    Cbor(String),
+    /// The bytes are CBOR but not a COSE_Sign1 structure.
+    #[error("not a COSE_Sign1 structure: {0}")]
+    NotCoseSign1(String),
+    /// The CWT claims set lacks a required claim or has one of the wrong type.
+    #[error("invalid CWT claims: {0}")]
+    Cwt(String),
+    /// JSON is not well-formed, or lacks a required member.
+    #[error("invalid JSON: {0}")]
+    Json(String),
+    /// Characters follow the end of the data (or precede it, such as a byte-order mark).
+    #[error("unexpected characters around the data: {0}")]
+    TrailingCharacters(String),
+    /// The `shc:/` numeric QR text is malformed (odd digit count, value over 77, bad header).
+    #[error("invalid SMART Health Card numeric QR text: {0}")]
+    NumericQr(String),
+    /// The `shc:/K/N/` chunks do not form one complete set.
+    #[error("invalid SMART Health Card QR chunks: {0}")]
+    Chunks(String),
+    /// The JWS is not a compact JWS, or its header lacks or misuses `alg`, `kid` or `zip`.
+    #[error("invalid JWS: {0}")]
+    Jws(String),
+    /// The `iss` of a SMART Health Card is not an `https://` URL without a trailing slash.
+    #[error("invalid issuer URL `{0}`")]
+    InvalidIssuerUrl(String),
+    /// A NumericDate is not a number, lies beyond year 9999, or `exp` precedes `nbf`/`iat`.
+    #[error("invalid validity period: {0}")]
+    BadValidityPeriod(String),
+    /// The certificate has no key id (kid) in either COSE header.
+    #[error("the COSE_Sign1 has no kid")]
+    MissingKeyId,
+    /// The certificate names no signature algorithm.
+    #[error("no signature algorithm given")]
+    MissingAlgorithm,
+
+    /// The certificate uses a signature algorithm this crate does not support.
+    #[error("unsupported signature algorithm {alg}")]
+    UnsupportedAlgorithm {
+        /// The algorithm as given (COSE number or JOSE name).
+        alg: String,
+    },
+    /// Trusted keys with this kid exist, but none is of the type the algorithm requires.
+    #[error("key {kid} is not registered for algorithm {alg}")]
+    AlgorithmNotAllowedForKey {
+        /// The algorithm as given.
+        alg: String,
+        /// The key id.
+        kid: String,
+    },
+    /// No trusted key has the certificate's key id.
+    #[error("no trusted key has key id {kid}")]
+    UnknownKey {
+        /// The key id (base64 for DCC, as given for SHC).
+        kid: String,
+    },
+    /// The SHC issuer has a trusted key set, but it does not hold this kid (or the kid belongs
+    /// to another issuer only).
+    #[error("key {kid} does not belong to issuer {iss}")]
+    IssuerKidMismatch {
+        /// The `iss` of the card.
+        iss: String,
+        /// The key id in the JWS header.
+        kid: String,
+    },
+    /// The signature is not in the format of its algorithm (e.g. DER instead of raw r‖s).
+    #[error("the signature is not a raw {expected}-byte r||s value ({len} bytes)")]
+    SignatureFormat {
+        /// Length required.
+        expected: usize,
+        /// Length found.
+        len: usize,
+    },
+    /// No trusted key with the certificate's key id verifies its signature.
+    #[error("the signature does not verify")]
+    BadSignature,
+    /// The signing certificate's extended key usage does not allow this kind of certificate.
+    #[error("the signing certificate may not sign {kind} certificates")]
+    KeyUsage {
+        /// `vaccination`, `test` or `recovery`.
+        kind: &'static str,
+    },
+    /// The signing certificate was not valid when the health certificate was issued, or the
+    /// health certificate outlives it.
+    #[error("the signing certificate is not valid for this certificate: {0}")]
+    SignerNotValid(String),
+    /// A certificate could not be parsed or does not fit its use.
+    #[error("invalid X.509 certificate: {0}")]
+    CertificateInvalid(String),
+    /// The signer certificate does not chain to a trusted anchor (CSCA).
+    #[error("the signer certificate does not chain to a trusted certificate: {0}")]
+    Chain(String),
+    /// The credential is listed in the issuer's revocation list.
+    #[error("the credential (rid {rid}) is revoked")]
+    Revoked {
+        /// The revocation id of the credential.
+        rid: String,
+    },
+    /// A revocation list is malformed, or its version does not match the key's `crlVersion`.
+    #[error("invalid revocation list: {0}")]
+    RevocationListInvalid(String),
+    /// The certificate has expired (`now >= exp + skew`).
+    #[error("expired at {expires_at} (checked at {now}, skew {skew}s)")]
+    Expired {
+        /// `exp`, Unix seconds.
+        expires_at: i64,
+        /// The validation time, Unix seconds.
+        now: i64,
+        /// The allowed clock skew, seconds.
+        skew: i64,
+    },
+    /// The certificate is not valid yet (`now < nbf/iat - skew`).
+    #[error("not valid before {valid_from} (checked at {now}, skew {skew}s)")]
+    NotYetValid {
+        /// `nbf` or `iat`, Unix seconds.
+        valid_from: i64,
+        /// The validation time, Unix seconds.
+        now: i64,
+        /// The allowed clock skew, seconds.
+        skew: i64,
+    },
+    /// The payload does not follow the format's schema (DCC JSON schema, SHC `vc` rules).
+    #[error("schema violation at {field}: {problem}")]
+    Schema {
+        /// The field, as a JSON path.
+        field: String,
+        /// What is wrong.
+        problem: String,
+    },
+
+    /// A trust file is none of the kinds [`crate::TrustStore::add_file`] reads.
+    #[error("unrecognised trust file: {0}")]
+    UnrecognisedTrustFile(String),
+    /// A JWKS or one of its keys is invalid (wrong kty/crv/alg/use, kid not the thumbprint,
+    /// bad `x5c`).
+    #[error("invalid key set: {0}")]
+    InvalidKeySet(String),
+    /// A DCC signer list is malformed.
+    #[error("invalid DCC signer list: {0}")]
+    InvalidSignerList(String),
+}
+
+impl Error {
+    /// The stable, machine-readable error code (e.g. `bad_signature`).
+    pub fn code(&self) -> &'static str {
+        use Error::*;
+        match self {
+            TooLarge { .. }
+            | UnknownFormat
+            | BadPrefix(_)
+            | Base45(_)
+            | Base64(_)
+            | Inflate(_)
+            | Cbor(_)
+            | NotCoseSign1(_)
+            | Cwt(_)
+            | Json(_)
+            | TrailingCharacters(_)
+            | NumericQr(_)
+            | Chunks(_)
+            | Jws(_)
+            | InvalidIssuerUrl(_)
+            | BadValidityPeriod(_)
+            | MissingKeyId
+            | MissingAlgorithm => "malformed",
+            UnsupportedAlgorithm { .. } | AlgorithmNotAllowedForKey { .. } => {
+                "unsupported_algorithm"
+            }
+            UnknownKey { .. } | IssuerKidMismatch { .. } => "unknown_key",
+            SignatureFormat { .. } | BadSignature => "bad_signature",
+            KeyUsage { .. } => "key_usage",
+            SignerNotValid(_) | CertificateInvalid(_) => "certificate_invalid",
+            Chain(_) => "chain",
+            Revoked { .. } => "revoked",
+            RevocationListInvalid(_) => "revocation_list_invalid",
+            Expired { .. } => "expired",
+            NotYetValid { .. } => "not_yet_valid",
+            Schema { .. } => "schema",
+            UnrecognisedTrustFile(_) | InvalidKeySet(_) | InvalidSignerList(_) => "trust_invalid",
+        }
+    }
+
+    /// The precise, machine-readable name of this failure (one per variant).
+    pub fn reason(&self) -> &'static str {
+        use Error::*;
+        match self {
+            TooLarge { .. } => "too_large",
+            UnknownFormat => "unknown_format",
+            BadPrefix(_) => "bad_prefix",
+            Base45(_) => "bad_base45",
+            Base64(_) => "bad_base64",
+            Inflate(_) => "inflate_failed",
+            Cbor(_) => "bad_cbor",
+            NotCoseSign1(_) => "not_cose_sign1",
+            Cwt(_) => "bad_cwt",
+            Json(_) => "bad_json",
+            TrailingCharacters(_) => "trailing_characters",
+            NumericQr(_) => "bad_numeric_qr",
+            Chunks(_) => "bad_chunks",
+            Jws(_) => "bad_jws",
+            InvalidIssuerUrl(_) => "invalid_issuer_url",
+            BadValidityPeriod(_) => "bad_validity_period",
+            MissingKeyId => "missing_kid",
+            MissingAlgorithm => "missing_alg",
+            UnsupportedAlgorithm { .. } => "unsupported_algorithm",
+            AlgorithmNotAllowedForKey { .. } => "alg_not_allowed_for_key",
+            UnknownKey { .. } => "unknown_key",
+            IssuerKidMismatch { .. } => "issuer_kid_mismatch",
+            SignatureFormat { .. } => "bad_signature_format",
+            BadSignature => "bad_signature",
+            KeyUsage { .. } => "key_usage",
+            SignerNotValid(_) => "signer_not_valid",
+            CertificateInvalid(_) => "bad_certificate",
+            Chain(_) => "no_trust_anchor",
+            Revoked { .. } => "revoked",
+            RevocationListInvalid(_) => "bad_revocation_list",
+            Expired { .. } => "expired",
+            NotYetValid { .. } => "not_yet_valid",
+            Schema { .. } => "schema",
+            UnrecognisedTrustFile(_) => "unrecognised_trust_file",
+            InvalidKeySet(_) => "bad_key_set",
+            InvalidSignerList(_) => "bad_signer_list",
+        }
+    }
+}
+
+/// Shorthand for a schema error.
+pub(crate) fn schema(field: impl Into<String>, problem: impl Into<String>) -> Error {
+    Error::Schema {
+        field: field.into(),
+        problem: problem.into(),
+    }
+}

@@ -1,0 +1,213 @@
+//! Small shared helpers: bounded inflation, base64, times, CBOR→JSON, JSON depth.
+
+use std::io::Read;
+
+use base64::Engine;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use ciborium::value::Value as Cbor;
+use serde_json::Value as Json;
+
+use crate::error::Error;
+use crate::limits::{MAX_CBOR_DEPTH, MAX_DECOMPRESSED_BYTES, MAX_JSON_DEPTH};
+
+/// Latest time accepted anywhere (9999-12-31T23:59:59Z).
+pub(crate) const MAX_UNIX_TIME: i64 = hcx_format::timefmt::MAX_UNIX_TIME;
+
+/// Reads a decoder to its end, but never more than [`MAX_DECOMPRESSED_BYTES`]: `take` stops the
+/// inflater one byte past the limit, so a bomb is detected without inflating it.
+fn read_bounded<R: Read>(reader: R) -> Result<Vec<u8>, Error> {
+    let mut out = Vec::new();
+    let limit = u64::try_from(MAX_DECOMPRESSED_BYTES).unwrap_or(u64::MAX);
+    reader
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut out)
+        .map_err(|e| Error::Inflate(e.to_string()))?;
+    if out.len() > MAX_DECOMPRESSED_BYTES {
+        return Err(Error::TooLarge {
+            what: "decompressed payload",
+            len: out.len(),
+            max: MAX_DECOMPRESSED_BYTES,
+        });
+    }
+    Ok(out)
+}
+
+/// Inflates zlib data (RFC 1950), bounded; the stream must end exactly at the end of the input.
+pub(crate) fn inflate_zlib(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut decoder = flate2::read::ZlibDecoder::new(bytes);
+    let out = read_bounded(&mut decoder)?;
+    if decoder.total_in() != bytes.len() as u64 {
+        return Err(Error::Inflate(
+            "data after the end of the zlib stream".into(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Inflates raw DEFLATE data (RFC 1951), bounded.
+pub(crate) fn inflate_raw(bytes: &[u8]) -> Result<Vec<u8>, Error> {
+    let mut decoder = flate2::read::DeflateDecoder::new(bytes);
+    let out = read_bounded(&mut decoder)?;
+    if decoder.total_in() != bytes.len() as u64 {
+        return Err(Error::Inflate(
+            "data after the end of the DEFLATE stream".into(),
+        ));
+    }
+    Ok(out)
+}
+
+/// Decodes base64url, with or without `=` padding (VDS-NC samples use both).
+pub(crate) fn b64url(text: &str, what: &'static str) -> Result<Vec<u8>, Error> {
+    URL_SAFE_NO_PAD
+        .decode(text.trim_end_matches('='))
+        .map_err(|_| Error::Base64(what))
+}
+
+/// Decodes standard base64 (padding optional), or base64url as a fallback.
+pub(crate) fn b64std(text: &str, what: &'static str) -> Result<Vec<u8>, Error> {
+    let t = text.trim();
+    STANDARD
+        .decode(t)
+        .or_else(|_| {
+            base64::engine::general_purpose::STANDARD_NO_PAD.decode(t.trim_end_matches('='))
+        })
+        .or_else(|_| b64url(t, what))
+        .map_err(|_| Error::Base64(what))
+}
+
+/// Encodes bytes as standard base64 (how DCC kids are written).
+pub(crate) fn to_b64(bytes: &[u8]) -> String {
+    STANDARD.encode(bytes)
+}
+
+/// Encodes bytes as base64url without padding.
+pub(crate) fn to_b64url(bytes: &[u8]) -> String {
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+/// Formats Unix seconds as RFC 3339 UTC.
+pub(crate) fn rfc3339(unix: i64) -> String {
+    hcx_format::timefmt::format_rfc3339(unix)
+}
+
+/// Parses a CBOR item with a nesting limit, rejecting trailing bytes.
+pub(crate) fn parse_cbor(bytes: &[u8]) -> Result<Cbor, Error> {
+    let mut reader = bytes;
+    let value: Cbor = ciborium::de::from_reader_with_recursion_limit(&mut reader, MAX_CBOR_DEPTH)
+        .map_err(|e| Error::Cbor(e.to_string()))?;
+    if !reader.is_empty() {
+        return Err(Error::Cbor(format!(
+            "{} trailing bytes after the CBOR item",
+            reader.len()
+        )));
+    }
+    Ok(value)
+}
+
+/// Converts a CBOR value to JSON: tags are dropped (tag 0/1004 dates become their text), byte
+/// strings become base64, non-text map keys become their text form.
+pub(crate) fn cbor_to_json(value: &Cbor) -> Result<Json, Error> {
+    Ok(match value {
+        Cbor::Integer(i) => {
+            let n = i128::from(*i);
+            if let Ok(v) = i64::try_from(n) {
+                Json::from(v)
+            } else if let Ok(v) = u64::try_from(n) {
+                Json::from(v)
+            } else {
+                return Err(Error::Cbor("integer out of range".into()));
+            }
+        }
+        Cbor::Float(f) => serde_json::Number::from_f64(*f)
+            .map(Json::Number)
+            .ok_or_else(|| Error::Cbor("non-finite float".into()))?,
+        Cbor::Text(s) => Json::String(s.clone()),
+        Cbor::Bytes(b) => Json::String(to_b64(b)),
+        Cbor::Bool(b) => Json::Bool(*b),
+        Cbor::Null => Json::Null,
+        Cbor::Tag(_, inner) => cbor_to_json(inner)?,
+        Cbor::Array(items) => {
+            Json::Array(items.iter().map(cbor_to_json).collect::<Result<_, _>>()?)
+        }
+        Cbor::Map(entries) => {
+            let mut map = serde_json::Map::new();
+            for (k, v) in entries {
+                let key = match k {
+                    Cbor::Text(s) => s.clone(),
+                    Cbor::Integer(i) => i128::from(*i).to_string(),
+                    _ => return Err(Error::Cbor("map key is neither text nor integer".into())),
+                };
+                if map.insert(key, cbor_to_json(v)?).is_some() {
+                    return Err(Error::Cbor("duplicate map key".into()));
+                }
+            }
+            Json::Object(map)
+        }
+        _ => return Err(Error::Cbor("unsupported CBOR item".into())),
+    })
+}
+
+/// Parses JSON from bytes, rejecting anything after the value (whitespace included, as the SHC
+/// validator does) and nesting deeper than [`MAX_JSON_DEPTH`].
+pub(crate) fn parse_json_strict(bytes: &[u8], what: &'static str) -> Result<Json, Error> {
+    let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Json>();
+    let value = match stream.next() {
+        Some(Ok(v)) => v,
+        Some(Err(e)) => return Err(Error::Json(format!("{what}: {e}"))),
+        None => return Err(Error::Json(format!("{what}: empty"))),
+    };
+    let end = stream.byte_offset();
+    if end != bytes.len() {
+        return Err(Error::TrailingCharacters(format!(
+            "{} bytes after the {what}",
+            bytes.len().saturating_sub(end)
+        )));
+    }
+    check_json_depth(&value, what)?;
+    Ok(value)
+}
+
+/// Parses JSON from bytes, allowing surrounding whitespace (trust files).
+pub(crate) fn parse_json_lenient(bytes: &[u8], what: &'static str) -> Result<Json, Error> {
+    let value: Json =
+        serde_json::from_slice(bytes).map_err(|e| Error::Json(format!("{what}: {e}")))?;
+    check_json_depth(&value, what)?;
+    Ok(value)
+}
+
+fn check_json_depth(value: &Json, what: &'static str) -> Result<(), Error> {
+    // Iterative, so a deep document cannot overflow the stack here either.
+    let mut stack = vec![(value, 1usize)];
+    while let Some((v, depth)) = stack.pop() {
+        if depth > MAX_JSON_DEPTH {
+            return Err(Error::Json(format!(
+                "{what} nests deeper than {MAX_JSON_DEPTH} levels"
+            )));
+        }
+        match v {
+            Json::Array(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
+            Json::Object(map) => stack.extend(map.values().map(|i| (i, depth + 1))),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// A JSON member as text, if it is text.
+pub(crate) fn jstr<'a>(v: &'a Json, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(Json::as_str)
+}
+
+/// Converts a JSON NumericDate (possibly fractional) to whole Unix seconds (floor).
+pub(crate) fn numeric_date(v: &Json, name: &str) -> Result<i64, Error> {
+    let f = v
+        .as_f64()
+        .ok_or_else(|| Error::BadValidityPeriod(format!("`{name}` is not a number")))?;
+    if !f.is_finite() || f < 0.0 || f > MAX_UNIX_TIME as f64 {
+        return Err(Error::BadValidityPeriod(format!(
+            "`{name}` = {f} is outside 1970..9999 (milliseconds instead of seconds?)"
+        )));
+    }
+    // In range by the check above, so the cast cannot saturate.
+    Ok(f.floor() as i64)
+}
