@@ -6,6 +6,7 @@ use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use rsa::pkcs1::DecodeRsaPublicKey;
 use rsa::traits::PublicKeyParts;
 use sha2::{Digest, Sha256, Sha384, Sha512};
+use x509_cert::der::Encode;
 use x509_cert::der::asn1::ObjectIdentifier;
 use x509_cert::spki::SubjectPublicKeyInfoOwned;
 
@@ -81,6 +82,40 @@ const OID_P256: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3
 const OID_P384: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.34");
 const OID_P521: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.3.132.0.35");
 
+fn unhex(h: &str) -> Vec<u8> {
+    (0..h.len() / 2)
+        .filter_map(|i| h.get(2 * i..2 * i + 2))
+        .filter_map(|b| u8::from_str_radix(b, 16).ok())
+        .collect()
+}
+
+/// Recognises explicit ECParameters by their prime and group order. The point itself is then
+/// validated on the standard curve, so parameters that merely share p and n gain nothing.
+fn explicit_curve(params_der: &[u8]) -> Option<ObjectIdentifier> {
+    const CURVES: [(&str, &str, ObjectIdentifier); 3] = [
+        (
+            "ffffffff00000001000000000000000000000000ffffffffffffffffffffffff",
+            "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551",
+            OID_P256,
+        ),
+        (
+            "fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffeffffffff0000000000000000ffffffff",
+            "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf581a0db248b0a77aecec196accc52973",
+            OID_P384,
+        ),
+        (
+            "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff",
+            "01fffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409",
+            OID_P521,
+        ),
+    ];
+    let contains = |needle: &[u8]| params_der.windows(needle.len()).any(|w| w == needle);
+    CURVES
+        .iter()
+        .find(|(p, n, _)| contains(&unhex(p)) && contains(&unhex(n)))
+        .map(|(_, _, oid)| *oid)
+}
+
 /// Smallest RSA modulus accepted, in bits.
 const MIN_RSA_BITS: usize = 2048;
 
@@ -93,12 +128,17 @@ impl PublicKey {
             .as_bytes()
             .ok_or_else(|| bad("unaligned bit string"))?;
         if spki.algorithm.oid == OID_EC {
-            let curve: ObjectIdentifier = spki
+            let params = spki
                 .algorithm
                 .parameters
                 .as_ref()
-                .and_then(|p| p.decode_as().ok())
-                .ok_or_else(|| bad("EC key without a named curve"))?;
+                .ok_or_else(|| bad("EC key without curve parameters"))?;
+            let curve: ObjectIdentifier = match params.decode_as() {
+                Ok(oid) => oid,
+                // ICAO CSCAs often spell the curve out (explicit ECParameters).
+                Err(_) => explicit_curve(&params.to_der().map_err(|_| bad("bad EC parameters"))?)
+                    .ok_or_else(|| bad("explicit EC parameters of an unsupported curve"))?,
+            };
             if curve == OID_P256 {
                 p256::ecdsa::VerifyingKey::from_sec1_bytes(bits)
                     .map(PublicKey::P256)

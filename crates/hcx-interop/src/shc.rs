@@ -430,7 +430,7 @@ pub fn verify_jws(
         format: crate::Format::Shc.as_str(),
         issuer: IssuerRef {
             id: iss.to_owned(),
-            name: None,
+            name: trust.issuer_names.get(iss).cloned(),
         },
         key_id: jws.kid,
         issued_at: Some(rfc3339(nbf)),

@@ -24,6 +24,9 @@ pub enum TrustKind {
     DccSignerList(usize),
     /// A SMART Health Card revocation list (`crl/<kid>.json`, method `rid`).
     ShcRevocationList,
+    /// A directory of SHC issuers (`{"participating_issuers":[{"iss","name"}]}`, as the VCI
+    /// directory publishes): gives issuers their display names.
+    IssuerDirectory(usize),
 }
 
 impl TrustKind {
@@ -34,6 +37,7 @@ impl TrustKind {
             TrustKind::Jwks(_) => "jwks",
             TrustKind::DccSignerList(_) => "dcc-signer-list",
             TrustKind::ShcRevocationList => "shc-revocation-list",
+            TrustKind::IssuerDirectory(_) => "issuer-directory",
         }
     }
 }
@@ -72,6 +76,7 @@ pub struct TrustStore {
     pub(crate) dcc: HashMap<Vec<u8>, Vec<DccSigner>>,
     pub(crate) shc_keys: Vec<ShcKey>,
     pub(crate) crls: HashMap<String, Crl>,
+    pub(crate) issuer_names: HashMap<String, String>,
 }
 
 /// The DCC key id of a certificate: the first 8 bytes of SHA-256 over its DER.
@@ -86,7 +91,10 @@ impl TrustStore {
     }
 
     /// Adds a trust file, recognising its kind from its bytes: DER or PEM certificates, a JWKS
-    /// (or single JWK), a DCC signer list, or an SHC revocation list.
+    /// (or single JWK), a DCC signer list, an SHC revocation list or an SHC issuer directory.
+    ///
+    /// A JWKS added this way is not bound to an issuer: its keys verify cards of any `iss` that
+    /// has no bound key set (see [`TrustStore::add_jwks_for_issuer`]).
     pub fn add_file(&mut self, bytes: &[u8]) -> Result<TrustKind, Error> {
         if bytes.len() > MAX_TRUST_FILE_BYTES {
             return Err(Error::TooLarge {
@@ -117,6 +125,16 @@ impl TrustStore {
         if json.get("keys").is_some() || json.get("kty").is_some() {
             let n = self.add_jwks_json(&json, None)?;
             return Ok(TrustKind::Jwks(n));
+        }
+        if let Some(Json::Array(issuers)) = json.get("participating_issuers") {
+            let mut n = 0;
+            for entry in issuers {
+                if let (Some(iss), Some(name)) = (jstr(entry, "iss"), jstr(entry, "name")) {
+                    self.issuer_names.insert(iss.to_owned(), name.to_owned());
+                    n += 1;
+                }
+            }
+            return Ok(TrustKind::IssuerDirectory(n));
         }
         if json.get("method").is_some() && json.get("rids").is_some() {
             self.add_crl(&json)?;

@@ -150,6 +150,11 @@ pub(crate) fn cbor_to_json(value: &Cbor) -> Result<Json, Error> {
 /// Parses JSON from bytes, rejecting anything after the value (whitespace included, as the SHC
 /// validator does) and nesting deeper than [`MAX_JSON_DEPTH`].
 pub(crate) fn parse_json_strict(bytes: &[u8], what: &'static str) -> Result<Json, Error> {
+    if bytes.starts_with(b"\xEF\xBB\xBF") {
+        return Err(Error::TrailingCharacters(format!(
+            "a byte-order mark precedes the {what}"
+        )));
+    }
     let mut stream = serde_json::Deserializer::from_slice(bytes).into_iter::<Json>();
     let value = match stream.next() {
         Some(Ok(v)) => v,
