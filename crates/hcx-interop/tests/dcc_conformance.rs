@@ -1,6 +1,12 @@
 //! Conformance against the EU member states' DCC test data (`shared/peers/dcc`): every case,
 //! every `EXPECTEDRESULTS` flag hcx-interop implements. Known deviations are listed, with
 //! reasons, in `tests/dcc_known_deviations.csv`; nothing is skipped silently.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 mod common;
 
@@ -28,7 +34,7 @@ const FLAGS: [&str; 10] = [
 
 fn hex(s: &str) -> Option<Vec<u8>> {
     let s = s.trim();
-    if s.len() % 2 != 0 {
+    if !s.len().is_multiple_of(2) {
         return None;
     }
     (0..s.len())

@@ -1,5 +1,5 @@
 //! Shared test helpers: locating the peers' test data.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::panic, clippy::indexing_slicing)]
 
 use std::path::PathBuf;
 
