@@ -376,8 +376,13 @@ impl HealthClaims {
         Ok(())
     }
 
+    /// The dense CBOR encoding of these claims (SPEC.md §4.3), as it sits inside a code.
+    pub fn to_cbor(&self) -> Result<Vec<u8>, crate::Error> {
+        crate::cbor::encode(&self.to_cbor_value()?)
+    }
+
     /// The dense CBOR form (an integer-keyed map in deterministic order).
-    pub(crate) fn to_cbor(&self) -> Result<Value, crate::Error> {
+    pub(crate) fn to_cbor_value(&self) -> Result<Value, crate::Error> {
         let mut subject = vec![(uint(1), text(&self.subject.name))];
         push_opt(&mut subject, 2, &self.subject.birth_date);
         push_opt(&mut subject, 3, &self.subject.id_type);
@@ -780,7 +785,7 @@ mod tests {
     #[test]
     fn reference_claims_round_trip_through_cbor() {
         let claims = HealthClaims::from_json(REFERENCE_CLAIMS_JSON).unwrap();
-        let value = claims.to_cbor().unwrap();
+        let value = claims.to_cbor_value().unwrap();
         assert_eq!(HealthClaims::from_cbor(value).unwrap(), claims);
     }
 

@@ -87,14 +87,17 @@ pub fn decode_cose(cose: &[u8]) -> Result<UnverifiedCode, Error> {
         }
         _ => return Err(Error::NotCoseSign1("missing tag 18".to_owned())),
     };
+    // The protected header is signed as received, so it must itself be deterministic; checking
+    // it before coset parses it also gives duplicate labels their own error.
+    if let Value::Array(items) = &inner {
+        if let Some(Value::Bytes(protected)) = items.first() {
+            if !protected.is_empty() {
+                decode_deterministic(protected)?;
+            }
+        }
+    }
     let sign1 =
         CoseSign1::from_cbor_value(inner).map_err(|e| Error::NotCoseSign1(e.to_string()))?;
-
-    // The protected header must itself be deterministic: its bytes are signed as received.
-    let protected_bytes = sign1.protected.original_data.clone().unwrap_or_default();
-    if !protected_bytes.is_empty() {
-        decode_deterministic(&protected_bytes)?;
-    }
     let header = &sign1.protected.header;
     if !header.crit.is_empty()
         || header.content_type.is_some()
@@ -289,7 +292,7 @@ pub fn issue_with_code_id(
         (int(CLAIM_EXP), int(params.expires_at)),
         (int(CLAIM_IAT), int(params.issued_at)),
         (int(CLAIM_CTI), Value::Bytes(code_id.to_vec())),
-        (int(CLAIM_HCX), claims.to_cbor()?),
+        (int(CLAIM_HCX), claims.to_cbor_value()?),
     ];
     if let Some(nbf) = params.not_before {
         cwt.push((int(CLAIM_NBF), int(nbf)));

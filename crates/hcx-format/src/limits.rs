@@ -7,7 +7,7 @@ pub const MAX_TEXT_LEN: usize = 4096;
 /// health map, evidence list, evidence map); the slack leaves room for extensions.
 pub const MAX_CBOR_DEPTH: usize = 16;
 /// Most entries in each evidence list (`vaccinations`, `tests`, `recoveries`).
-pub const MAX_EVIDENCE_ENTRIES: usize = 16;
+pub const MAX_EVIDENCE_ENTRIES: usize = 8;
 /// Longest subject name, in Unicode scalar values.
 pub const MAX_NAME_CHARS: usize = 64;
 /// Longest of any other text claim, in bytes.

@@ -131,21 +131,23 @@ impl KeyEntry {
         }
     }
 
-    /// The decoded public key, checked against `kid`.
+    /// The decoded public key.
     pub fn public_key(&self) -> Result<PublicKey, Error> {
         let raw = URL_SAFE_NO_PAD.decode(&self.public_key).map_err(|_| {
             Error::TrustListMalformed(format!("key {}: public_key is not base64url", self.kid))
         })?;
-        let key = PublicKey::from_bytes(&raw)
-            .map_err(|e| Error::TrustListMalformed(format!("key {}: {e}", self.kid)))?;
-        if key.key_id().to_string() != self.kid {
-            return Err(Error::TrustListMalformed(format!(
-                "key {}: kid does not match its public key ({})",
-                self.kid,
-                key.key_id()
-            )));
-        }
-        Ok(key)
+        PublicKey::from_bytes(&raw)
+            .map_err(|e| Error::TrustListMalformed(format!("key {}: {e}", self.kid)))
+    }
+
+    /// The key id verifiers look the key up by.
+    ///
+    /// The list is authoritative: `hcx` derives it from the key (SPEC.md §5.3), but a registry may
+    /// assign another, and verifiers try every key listed under a code's kid.
+    pub fn key_id(&self) -> Result<KeyId, Error> {
+        self.kid
+            .parse()
+            .map_err(|e: String| Error::TrustListMalformed(format!("key: {e}")))
     }
 
     /// The COSE algorithm this key is registered for.
@@ -240,6 +242,7 @@ impl TrustList {
                 ));
             }
             for key in &issuer.keys {
+                key.key_id()?;
                 let public = key.public_key()?;
                 if key.cose_alg().is_none() {
                     return bad(format!("key {}: unsupported alg `{}`", key.kid, key.alg));

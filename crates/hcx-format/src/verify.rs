@@ -72,8 +72,8 @@ impl Verifier {
         for (i, issuer) in trust_list.issuers.iter().enumerate() {
             for (k, entry) in issuer.keys.iter().enumerate() {
                 // `TrustList::validate` already rejected lists with bad keys; skip defensively.
-                if let Ok(public) = entry.public_key() {
-                    keys.entry(public.key_id()).or_default().push(TrustedKey {
+                if let (Ok(public), Ok(kid)) = (entry.public_key(), entry.key_id()) {
+                    keys.entry(kid).or_default().push(TrustedKey {
                         issuer: i,
                         key: k,
                         public,

@@ -1,0 +1,89 @@
+//! Generates the hcx conformance vectors (`spec/fixtures/`) from fixed seeds, byte for byte.
+//!
+//! `cargo run -p hcx-vectors -- spec/fixtures` rewrites the directory; the test
+//! `tests/fixtures_current.rs` fails when the committed files differ from what this produces.
+//! Every key seed is `SHA-256("hcx-fixtures/v1/" + name)`, every code id
+//! `SHA-256("hcx-fixtures/v1/cti/" + case)[0..8]`, and Ed25519 signatures are deterministic.
+#![forbid(unsafe_code)]
+// A developer tool over its own, fixed data: indexing JSON it just built cannot fail on input.
+#![allow(missing_docs, clippy::indexing_slicing)]
+
+mod cases;
+pub mod forge;
+mod trust;
+
+use std::collections::BTreeMap;
+
+use ed25519_dalek::SigningKey;
+use sha2::{Digest, Sha256};
+
+/// The reference instant of every vector: 2026-11-21T08:00:00Z.
+pub const T0: i64 = 1_795_248_000;
+/// One hour, one day, in seconds.
+pub const HOUR: i64 = 3600;
+pub const DAY: i64 = 86_400;
+
+/// Every file of the fixture directory: relative path → contents.
+pub type Files = BTreeMap<String, Vec<u8>>;
+
+/// The 32-byte seed of the named fixture key.
+pub fn seed(name: &str) -> [u8; 32] {
+    Sha256::digest(format!("hcx-fixtures/v1/{name}").as_bytes()).into()
+}
+
+/// The named fixture key.
+pub fn signing_key(name: &str) -> SigningKey {
+    SigningKey::from_bytes(&seed(name))
+}
+
+/// The named fixture key as the library's type.
+pub fn private_key(name: &str) -> hcx_format::PrivateKey {
+    hcx_format::PrivateKey::from_seed(&seed(name))
+}
+
+/// Key names written to `keys/`.
+pub const KEY_NAMES: &[&str] = &[
+    "root-1",
+    "root-2",
+    "root-rogue",
+    "dingtalk-1",
+    "dingtalk-2",
+    "wechat-1",
+    "alipay-1",
+    "gov-zj-1",
+    "rogue-1",
+];
+
+/// Generates every fixture file.
+pub fn generate() -> Result<Files, String> {
+    let mut files = Files::new();
+    for name in KEY_NAMES {
+        let key = private_key(name);
+        let pem = key.to_pem().map_err(|e| e.to_string())?;
+        files.insert(format!("keys/{name}.pem"), pem.as_bytes().to_vec());
+        let public = key.public_key().to_pem().map_err(|e| e.to_string())?;
+        files.insert(format!("keys/{name}.pub.pem"), public.into_bytes());
+    }
+    trust::generate(&mut files)?;
+    cases::generate(&mut files)?;
+    Ok(files)
+}
+
+/// Writes the fixtures under `dir`, removing stale files in the directories this owns.
+pub fn write(dir: &std::path::Path) -> Result<usize, String> {
+    let files = generate()?;
+    for sub in ["keys", "trust", "cases", "images"] {
+        let path = dir.join(sub);
+        if path.exists() {
+            std::fs::remove_dir_all(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        }
+    }
+    for (name, bytes) in &files {
+        let path = dir.join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        }
+        std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(files.len())
+}

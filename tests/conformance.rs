@@ -1,0 +1,270 @@
+//! The conformance run: every case in `spec/fixtures/cases/` through the library and through
+//! the `hcx` binary, each asserting the exact outcome. Adding a case needs no code here.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    missing_docs
+)]
+
+use std::path::{Path, PathBuf};
+
+use hcx_format::{PublicKey, SignedTrustList, TrustListPolicy, Verifier};
+use serde_json::{Value as Json, json};
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("spec/fixtures")
+}
+
+fn cases() -> Vec<(String, Json)> {
+    let mut out: Vec<(String, Json)> = std::fs::read_dir(fixtures().join("cases"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .map(|p| {
+            let json: Json = serde_json::from_str(&std::fs::read_to_string(&p).unwrap())
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            (p.file_stem().unwrap().to_string_lossy().into_owned(), json)
+        })
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(out.len() >= 60, "only {} fixtures", out.len());
+    out
+}
+
+fn unix(t: &Json) -> i64 {
+    hcx_format::timefmt::parse_rfc3339(t.as_str().unwrap()).unwrap()
+}
+
+/// The outcome in the fixtures' own vocabulary.
+fn outcome_of(result: Result<hcx_format::VerifiedCode, hcx_format::Error>) -> Json {
+    match result {
+        Ok(v) => {
+            let mut j = json!({
+                "valid": true,
+                "issuer": v.issuer.id,
+                "key_id": v.key_id,
+                "issued_at": hcx_format::timefmt::format_rfc3339(v.issued_at),
+                "expires_at": hcx_format::timefmt::format_rfc3339(v.expires_at),
+                "claims": serde_json::to_value(&v.claims).unwrap(),
+            });
+            if let Some(nbf) = v.not_before {
+                j["not_before"] = json!(hcx_format::timefmt::format_rfc3339(nbf));
+            }
+            j
+        }
+        Err(e) => json!({ "valid": false, "error": e.code(), "reason": e.reason() }),
+    }
+}
+
+fn run_library(case: &Json) -> Json {
+    let dir = fixtures();
+    let roots: Vec<PublicKey> = case["roots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            PublicKey::from_pem(&std::fs::read_to_string(dir.join(r.as_str().unwrap())).unwrap())
+                .unwrap()
+        })
+        .collect();
+    let policy = TrustListPolicy {
+        roots,
+        threshold: case["threshold"].as_u64().unwrap_or(1) as usize,
+        min_sequence: case["min_sequence"].as_u64(),
+    };
+    let at = unix(&case["at"]);
+    let trust = std::fs::read(dir.join(case["trust_list"].as_str().unwrap())).unwrap();
+    let result = SignedTrustList::parse(&trust)
+        .and_then(|env| env.verify(&policy, at))
+        .and_then(|list| {
+            let verifier = Verifier::new(list).with_skew(case["skew_seconds"].as_u64().unwrap());
+            let text = match (&case["input"]["text"], &case["input"]["qr_image"]) {
+                (Json::String(t), _) => t.clone(),
+                (_, Json::String(img)) => {
+                    let texts = hcx_qr::decode_file(&dir.join(img)).unwrap();
+                    assert_eq!(texts.len(), 1, "{img}");
+                    texts[0].clone()
+                }
+                _ => panic!("case has no input"),
+            };
+            verifier.verify_at(&text, at)
+        });
+    outcome_of(result)
+}
+
+/// Compares an outcome with the expectation: every expected field must match exactly, and a
+/// valid outcome must not carry fields the expectation lacks (such as an unexpected nbf).
+fn check(name: &str, pass: &str, expected: &Json, got: &Json, failures: &mut Vec<String>) {
+    let exp = expected.as_object().unwrap();
+    let mut ok = exp.iter().all(|(k, v)| &got[k] == v);
+    if expected["valid"] == true {
+        ok &= got.as_object().unwrap().keys().all(|k| exp.contains_key(k));
+    }
+    if !ok {
+        failures.push(format!("{pass} {name}: expected {expected}, got {got}"));
+    }
+}
+
+#[test]
+fn every_fixture_through_the_library() {
+    let mut failures = Vec::new();
+    let cases = cases();
+    for (name, case) in &cases {
+        assert_eq!(
+            case["name"],
+            name.as_str(),
+            "file name and case name differ"
+        );
+        check(
+            name,
+            "library",
+            &case["expected"],
+            &run_library(case),
+            &mut failures,
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+    eprintln!(
+        "conformance (library): {} of {} cases pass",
+        cases.len(),
+        cases.len()
+    );
+}
+
+#[test]
+fn every_fixture_through_the_cli() {
+    let dir = fixtures();
+    let mut failures = Vec::new();
+    let cases = cases();
+    for (name, case) in &cases {
+        let mut cmd = assert_cmd::Command::cargo_bin("hcx").unwrap();
+        cmd.arg("verify")
+            .arg("--json")
+            .arg("--trust")
+            .arg(dir.join(case["trust_list"].as_str().unwrap()));
+        for r in case["roots"].as_array().unwrap() {
+            cmd.arg("--root").arg(dir.join(r.as_str().unwrap()));
+        }
+        cmd.args(["--threshold", &case["threshold"].to_string()]);
+        if let Some(min) = case["min_sequence"].as_u64() {
+            cmd.args(["--min-sequence", &min.to_string()]);
+        }
+        cmd.args([
+            "--at",
+            case["at"].as_str().unwrap(),
+            "--skew",
+            &format!("{}s", case["skew_seconds"]),
+        ]);
+        match (&case["input"]["text"], &case["input"]["qr_image"]) {
+            (Json::String(t), _) => cmd.arg("-").write_stdin(t.clone()),
+            (_, Json::String(img)) => cmd.arg("--qr").arg(dir.join(img)),
+            _ => panic!("case has no input"),
+        };
+        let out = cmd.output().unwrap();
+        let v: Json = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+            panic!("{name}: not JSON: {}", String::from_utf8_lossy(&out.stdout))
+        });
+        let expected = &case["expected"];
+        let status = out.status.code().unwrap();
+        let got = if v["valid"] == true {
+            let mut g = json!({
+                "valid": true,
+                "issuer": v["issuer"]["id"],
+                "key_id": v["key_id"],
+                "issued_at": v["issued_at"],
+                "expires_at": v["expires_at"],
+                "claims": v["claims"],
+            });
+            if !v["not_before"].is_null() {
+                g["not_before"] = v["not_before"].clone();
+            }
+            g
+        } else {
+            json!({"valid": false, "error": v["error"]["code"], "reason": v["error"]["reason"]})
+        };
+        check(name, "cli", expected, &got, &mut failures);
+        let want_status = match expected["error"].as_str() {
+            None => 0,
+            Some(code) if code.starts_with("trust_list_") => 2,
+            Some(_) => 1,
+        };
+        if status != want_status {
+            failures.push(format!(
+                "cli {name}: exit status {status}, expected {want_status}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    eprintln!(
+        "conformance (cli): {} of {} cases pass",
+        cases.len(),
+        cases.len()
+    );
+}
+
+#[test]
+fn every_error_code_has_a_fixture() {
+    let cases = cases();
+    let codes: std::collections::BTreeSet<String> = cases
+        .iter()
+        .filter_map(|(_, c)| c["expected"]["error"].as_str().map(str::to_owned))
+        .collect();
+    for code in [
+        "malformed",
+        "unsupported_algorithm",
+        "unknown_key",
+        "bad_signature",
+        "issuer_mismatch",
+        "key_not_valid",
+        "expired",
+        "not_yet_valid",
+        "out_of_scope",
+        "trust_list_invalid",
+        "trust_list_untrusted",
+        "trust_list_expired",
+        "trust_list_rollback",
+    ] {
+        assert!(codes.contains(code), "no fixture expects {code}");
+    }
+    assert!(cases.iter().any(|(_, c)| c["expected"]["valid"] == true));
+}
+
+#[test]
+fn committed_fixtures_are_what_the_generator_makes() {
+    let generated = hcx_vectors::generate().unwrap();
+    let dir = fixtures();
+    let mut problems = Vec::new();
+    for (name, bytes) in &generated {
+        match std::fs::read(dir.join(name)) {
+            Ok(on_disk) if &on_disk == bytes => {}
+            Ok(_) => problems.push(format!("{name} differs")),
+            Err(_) => problems.push(format!("{name} is missing")),
+        }
+    }
+    for sub in ["keys", "trust", "cases", "images"] {
+        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let rel = format!("{sub}/{}", entry.unwrap().file_name().to_string_lossy());
+            if !generated.contains_key(&rel) {
+                problems.push(format!("{rel} is not generated any more"));
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "spec/fixtures is stale; run `cargo run -p hcx-vectors -- spec/fixtures`:\n{}",
+        problems.join("\n")
+    );
+}
