@@ -1,6 +1,12 @@
 //! Verification throughput of hcx-interop on the peers' test data, one benchmark per format.
 //! (The comparison with the `dgc` crate lives outside the workspace; see docs/INTEROP.md.)
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
 
 use std::path::PathBuf;
 
@@ -32,20 +38,27 @@ fn dcc_cases(root: &std::path::Path) -> Vec<(String, TrustStore)> {
                 stack.push(path);
                 continue;
             }
-            let Ok(case) = serde_json::from_slice::<serde_json::Value>(&std::fs::read(&path).unwrap()) else {
+            let Ok(case) =
+                serde_json::from_slice::<serde_json::Value>(&std::fs::read(&path).unwrap())
+            else {
                 continue;
             };
-            if case.pointer("/EXPECTEDRESULTS/EXPECTEDVERIFY") != Some(&serde_json::Value::Bool(true)) {
+            if case.pointer("/EXPECTEDRESULTS/EXPECTEDVERIFY")
+                != Some(&serde_json::Value::Bool(true))
+            {
                 continue;
             }
             let (Some(prefix), Some(cert)) = (
                 case["PREFIX"].as_str(),
-                case.pointer("/TESTCTX/CERTIFICATE").and_then(|c| c.as_str()),
+                case.pointer("/TESTCTX/CERTIFICATE")
+                    .and_then(|c| c.as_str()),
             ) else {
                 continue;
             };
             let mut trust = TrustStore::default();
-            let der = base64::engine::general_purpose::STANDARD.decode(cert).unwrap();
+            let der = base64::engine::general_purpose::STANDARD
+                .decode(cert)
+                .unwrap();
             if trust.add_file(&der).is_ok() {
                 out.push((prefix.to_owned(), trust));
             }
@@ -71,7 +84,8 @@ fn bench(c: &mut Criterion) {
     trust
         .add_file(&std::fs::read(shc_root.join("issuer/.well-known/jwks.json")).unwrap())
         .unwrap();
-    let card = std::fs::read_to_string(shc_root.join("example-00-f-qr-code-numeric-value-0.txt")).unwrap();
+    let card =
+        std::fs::read_to_string(shc_root.join("example-00-f-qr-code-numeric-value-0.txt")).unwrap();
     let at = VerifyOptions::at(1_687_460_000);
     c.bench_function("shc: verify example 00 (numeric QR)", |b| {
         b.iter(|| hcx_interop::verify(&card, &trust, &at).unwrap())
@@ -80,10 +94,17 @@ fn bench(c: &mut Criterion) {
     let mut cscas = TrustStore::default();
     for f in ["e3.der", "e5.der"] {
         cscas
-            .add_file(&std::fs::read(kde.join("src/lib/icao/certs/6ab4f29282bd9647f6ff2a02f7944d749e978463").join(f)).unwrap())
+            .add_file(
+                &std::fs::read(
+                    kde.join("src/lib/icao/certs/6ab4f29282bd9647f6ff2a02f7944d749e978463")
+                        .join(f),
+                )
+                .unwrap(),
+            )
             .unwrap();
     }
-    let seal = std::fs::read_to_string(kde.join("autotests/data/icao/jpn-triple-vaccine.txt")).unwrap();
+    let seal =
+        std::fs::read_to_string(kde.join("autotests/data/icao/jpn-triple-vaccine.txt")).unwrap();
     let at = VerifyOptions::at(1_735_689_600);
     c.bench_function("vds-nc: verify JPN seal with chain", |b| {
         b.iter(|| hcx_interop::verify(&seal, &cscas, &at).unwrap())

@@ -66,7 +66,12 @@ fn zlib_bomb_is_bounded() {
     let err = hcx_interop::verify(&text, &TrustStore::default(), &opts()).unwrap_err();
     assert_eq!(err.code(), "malformed");
     // Exactly at the limit inflates; one byte more does not.
-    assert_eq!(dcc::decompress(&zlib(&vec![7u8; MAX_DECOMPRESSED_BYTES])).unwrap().len(), MAX_DECOMPRESSED_BYTES);
+    assert_eq!(
+        dcc::decompress(&zlib(&vec![7u8; MAX_DECOMPRESSED_BYTES]))
+            .unwrap()
+            .len(),
+        MAX_DECOMPRESSED_BYTES
+    );
     assert!(dcc::decompress(&zlib(&vec![7u8; MAX_DECOMPRESSED_BYTES + 1])).is_err());
 }
 
@@ -118,8 +123,14 @@ fn garbage_of_each_format() {
         ("{\"verifiableCredential\":[]}", "malformed"),
         ("{\"verifiableCredential\":[42]}", "malformed"),
         ("{\"data\":{},\"sig\":{}}", "malformed"),
-        ("{\"data\":{\"hdr\":{}},\"sig\":{\"alg\":\"ES256\",\"cer\":\"AAAA\",\"sigvl\":\"AAAA\"}}", "certificate_invalid"),
-        ("[{\"data\":{},\"sig\":{}},{\"data\":{},\"sig\":{}}]", "malformed"),
+        (
+            "{\"data\":{\"hdr\":{}},\"sig\":{\"alg\":\"ES256\",\"cer\":\"AAAA\",\"sigvl\":\"AAAA\"}}",
+            "certificate_invalid",
+        ),
+        (
+            "[{\"data\":{},\"sig\":{}},{\"data\":{},\"sig\":{}}]",
+            "malformed",
+        ),
     ];
     for (text, code) in cases {
         let err = hcx_interop::verify(text, &trust, &opts()).unwrap_err();
@@ -129,7 +140,11 @@ fn garbage_of_each_format() {
     // Deeply nested JSON is refused, not recursed into.
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     assert!(hcx_interop::verify(&deep, &trust, &opts()).is_err());
-    let deep_obj = format!("{{\"verifiableCredential\":{}1{}}}", "[".repeat(5000), "]".repeat(5000));
+    let deep_obj = format!(
+        "{{\"verifiableCredential\":{}1{}}}",
+        "[".repeat(5000),
+        "]".repeat(5000)
+    );
     assert!(hcx_interop::verify(&deep_obj, &trust, &opts()).is_err());
 }
 
@@ -161,16 +176,22 @@ fn truncated_and_flipped_inputs_never_panic() {
     ciborium::ser::into_writer(&cose, &mut cose_bytes).unwrap();
     let hc1 = format!("HC1:{}", base45::encode(zlib(&cose_bytes)));
     assert_eq!(
-        hcx_interop::verify(&hc1, &TrustStore::default(), &opts()).unwrap_err().reason(),
+        hcx_interop::verify(&hc1, &TrustStore::default(), &opts())
+            .unwrap_err()
+            .reason(),
         "missing_kid"
     );
     no_panic_on_mutations(&hc1);
 
     let header = b64url(br#"{"zip":"DEF","alg":"ES256","kid":"abc"}"#);
-    let payload = b64url(&deflate(br#"{"iss":"https://example.org","nbf":1,"vc":{}}"#));
+    let payload = b64url(&deflate(
+        br#"{"iss":"https://example.org","nbf":1,"vc":{}}"#,
+    ));
     let jws = format!("{header}.{payload}.{}", b64url(&[1u8; 64]));
     assert_eq!(
-        hcx_interop::verify(&jws, &TrustStore::default(), &opts()).unwrap_err().code(),
+        hcx_interop::verify(&jws, &TrustStore::default(), &opts())
+            .unwrap_err()
+            .code(),
         "unknown_key"
     );
     no_panic_on_mutations(&jws);
@@ -210,9 +231,23 @@ fn trust_files_garbage() {
 
 #[test]
 fn numeric_qr_rules() {
-    assert_eq!(shc::parse_numeric("shc:/5676").unwrap(), (None, "ey".into()));
-    assert_eq!(shc::parse_numeric("shc:/2/3/5676").unwrap(), (Some((2, 3)), "ey".into()));
-    for bad in ["shc:5676", "shc:/567", "shc:/7800", "shc:/1/2", "shc:/a/2/56", "shc:/56 ", "shc:/56\t\n"] {
+    assert_eq!(
+        shc::parse_numeric("shc:/5676").unwrap(),
+        (None, "ey".into())
+    );
+    assert_eq!(
+        shc::parse_numeric("shc:/2/3/5676").unwrap(),
+        (Some((2, 3)), "ey".into())
+    );
+    for bad in [
+        "shc:5676",
+        "shc:/567",
+        "shc:/7800",
+        "shc:/1/2",
+        "shc:/a/2/56",
+        "shc:/56 ",
+        "shc:/56\t\n",
+    ] {
         assert!(shc::parse_numeric(bad).is_err(), "{bad}");
     }
     // One final line break is allowed (text files), nothing else.
@@ -227,7 +262,10 @@ fn detect_formats() {
     assert_eq!(detect("{\"verifiableCredential\":[]}"), Some(Format::Shc));
     assert_eq!(detect("eyJh.eyJi.c2ln"), Some(Format::Shc));
     assert_eq!(detect("{\"data\":{},\"sig\":{}}"), Some(Format::IcaoVdsNc));
-    assert_eq!(detect("[{\"data\":{},\"sig\":{}}]"), Some(Format::IcaoVdsNc));
+    assert_eq!(
+        detect("[{\"data\":{},\"sig\":{}}]"),
+        Some(Format::IcaoVdsNc)
+    );
     assert_eq!(detect("HCX1:ABC"), None);
     assert_eq!(detect("{\"x\":1}"), None);
     assert_eq!(Format::IcaoVdsNc.as_str(), "icao-vds-nc");
