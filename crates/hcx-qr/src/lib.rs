@@ -16,6 +16,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod binarize;
 mod decode;
 mod encode;
 mod error;
