@@ -1,22 +1,25 @@
-//! `hcx verify` and `hcx decode`: the verifier's side.
+//! `hcx verify` and `hcx decode`: the verifier's side, for hcx codes and foreign certificates.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use hcx_format::timefmt::{format_duration, format_rfc3339};
 use hcx_format::{SignedTrustList, Status, TrustListPolicy, VerifiedCode, Verifier};
+use serde_json::{Value as Json, json};
 
 use crate::cli::{
-    CliError, EXIT_REJECTED, code_text, color_stdout, duration, now_or, read_input, read_public_key,
+    CliError, EXIT_CANNOT_JUDGE, EXIT_REJECTED, code_text, color_stdout, duration, now_or,
+    read_input, read_public_key,
 };
 
-/// Where the code comes from: a text argument, `-`, or a QR image.
+/// Where the code comes from: text arguments, `-`, or a QR image.
 #[derive(clap::Args, Debug)]
 #[group(required = true, multiple = false)]
 pub struct CodeInput {
-    /// The code text, or `-` to read it from standard input.
+    /// The code text, or `-` to read it from standard input. Several `shc:/K/N/` chunks may be
+    /// given, in any order.
     #[arg(value_name = "CODE")]
-    pub code: Option<String>,
+    pub code: Vec<String>,
     /// Read the code from a QR image (PNG or JPEG) instead.
     #[arg(long, value_name = "IMAGE")]
     pub qr: Option<PathBuf>,
@@ -25,16 +28,17 @@ pub struct CodeInput {
 /// Arguments of `hcx verify`.
 #[derive(clap::Args, Debug)]
 pub struct VerifyArgs {
-    /// The signed trust list.
-    #[arg(long, value_name = "TRUST.json")]
-    pub trust: PathBuf,
-    /// Root public key the trust list must be signed by (repeatable).
-    #[arg(long, value_name = "ROOT_PUB.pem", required = true)]
+    /// A trust input, detected by content: an hcx trust list, X.509 certificates (PEM or DER),
+    /// a JWKS, a DCC signer list or an SHC revocation list. Repeatable.
+    #[arg(long, value_name = "TRUST.json", required = true)]
+    pub trust: Vec<PathBuf>,
+    /// Root public key the hcx trust list must be signed by (repeatable).
+    #[arg(long, value_name = "ROOT_PUB.pem")]
     pub root: Vec<PathBuf>,
-    /// How many distinct roots must have signed the trust list.
+    /// How many distinct roots must have signed the hcx trust list.
     #[arg(long, value_name = "N", default_value_t = 1)]
     pub threshold: usize,
-    /// Refuse trust lists older than this sequence (the highest seen before).
+    /// Refuse hcx trust lists older than this sequence (the highest seen before).
     #[arg(long = "min-sequence", value_name = "N")]
     pub min_sequence: Option<u64>,
     /// Validation time instead of now (RFC 3339).
@@ -57,52 +61,209 @@ pub struct DecodeArgs {
     pub input: CodeInput,
 }
 
-/// Reads the code text from the argument, standard input or a QR image.
-pub fn read_code(input: &CodeInput) -> Result<String, CliError> {
-    if let Some(image) = &input.qr {
-        let texts = hcx_qr::decode_file(image).map_err(|e| CliError {
-            code: e.code(),
-            reason: None,
-            message: format!("{}: {e}", image.display()),
-            status: if matches!(e, hcx_qr::Error::NoCodeFound) {
-                EXIT_REJECTED
+/// Everything needed to judge codes: built once, then used for one code or a million.
+pub struct VerifyContext {
+    hcx: Option<Verifier>,
+    foreign: hcx_interop::TrustStore,
+    now: i64,
+    skew: i64,
+}
+
+/// Whether the bytes are meant as an hcx trust list: a JSON object with a `payload` member, or
+/// something that starts like a JSON object but does not parse (no foreign trust input is
+/// broken JSON, so the hcx parser gives the most useful error).
+fn is_hcx_trust_list(bytes: &[u8]) -> bool {
+    let starts_like_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
+    match serde_json::from_slice::<serde_json::Map<String, Json>>(bytes) {
+        Ok(m) => m.contains_key("payload"),
+        Err(_) => starts_like_object && serde_json::from_slice::<Json>(bytes).is_err(),
+    }
+}
+
+impl VerifyContext {
+    /// Reads and checks every trust input. A broken or untrusted hcx trust list is an error
+    /// here, before any code is looked at.
+    pub fn from_args(args: &VerifyArgs) -> Result<VerifyContext, CliError> {
+        let now = now_or(args.at.as_deref())?;
+        let skew = duration(&args.skew)?;
+        let mut hcx = None;
+        let mut foreign = hcx_interop::TrustStore::default();
+        for path in &args.trust {
+            let bytes = read_input(path)?;
+            if is_hcx_trust_list(&bytes) {
+                if hcx.is_some() {
+                    return Err(CliError::usage("give at most one hcx trust list"));
+                }
+                let roots = args
+                    .root
+                    .iter()
+                    .map(|p| read_public_key(p))
+                    .collect::<Result<Vec<_>, _>>()?;
+                if roots.is_empty() {
+                    return Err(CliError::usage(format!(
+                        "{} is an hcx trust list: give the --root key it must be signed by",
+                        path.display()
+                    )));
+                }
+                if args.threshold == 0 || args.threshold > roots.len() {
+                    return Err(CliError::usage(
+                        "--threshold must be between 1 and the number of --root keys",
+                    ));
+                }
+                let policy = TrustListPolicy {
+                    roots,
+                    threshold: args.threshold,
+                    min_sequence: args.min_sequence,
+                };
+                let list = SignedTrustList::parse(&bytes)
+                    .and_then(|env| env.verify(&policy, now))
+                    .map_err(|e| CliError::failed(&e))?;
+                hcx = Some(Verifier::new(list).with_skew(u64::try_from(skew).unwrap_or(0)));
+            } else if bytes.is_empty() && path.extension().is_some_and(|e| e == "json") {
+                return Err(CliError::io(path, "empty trust file"));
             } else {
-                2
-            },
+                foreign.add_file(&bytes).map_err(|e| CliError {
+                    code: "trust_list_invalid",
+                    reason: Some(e.reason()),
+                    message: format!("{}: {e}", path.display()),
+                    status: EXIT_CANNOT_JUDGE,
+                })?;
+            }
+        }
+        Ok(VerifyContext {
+            hcx,
+            foreign,
+            now,
+            skew,
+        })
+    }
+
+    /// Judges one code text (of any format), returning the `verify --json` object of a valid one.
+    pub fn judge(&self, text: &str) -> Result<Json, CliError> {
+        if text.starts_with(hcx_format::PREFIX) || hcx_interop::detect(text).is_none() {
+            let verifier = self.hcx.as_ref().ok_or_else(|| {
+                CliError::usage(
+                    "an hcx code needs an hcx trust list (--trust TRUST.json --root ROOT_PUB.pem)",
+                )
+            })?;
+            let code = verifier
+                .verify_at(text, self.now)
+                .map_err(|e| CliError::judged(&e))?;
+            return Ok(hcx_verdict(&code));
+        }
+        self.judge_foreign(&[text])
+    }
+
+    /// Judges a foreign certificate, possibly given as several SHC chunks.
+    fn judge_foreign(&self, texts: &[&str]) -> Result<Json, CliError> {
+        // With no foreign trust input the store is empty: a well-formed certificate is then
+        // judged `unknown_key`, a broken one `malformed`, exactly as with an unrelated store.
+        let options = hcx_interop::VerifyOptions {
+            now: self.now,
+            skew_secs: self.skew,
+        };
+        let result = match texts {
+            [one] => hcx_interop::verify(one, &self.foreign, &options),
+            many => hcx_interop::verify_chunks(many, &self.foreign, &options),
+        };
+        let verified = result.map_err(|e| CliError {
+            code: e.code(),
+            reason: Some(e.reason()),
+            message: e.to_string(),
+            status: EXIT_REJECTED,
         })?;
-        // A photo may hold other codes too: prefer one that looks like an hcx code.
+        let mut v = json!({ "valid": true });
+        if let (Some(obj), Ok(Json::Object(fields))) =
+            (v.as_object_mut(), serde_json::to_value(&verified))
+        {
+            obj.extend(fields);
+        }
+        Ok(v)
+    }
+
+    /// Judges what the command line gave: one text, several SHC chunks, or a QR image.
+    fn judge_input(&self, input: &CodeInput) -> Result<Json, CliError> {
+        let texts = read_codes(input)?;
+        match texts.as_slice() {
+            [one] => self.judge(one),
+            many => {
+                let refs: Vec<&str> = many.iter().map(String::as_str).collect();
+                self.judge_foreign(&refs)
+            }
+        }
+    }
+}
+
+/// The `verify --json` object of a valid hcx code, with the cross-format summary.
+pub fn hcx_verdict(code: &VerifiedCode) -> Json {
+    let mut v = hcx_format::verify::verdict_json(code);
+    if let (Some(obj), Ok(summary)) = (
+        v.as_object_mut(),
+        serde_json::to_value(hcx_interop::Summary::from(code)),
+    ) {
+        obj.insert("summary".into(), summary);
+    }
+    v
+}
+
+fn qr_error(image: &std::path::Path, e: &hcx_qr::Error) -> CliError {
+    CliError {
+        code: e.code(),
+        reason: None,
+        message: format!("{}: {e}", image.display()),
+        status: if matches!(e, hcx_qr::Error::NoCodeFound) {
+            EXIT_REJECTED
+        } else {
+            EXIT_CANNOT_JUDGE
+        },
+    }
+}
+
+/// Reads the code texts from the arguments, standard input or a QR image.
+pub fn read_codes(input: &CodeInput) -> Result<Vec<String>, CliError> {
+    if let Some(image) = &input.qr {
+        let texts = hcx_qr::decode_file(image).map_err(|e| qr_error(image, &e))?;
+        // A photo may hold other codes too: prefer one that looks like a health code.
+        let shc_chunks: Vec<String> = texts
+            .iter()
+            .filter(|t| t.starts_with("shc:/"))
+            .cloned()
+            .collect();
+        if shc_chunks.len() > 1 {
+            return Ok(shc_chunks);
+        }
         let pick = texts
             .iter()
             .find(|t| t.starts_with(hcx_format::PREFIX))
+            .or_else(|| texts.iter().find(|t| hcx_interop::detect(t).is_some()))
             .or_else(|| texts.first())
             .cloned();
-        return pick.ok_or_else(|| CliError {
-            code: "no_code_found",
-            reason: None,
-            message: format!("{}: no QR code found", image.display()),
-            status: EXIT_REJECTED,
-        });
+        return pick
+            .map(|t| vec![t])
+            .ok_or_else(|| qr_error(image, &hcx_qr::Error::NoCodeFound));
     }
-    code_text(input.code.as_deref().unwrap_or("-"))
+    match input.code.as_slice() {
+        [] => Ok(vec![code_text("-")?]),
+        codes => codes.iter().map(|c| code_text(c)).collect(),
+    }
 }
 
 /// `hcx verify …`.
 pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
-    let result = judge(args);
+    let result = VerifyContext::from_args(args).and_then(|ctx| ctx.judge_input(&args.input));
     if args.json {
-        let json = match &result {
-            Ok(code) => hcx_format::verify::verdict_json(code),
-            Err(e) => e.to_json(),
-        };
-        println!("{json}");
+        println!(
+            "{}",
+            result.as_ref().map_or_else(CliError::to_json, Clone::clone)
+        );
         return Ok(match result {
             Ok(_) => ExitCode::SUCCESS,
             Err(e) => ExitCode::from(e.status),
         });
     }
     match result {
-        Ok(code) => {
-            print_valid(&code);
+        Ok(verdict) => {
+            print_valid(&verdict);
             Ok(ExitCode::SUCCESS)
         }
         Err(e) if e.status == EXIT_REJECTED => {
@@ -118,122 +279,125 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     }
 }
 
-fn judge(args: &VerifyArgs) -> Result<VerifiedCode, CliError> {
-    let now = now_or(args.at.as_deref())?;
-    let skew = duration(&args.skew)?;
-    let roots = args
-        .root
-        .iter()
-        .map(|p| read_public_key(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    if args.threshold == 0 || args.threshold > roots.len() {
-        return Err(CliError::usage(
-            "--threshold must be between 1 and the number of --root keys",
-        ));
-    }
-    let policy = TrustListPolicy {
-        roots,
-        threshold: args.threshold,
-        min_sequence: args.min_sequence,
+fn print_valid(verdict: &Json) {
+    let status = verdict["claims"]["status"]
+        .as_str()
+        .and_then(|s| s.parse::<Status>().ok());
+    let (badge, reset) = match (color_stdout(), status) {
+        (true, Some(Status::Green)) => ("\x1b[1;97;42m", "\x1b[0m"),
+        (true, Some(Status::Yellow)) => ("\x1b[1;30;43m", "\x1b[0m"),
+        (true, Some(Status::Red)) => ("\x1b[1;97;41m", "\x1b[0m"),
+        _ => ("", ""),
     };
-    let trust_bytes = read_input(&args.trust)?;
-    let list = SignedTrustList::parse(&trust_bytes)
-        .and_then(|env| env.verify(&policy, now))
-        .map_err(|e| CliError::failed(&e))?;
-    let verifier = Verifier::new(list).with_skew(u64::try_from(skew).unwrap_or(0));
-    let text = read_code(&args.input)?;
-    verifier
-        .verify_at(&text, now)
-        .map_err(|e| CliError::judged(&e))
-}
-
-fn print_valid(code: &VerifiedCode) {
-    let color = color_stdout();
-    let (badge, reset) = match (color, code.claims.status) {
-        (false, _) => ("", ""),
-        (true, Status::Green) => ("\x1b[1;97;42m", "\x1b[0m"),
-        (true, Status::Yellow) => ("\x1b[1;30;43m", "\x1b[0m"),
-        (true, Status::Red) => ("\x1b[1;97;41m", "\x1b[0m"),
+    let label = match status {
+        Some(s) => s.as_str().to_uppercase(),
+        None => verdict["format"].as_str().unwrap_or("valid").to_uppercase(),
     };
-    let status = code.claims.status.as_str().to_uppercase();
-    let zh = code
-        .issuer
-        .names
-        .get("zh")
+    let summary = &verdict["summary"];
+    let name = summary["name"].as_str().unwrap_or("(no name)");
+    let issuer = &verdict["issuer"];
+    let issuer_name = issuer["name"]
+        .as_str()
+        .or_else(|| issuer["id"].as_str())
+        .unwrap_or("?");
+    let zh = issuer["names"]["zh"]
+        .as_str()
         .map(|n| format!(" / {n}"))
         .unwrap_or_default();
+    let until = verdict["expires_at"].as_str().unwrap_or("no expiry");
     println!(
-        "✔ VALID  {badge} {status} {reset}  {}  issued by {}{zh} ({}), valid until {}",
-        code.claims.subject.name,
-        code.issuer.name,
-        code.issuer.id,
-        format_rfc3339(code.expires_at)
+        "✔ VALID  {badge} {label} {reset}  {name}  issued by {issuer_name}{zh} ({}), valid until {until}",
+        issuer["id"].as_str().unwrap_or("?")
     );
-    let s = &code.claims.subject;
-    let mut person = s.name.clone();
-    if let Some(b) = &s.birth_date {
+    let subject = &verdict["claims"]["subject"];
+    let mut person = name.to_owned();
+    if let Some(b) = summary["birth_date"].as_str() {
         person.push_str(&format!(", born {b}"));
     }
-    if let Some(sfx) = &s.id_suffix {
+    if let Some(sfx) = subject["id_suffix"].as_str() {
         person.push_str(&format!(
             ", {} …{sfx}",
-            s.id_type.as_deref().unwrap_or("ID")
+            subject["id_type"].as_str().unwrap_or("ID")
         ));
     }
     println!("  subject    {person}");
-    if let Some(r) = &code.claims.region {
+    if let Some(r) = verdict["claims"]["region"].as_str() {
         println!("  region     {r}");
     }
-    for v in &code.claims.vaccinations {
+    for e in summary["evidence"].as_array().into_iter().flatten() {
+        let field = |k: &str| e[k].as_str().unwrap_or("").to_owned();
         println!(
-            "  vaccinated {} dose {}/{} of {} on {}",
-            v.disease, v.dose, v.doses, v.vaccine, v.date
+            "  {:<10} {} {} {}",
+            field("kind"),
+            field("disease"),
+            field("date"),
+            field("detail")
         );
     }
-    for t in &code.claims.tests {
-        println!(
-            "  tested     {} {:?} {:?}, sampled {}",
-            t.disease,
-            t.kind,
-            t.result,
-            format_rfc3339(t.collected_at)
-        );
-    }
-    for r in &code.claims.recoveries {
-        println!(
-            "  recovered  {} valid {} to {}",
-            r.disease, r.valid_from, r.valid_until
-        );
-    }
-    let lifetime = u64::try_from(code.expires_at - code.issued_at).unwrap_or(0);
+    let issued = verdict["issued_at"].as_str().unwrap_or("?");
+    let lifetime = match (
+        verdict["issued_at"]
+            .as_str()
+            .and_then(|t| hcx_format::timefmt::parse_rfc3339(t).ok()),
+        verdict["expires_at"]
+            .as_str()
+            .and_then(|t| hcx_format::timefmt::parse_rfc3339(t).ok()),
+    ) {
+        (Some(i), Some(x)) => format!(
+            " (valid for {})",
+            format_duration(u64::try_from(x - i).unwrap_or(0))
+        ),
+        _ => String::new(),
+    };
     println!(
-        "  issued     {} (valid for {}) with key {}",
-        format_rfc3339(code.issued_at),
-        format_duration(lifetime),
-        code.key_id
+        "  issued     {issued}{lifetime} with key {}  [{}]",
+        verdict["key_id"].as_str().unwrap_or("?"),
+        verdict["format"].as_str().unwrap_or("?")
     );
-    println!("  code id    {}", code.code_id);
+    if let Some(id) = verdict["code_id"].as_str() {
+        println!("  code id    {id}");
+    }
 }
 
 /// `hcx decode …`: the payload as JSON, marked unverified.
 pub fn decode(args: &DecodeArgs) -> Result<ExitCode, CliError> {
-    let text = read_code(&args.input)?;
-    let code = hcx_format::decode(&text).map_err(|e| CliError::judged(&e))?;
-    let mut json = serde_json::json!({
-        "verified": false,
-        "warning": "UNVERIFIED: signature, issuer, validity and scope have not been checked; use `hcx verify`",
-        "format": "hcx",
-        "alg": code.alg,
-        "key_id": code.key_id.to_string(),
-        "issuer": code.issuer,
-        "issued_at": format_rfc3339(code.issued_at),
-        "expires_at": format_rfc3339(code.expires_at),
-        "code_id": code.code_id.iter().map(|b| format!("{b:02x}")).collect::<String>(),
-        "claims": code.claims,
-    });
-    if let (Some(nbf), Some(obj)) = (code.not_before, json.as_object_mut()) {
-        obj.insert("not_before".into(), format_rfc3339(nbf).into());
-    }
+    let texts = read_codes(&args.input)?;
+    let warning =
+        "UNVERIFIED: signature, issuer, validity and scope have not been checked; use `hcx verify`";
+    let text = texts.first().cloned().unwrap_or_default();
+    let json = if text.starts_with(hcx_format::PREFIX) || hcx_interop::detect(&text).is_none() {
+        let code = hcx_format::decode(&text).map_err(|e| CliError::judged(&e))?;
+        let mut json = json!({
+            "verified": false,
+            "warning": warning,
+            "format": "hcx",
+            "alg": code.alg,
+            "key_id": code.key_id.to_string(),
+            "issuer": code.issuer,
+            "issued_at": format_rfc3339(code.issued_at),
+            "expires_at": format_rfc3339(code.expires_at),
+            "code_id": code.code_id.iter().map(|b| format!("{b:02x}")).collect::<String>(),
+            "claims": code.claims,
+        });
+        if let (Some(nbf), Some(obj)) = (code.not_before, json.as_object_mut()) {
+            obj.insert("not_before".into(), format_rfc3339(nbf).into());
+        }
+        json
+    } else {
+        let decoded = hcx_interop::decode(&text).map_err(|e| CliError {
+            code: e.code(),
+            reason: Some(e.reason()),
+            message: e.to_string(),
+            status: EXIT_REJECTED,
+        })?;
+        let mut json = json!({ "verified": false, "warning": warning });
+        if let (Some(obj), Ok(Json::Object(fields))) =
+            (json.as_object_mut(), serde_json::to_value(&decoded))
+        {
+            obj.extend(fields);
+        }
+        json
+    };
     let text = serde_json::to_string_pretty(&json).map_err(|e| CliError::usage(e.to_string()))?;
     println!("{text}");
     Ok(ExitCode::SUCCESS)

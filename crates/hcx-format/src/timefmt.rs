@@ -56,7 +56,7 @@ pub fn parse_duration(text: &str) -> Result<u64, String> {
 /// Formats seconds as the largest exact unit: `300` → `5m`, `86400` → `1d`.
 pub fn format_duration(secs: u64) -> String {
     for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60)] {
-        if secs >= size && secs % size == 0 {
+        if secs >= size && secs.is_multiple_of(size) {
             return format!("{}{unit}", secs / size);
         }
     }
