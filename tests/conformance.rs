@@ -268,3 +268,14 @@ fn committed_fixtures_are_what_the_generator_makes() {
         problems.join("\n")
     );
 }
+
+#[test]
+fn spec_appendix_is_the_generated_worked_example() {
+    let generated = hcx_vectors::generate().unwrap();
+    let spec = std::fs::read_to_string(fixtures().join("../SPEC.md")).unwrap();
+    assert_eq!(
+        hcx_vectors::spec_with_appendix(&spec, &generated).unwrap(),
+        spec,
+        "SPEC.md Appendix A is stale; run `cargo run -p hcx-vectors -- spec/fixtures`"
+    );
+}

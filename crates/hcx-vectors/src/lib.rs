@@ -9,6 +9,7 @@
 #![allow(missing_docs, clippy::indexing_slicing)]
 
 mod cases;
+pub mod example;
 pub mod forge;
 mod trust;
 
@@ -66,6 +67,10 @@ pub fn generate() -> Result<Files, String> {
     }
     trust::generate(&mut files)?;
     cases::generate(&mut files)?;
+    files.insert(
+        "worked-example.md".into(),
+        example::worked_example()?.into_bytes(),
+    );
     Ok(files)
 }
 
@@ -78,6 +83,7 @@ pub fn write(dir: &std::path::Path) -> Result<usize, String> {
             std::fs::remove_dir_all(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         }
     }
+    refresh_spec_appendix(dir, &files)?;
     for (name, bytes) in &files {
         let path = dir.join(name);
         if let Some(parent) = path.parent() {
@@ -86,4 +92,40 @@ pub fn write(dir: &std::path::Path) -> Result<usize, String> {
         std::fs::write(&path, bytes).map_err(|e| format!("{}: {e}", path.display()))?;
     }
     Ok(files.len())
+}
+
+/// Markers around the generated Appendix A in SPEC.md.
+pub const APPENDIX_BEGIN: &str =
+    "<!-- BEGIN GENERATED: spec/fixtures/worked-example.md (checked by tests/conformance.rs) -->\n";
+/// End marker of the generated Appendix A.
+pub const APPENDIX_END: &str = "<!-- END GENERATED -->";
+
+/// SPEC.md with its Appendix A replaced by the generated worked example.
+pub fn spec_with_appendix(spec: &str, files: &Files) -> Result<String, String> {
+    let example = files.get("worked-example.md").ok_or("no worked example")?;
+    let start = spec
+        .find(APPENDIX_BEGIN)
+        .ok_or("SPEC.md has no appendix marker")?
+        + APPENDIX_BEGIN.len();
+    let end = spec
+        .find(APPENDIX_END)
+        .ok_or("SPEC.md has no appendix end marker")?;
+    let (head, tail) = (
+        spec.get(..start).ok_or("marker")?,
+        spec.get(end..).ok_or("marker")?,
+    );
+    Ok(format!("{head}{}{tail}", String::from_utf8_lossy(example)))
+}
+
+/// Rewrites Appendix A of `dir/../SPEC.md`, when that file exists.
+fn refresh_spec_appendix(dir: &std::path::Path, files: &Files) -> Result<(), String> {
+    let spec_path = dir.join("../SPEC.md");
+    let Ok(spec) = std::fs::read_to_string(&spec_path) else {
+        return Ok(());
+    };
+    let updated = spec_with_appendix(&spec, files)?;
+    if updated != spec {
+        std::fs::write(&spec_path, updated).map_err(|e| format!("{}: {e}", spec_path.display()))?;
+    }
+    Ok(())
 }
