@@ -3,6 +3,8 @@
 //! Exit status: 0 success (a code is valid), 1 a code was judged and rejected (or an image holds
 //! no code), 2 the command could not judge (usage, I/O, unusable key or trust list).
 
+#![forbid(unsafe_code)]
+
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};

@@ -77,7 +77,6 @@ fn report(context: Option<&Path>, e: &Error) {
 
 /// Encodes `text` with ECC `ecc` (max version 40, quiet zone 4) and writes it to `out`
 /// as PNG or SVG, as the extension says, `scale` pixels per module (for `hcx issue --qr`).
-#[allow(dead_code)] // until `hcx issue --qr` calls it
 pub fn write_qr(text: &str, out: &Path, ecc: EccLevel, scale: u32) -> Result<QrCode, Error> {
     let options = EncodeOptions {
         ecc,
