@@ -800,6 +800,30 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         invalid("malformed", "bad_signature_length"),
     ));
 
+    // S + L: the same signature with a non-reduced scalar (malleability); verify_strict refuses.
+    let code = std("sig-s-plus-l")?;
+    let parts = code.parts();
+    let sig = forge::sign(&parts, &signing_key("dingtalk-1"));
+    out.push(Case::new(
+        "sig-s-not-reduced",
+        "The valid signature with L added to S: a lax verifier accepts it as a second valid form.",
+        input_text(&forge::to_text(&enc(&forge::assemble(
+            &parts,
+            s_plus_l(&sig),
+        )))),
+        invalid("bad_signature", "bad_signature"),
+    ));
+    let code = std("sig-small-order-r")?;
+    let parts = code.parts();
+    let mut small_r = vec![0u8; 64];
+    small_r[0] = 1; // R = the identity point, small order
+    out.push(Case::new(
+        "sig-small-order-r",
+        "R is the identity point (small order) and S is zero.",
+        input_text(&forge::to_text(&enc(&forge::assemble(&parts, small_r)))),
+        invalid("bad_signature", "bad_signature"),
+    ));
+
     // ── Claims layer (all correctly signed) ────────────────────────────────────
     let mut code = std("claims-unknown-cwt-claim")?;
     set(&mut code.claims, 8, int(1));
@@ -848,6 +872,46 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     out.push(Case::new(
         "claims-exp-before-iat",
         "exp earlier than iat.",
+        input_text(&code.text()),
+        invalid("malformed", "bad_claims"),
+    ));
+    let mut code = std("claims-nbf-after-exp")?;
+    set(&mut code.claims, NBF, int(exp));
+    out.push(Case::new(
+        "claims-nbf-not-before-exp",
+        "nbf equal to exp.",
+        input_text(&code.text()),
+        invalid("malformed", "bad_claims"),
+    ));
+    let code = Code::new(
+        "claims-bad-issuer-id",
+        "DingTalk",
+        "dingtalk-1",
+        REFERENCE,
+        T0,
+        exp,
+    )?;
+    out.push(Case::new(
+        "claims-bad-issuer-id",
+        "iss with uppercase letters is not an issuer id.",
+        input_text(&code.text()),
+        invalid("malformed", "bad_claims"),
+    ));
+    let mut code = std("claims-time-out-of-range")?;
+    set(&mut code.claims, EXP, int(253_402_300_800));
+    out.push(Case::new(
+        "claims-time-after-9999",
+        "exp after 9999-12-31T23:59:59Z.",
+        input_text(&code.text()),
+        invalid("malformed", "bad_claims"),
+    ));
+    let mut code = std("claims-name-control")?;
+    if let Some(h) = code.health_mut() {
+        set(h, 2, Value::Map(vec![(int(1), text("张\u{0}三"))]));
+    }
+    out.push(Case::new(
+        "claims-name-control-character",
+        "A NUL inside the name.",
         input_text(&code.text()),
         invalid("malformed", "bad_claims"),
     ));
@@ -1214,6 +1278,55 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
             "trust_list_malformed",
             "Signed bytes that are not JSON.",
         ),
+        (
+            "trust-no-en-name",
+            "no-en-name",
+            "trust_list_invalid",
+            "trust_list_malformed",
+            "An issuer without an `en` display name.",
+        ),
+        (
+            "trust-expires-before-issued",
+            "expires-before-issued",
+            "trust_list_invalid",
+            "trust_list_malformed",
+            "expires_at equal to issued_at.",
+        ),
+        (
+            "trust-bad-kid",
+            "bad-kid",
+            "trust_list_invalid",
+            "trust_list_malformed",
+            "A kid in uppercase hex.",
+        ),
+        (
+            "trust-bad-region",
+            "bad-region",
+            "trust_list_invalid",
+            "trust_list_malformed",
+            "A scope region that is not an ISO 3166 code.",
+        ),
+        (
+            "trust-key-window-reversed",
+            "key-window-reversed",
+            "trust_list_invalid",
+            "trust_list_malformed",
+            "A key whose not_after is before its not_before.",
+        ),
+        (
+            "trust-fractional-seconds",
+            "fractional-seconds",
+            "trust_list_invalid",
+            "trust_list_malformed",
+            "expires_at with fractional seconds.",
+        ),
+        (
+            "trust-wrong-typ",
+            "wrong-typ",
+            "trust_list_invalid",
+            "trust_list_malformed",
+            "The signature header's typ is JWT, not hcx-trust-list+json.",
+        ),
     ] {
         out.push(Case::new(name, desc, input_text(&reference), invalid(code, reason)).trust(file));
     }
@@ -1357,4 +1470,23 @@ pub fn generate(files: &mut Files) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// Adds the group order L to the scalar S of an Ed25519 signature (little-endian), giving a
+/// non-reduced S that still satisfies the verification equation.
+fn s_plus_l(sig: &[u8]) -> Vec<u8> {
+    const L: [u8; 32] = [
+        0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde,
+        0x14, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10,
+    ];
+    let mut out = sig.to_vec();
+    let mut carry = 0u16;
+    for (i, l) in L.iter().enumerate() {
+        if let Some(b) = out.get_mut(32 + i) {
+            let sum = u16::from(*b) + u16::from(*l) + carry;
+            *b = (sum & 0xff) as u8;
+            carry = sum >> 8;
+        }
+    }
+    out
 }

@@ -253,6 +253,49 @@ pub fn generate(files: &mut Files) -> Result<(), String> {
         "trust/payload-not-json.json".into(),
         jws_file(b"this is not JSON", &["root-1"]),
     );
+
+    // One rule of SPEC.md §7.1/§7.2 broken per list, each validly signed.
+    let edits: [(&str, fn(&mut Json)); 6] = [
+        ("no-en-name", |v| {
+            if let Some(names) = v["issuers"][0]["names"].as_object_mut() {
+                names.remove("en");
+            }
+        }),
+        ("expires-before-issued", |v| {
+            v["expires_at"] = v["issued_at"].clone()
+        }),
+        ("bad-kid", |v| {
+            v["issuers"][0]["keys"][0]["kid"] = json!("4784F8B79DC719CE")
+        }),
+        ("bad-region", |v| {
+            v["issuers"][0]["scopes"]["regions"] = json!(["zhejiang"])
+        }),
+        ("key-window-reversed", |v| {
+            v["issuers"][0]["keys"][1]["not_after"] = json!("2020-01-01T00:00:00Z")
+        }),
+        ("fractional-seconds", |v| {
+            v["expires_at"] = json!("2026-12-21T08:00:00.5Z")
+        }),
+    ];
+    for (name, edit) in edits {
+        let mut v: Json = serde_json::from_slice(&payload(&main)?).map_err(|e| e.to_string())?;
+        edit(&mut v);
+        files.insert(
+            format!("trust/{name}.json"),
+            jws_file(&pretty(&v), &["root-1"]),
+        );
+    }
+    // A signature whose protected header has another typ.
+    let mut env: Json =
+        serde_json::from_slice(&signed(&main, &["root-1"])?).map_err(|e| e.to_string())?;
+    let payload_b64 = env["payload"].as_str().unwrap_or_default().to_owned();
+    let header =
+        json!({"alg": "EdDSA", "kid": private_key("root-1").key_id().to_string(), "typ": "JWT"});
+    let protected = URL_SAFE_NO_PAD.encode(header.to_string());
+    let sig = signing_key("root-1").sign(format!("{protected}.{payload_b64}").as_bytes());
+    env["signatures"] =
+        json!([{"protected": protected, "signature": URL_SAFE_NO_PAD.encode(sig.to_bytes())}]);
+    files.insert("trust/wrong-typ.json".into(), pretty(&env));
     Ok(())
 }
 
