@@ -255,7 +255,8 @@ pub fn generate(files: &mut Files) -> Result<(), String> {
     );
 
     // One rule of SPEC.md §7.1/§7.2 broken per list, each validly signed.
-    let edits: [(&str, fn(&mut Json)); 6] = [
+    type Edit = (&'static str, fn(&mut Json));
+    let edits: [Edit; 6] = [
         ("no-en-name", |v| {
             if let Some(names) = v["issuers"][0]["names"].as_object_mut() {
                 names.remove("en");
