@@ -33,19 +33,39 @@ impl<'a> LocalAverage<'a> {
 /// Per 8×8 block: the mean, or for flat blocks a value below the neighbours' (ZXing's rule).
 fn black_points(luma: &[u8], w: usize, h: usize, sub_w: usize, sub_h: usize) -> Vec<u32> {
     let mut points = vec![0u32; sub_w * sub_h];
+    let mut sums = vec![0u32; sub_w];
+    let mut mins = vec![255u8; sub_w];
+    let mut maxs = vec![0u8; sub_w];
     for by in 0..sub_h {
         let yoff = (by * BLOCK).min(h - BLOCK);
-        for bx in 0..sub_w {
-            let xoff = (bx * BLOCK).min(w - BLOCK);
-            let (mut sum, mut min, mut max) = (0u32, 255u32, 0u32);
-            for row in luma.chunks_exact(w).skip(yoff).take(BLOCK) {
-                for &p in row.get(xoff..xoff + BLOCK).unwrap_or(&[]) {
-                    let p = u32::from(p);
-                    sum += p;
-                    min = min.min(p);
-                    max = max.max(p);
-                }
+        sums.fill(0);
+        mins.fill(255);
+        maxs.fill(0);
+        for row in luma.chunks_exact(w).skip(yoff).take(BLOCK) {
+            for (bx, ((sum, min), max)) in sums
+                .iter_mut()
+                .zip(mins.iter_mut())
+                .zip(maxs.iter_mut())
+                .enumerate()
+            {
+                let xoff = (bx * BLOCK).min(w - BLOCK);
+                let Some(px) = row
+                    .get(xoff..xoff + BLOCK)
+                    .and_then(|p| <&[u8; BLOCK]>::try_from(p).ok())
+                else {
+                    continue;
+                };
+                *sum += px.iter().map(|&p| u32::from(p)).sum::<u32>();
+                *min = px.iter().fold(*min, |m, &p| m.min(p));
+                *max = px.iter().fold(*max, |m, &p| m.max(p));
             }
+        }
+        for bx in 0..sub_w {
+            let (sum, min, max) = (
+                sums.get(bx).copied().unwrap_or(0),
+                u32::from(mins.get(bx).copied().unwrap_or(0)),
+                u32::from(maxs.get(bx).copied().unwrap_or(0)),
+            );
             let mut average = sum >> 6;
             if max - min <= MIN_DYNAMIC_RANGE {
                 average = min / 2;
@@ -63,6 +83,14 @@ fn black_points(luma: &[u8], w: usize, h: usize, sub_w: usize, sub_h: usize) -> 
         }
     }
     points
+}
+
+/// Eight pixels against one threshold: bit k set when pixel k is at or below it (dark).
+#[inline]
+fn dark_bits(px: &[u8; BLOCK], t: u8) -> u8 {
+    let flags = px.map(|p| u8::from(p <= t));
+    // Gathers the lowest bit of each byte into one byte, byte k to bit k.
+    (u64::from_le_bytes(flags).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
 }
 
 fn binarise(luma: &[u8], w: usize, h: usize) -> Result<BitMatrix> {
@@ -92,27 +120,30 @@ fn binarise(luma: &[u8], w: usize, h: usize) -> Result<BitMatrix> {
     }
     let mut matrix = BitMatrix::new(w as u32, h as u32)?;
     let mut row_bits = BitArray::with_size(w);
-    let mut row_thresholds = vec![0u8; w];
-    let mut current_block_row = usize::MAX;
+    let bytes_per_word = BIT_FIELD_BASE_BITS / 8;
+    let mut words: Vec<BitFieldBaseType> = vec![0; w.div_ceil(BIT_FIELD_BASE_BITS)];
     for (y, row) in luma.chunks_exact(w).enumerate() {
         // Rows of the last, partial block use the last block (ZXing shifts it up to fit).
         let by = (y / BLOCK).min(sub_h - 1);
-        if by != current_block_row {
-            current_block_row = by;
-            let trow = thresholds.get(by * sub_w..(by + 1) * sub_w).unwrap_or(&[]);
-            for (x, t) in row_thresholds.iter_mut().enumerate() {
-                *t = trow.get((x / BLOCK).min(sub_w - 1)).copied().unwrap_or(0);
+        let trow = thresholds.get(by * sub_w..(by + 1) * sub_w).unwrap_or(&[]);
+        words.fill(0);
+        let full = w / BLOCK;
+        for (bx, (px, &t)) in row.chunks_exact(BLOCK).zip(trow).enumerate() {
+            let Ok(px) = <&[u8; BLOCK]>::try_from(px) else {
+                continue;
+            };
+            if let Some(word) = words.get_mut(bx / bytes_per_word) {
+                *word |= BitFieldBaseType::from(dark_bits(px, t)) << (8 * (bx % bytes_per_word));
             }
         }
-        for (i, (pixels, limits)) in row
-            .chunks(BIT_FIELD_BASE_BITS)
-            .zip(row_thresholds.chunks(BIT_FIELD_BASE_BITS))
-            .enumerate()
-        {
-            let mut word: BitFieldBaseType = 0;
-            for (k, (&p, &t)) in pixels.iter().zip(limits).enumerate() {
-                word |= BitFieldBaseType::from(p <= t) << k;
+        // The pixels past the last whole block use the last block's threshold.
+        let t = trow.get(full.min(sub_w - 1)).copied().unwrap_or(0);
+        for (x, &p) in row.iter().enumerate().skip(full * BLOCK) {
+            if let Some(word) = words.get_mut(x / BIT_FIELD_BASE_BITS) {
+                *word |= BitFieldBaseType::from(p <= t) << (x % BIT_FIELD_BASE_BITS);
             }
+        }
+        for (i, &word) in words.iter().enumerate() {
             row_bits.setBulk(i * BIT_FIELD_BASE_BITS, word);
         }
         matrix.setRow(y as u32, &row_bits);
@@ -169,5 +200,37 @@ impl<'a> Binarizer for LocalAverage<'a> {
 
     fn get_height(&self) -> usize {
         self.matrix.height() as usize
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rxing::common::HybridBinarizer;
+
+    /// Same black matrix as rxing's `HybridBinarizer` (ZXing's algorithm), on odd sizes and noise.
+    #[test]
+    fn matches_rxing_hybrid() {
+        let mut seed = 0x1234_5678_u32;
+        for (w, h) in [(40, 40), (41, 57), (100, 67), (131, 129), (64, 200)] {
+            let luma: Vec<u8> = (0..w * h)
+                .map(|i| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    // gradients, flat areas and noise
+                    let (x, y) = (i % w, i / w);
+                    if (x / 16 + y / 16) % 3 == 0 {
+                        100
+                    } else {
+                        ((x * 3 + y) as u32 % 200 + seed % 56) as u8
+                    }
+                })
+                .collect();
+            let ours = binarise(&luma, w, h).unwrap();
+            let source = Luma8Source::new_with_slice(&luma, w as u32, h as u32).unwrap();
+            let theirs = HybridBinarizer::new(source);
+            assert_eq!(&ours, theirs.get_black_matrix().unwrap(), "{w}x{h}");
+        }
     }
 }

@@ -6,8 +6,6 @@ use std::path::Path;
 
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
 use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
-use rxing::multi::MultipleBarcodeReader;
-use rxing::qrcode::cpp_port::QrReader;
 use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source, RXingResult, Reader};
 
 use crate::binarize::{LocalAverage, MIN_SIDE};
@@ -185,10 +183,8 @@ fn read_bitmap<B: Binarizer>(
     let hints = hints();
     match what {
         Symbols::Qr => {
-            let qr = catch_unwind(AssertUnwindSafe(|| {
-                QrReader.decode_multiple_with_hints(bitmap, &hints)
-            }));
-            if let Ok(Ok(results)) = qr {
+            let matrix = bitmap.get_black_matrix();
+            if let Ok(results) = catch_unwind(AssertUnwindSafe(|| crate::locate::read_qr(matrix))) {
                 collect(results, scale, out);
             }
         }

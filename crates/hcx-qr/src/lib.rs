@@ -20,6 +20,7 @@ mod binarize;
 mod decode;
 mod encode;
 mod error;
+mod locate;
 
 pub use decode::{MAX_CODES, MAX_FILE_BYTES, MAX_PIXELS, decode_file, decode_image, decode_luma};
 pub use encode::{EccLevel, EncodeOptions, MAX_RENDER_SIDE_PX, OutputFormat, QrCode, encode};
