@@ -3,7 +3,7 @@
 
 Usage (from the workspace root):
     cargo run -p hcx-qr --release --example qr-photos -- --out /tmp/qr-photos --seed 1 --count 200
-    python3 tools/qr-photos/bench.py /tmp/qr-photos [--decoders hcx,rxing,rqrr] [--repeat 3]
+    python3 tools/qr-photos/bench.py /tmp/qr-photos [--decoders hcx,rxing,rqrr] [--repeat 3] [--dump times.tsv] [--no-zbar]
 
 Needs: `pip install zxing-cpp pillow` and `apt-get install zbar-tools` (each is skipped with a note if absent).
 All decoders see the same pictures. hcx/rxing/rqrr and zxing-cpp are timed on raw 8-bit luma already in
@@ -29,6 +29,9 @@ def main():
     decoders = "hcx,rxing,rqrr"
     if "--decoders" in args:
         decoders = args[args.index("--decoders") + 1]
+    dump = None
+    if "--dump" in args:
+        dump = args[args.index("--dump") + 1]
     repeat = 3
     if "--repeat" in args:
         repeat = int(args[args.index("--repeat") + 1])
@@ -63,6 +66,8 @@ def main():
         print(f"zxing-cpp skipped: {e}", file=sys.stderr)
 
     try:
+        if "--no-zbar" in args:
+            raise FileNotFoundError
         res = []
         for name, text in expected.items():
             t0 = time.perf_counter()
@@ -72,9 +77,14 @@ def main():
             res.append((text in texts, us))
         results["zbarimg"] = res
     except FileNotFoundError:
-        print("zbarimg skipped: not installed", file=sys.stderr)
+        print("zbarimg skipped: not installed or --no-zbar", file=sys.stderr)
 
     n = len(expected)
+    if dump:
+        with open(dump, "w", encoding="utf-8") as f:
+            for dec, res in results.items():
+                for name, (ok, us) in zip(expected, res):
+                    f.write(f"{name}\t{dec}\t{int(ok)}\t{us:.0f}\n")
     ref = results.get("zxing-cpp")
     ref_ok = sum(ok for ok, _ in ref) if ref else None
     ref_med = median_ms([us for _, us in ref]) if ref else None

@@ -4,8 +4,9 @@
 //! It does what rxing's `QrReader::decode_multiple` does for plain QR codes (rows every 3 pixels,
 //! the 1:1:3:1:1 test, the same tolerances), with two differences that only save time:
 //! - run lengths come straight from the row's words (rxing reads the row bit by bit);
-//! - a candidate is first checked vertically on the matrix with the same test that rxing's
-//!   `LocateConcentricPattern` starts with, so clutter that fails it costs a few pixel reads.
+//! - a candidate is first put through the same cross checks that rxing's `LocateConcentricPattern`
+//!   starts with (vertical, horizontal, diagonal), read straight from the matrix, so clutter that
+//!   fails them costs a few pixel reads and never reaches rxing's slower cursor code.
 
 use rxing::common::{BitMatrix, DetectorRXingResult};
 use rxing::common::cpp_essentials::{ConcentricPattern, LocateConcentricPattern};
@@ -79,79 +80,105 @@ fn plausible(v: &[u32; 5]) -> bool {
     v[2] >= 3 && v[2] >= 2 * v[0].max(v[4]) && v[2] >= v[1].max(v[3])
 }
 
-/// Length of the run of `colour` from `y` (exclusive) in direction `dir`, as rxing's
-/// `stepToNextEdge` counts it: `Some(steps to the first pixel of another colour)`,
-/// `None` when the border is reached first (then the caller defers to rxing).
-fn step(m: &BitMatrix, x: u32, y: i64, dir: i64, colour: bool, range: i64) -> Option<i64> {
-    let h = i64::from(m.height());
+/// The pixel at (x, y), or `None` outside the matrix.
+fn pixel(m: &BitMatrix, x: i64, y: i64) -> Option<bool> {
+    let inside = x >= 0 && y >= 0 && x < i64::from(m.width()) && y < i64::from(m.height());
+    inside.then(|| m.get(x as u32, y as u32))
+}
+
+/// Steps from (x, y) along (dx, dy) to the first pixel that differs from (x, y), as rxing's
+/// `stepToNextEdge` counts them: `Some(0)` past `range`, `None` at the border (unsure).
+fn run(m: &BitMatrix, (x, y): (i64, i64), (dx, dy): (i64, i64), range: i64) -> Option<i64> {
+    let colour = pixel(m, x, y)?;
     let mut steps = 0i64;
     loop {
         steps += 1;
-        let yy = y + dir * steps;
-        if yy < 0 || yy >= h {
-            return None;
-        }
+        let here = pixel(m, x + dx * steps, y + dy * steps)?;
         if steps > range {
             return Some(0);
         }
-        if m.get(x, yy as u32) != colour {
+        if here != colour {
             return Some(steps);
         }
     }
 }
 
-/// The vertical 1:1:3:1:1 check `LocateConcentricPattern` starts with: false only when that check
-/// is sure to fail too.
-fn vertical_ok(m: &BitMatrix, p: Point, range: i32) -> bool {
-    let (x, y) = (p.x.floor(), p.y.floor());
-    if x < 0.0 || y < 0.0 || x >= m.width() as f32 || y >= m.height() as f32 {
-        return true;
-    }
-    let (x, y) = (x as u32, i64::from(y as u32));
-    let mut range = i64::from(range);
-    let colour = m.get(x, y as u32);
-    let (Some(fwd), Some(bwd)) = (
-        step(m, x, y, 1, colour, range),
-        step(m, x, y, -1, colour, range),
-    ) else {
-        return true;
+/// What rxing's `CheckSymmetricPattern` will say.
+enum Check {
+    Fail,
+    /// The border is in reach: only rxing can tell.
+    Unsure,
+    /// The pattern's spread, and how far `LocateConcentricPattern` moves to its centre.
+    Pass { spread: i64, shift: i64 },
+}
+
+/// rxing's `CheckSymmetricPattern` for 1:1:3:1:1 from `at` along `d`.
+fn check_symmetric(m: &BitMatrix, at: (i64, i64), d: (i64, i64), range: i64) -> Check {
+    let back = (-d.0, -d.1);
+    let (Some(fwd), Some(bwd)) = (run(m, at, d, range), run(m, at, back, range)) else {
+        return Check::Unsure;
     };
     if fwd == 0 || bwd == 0 {
-        return false;
+        return Check::Fail;
     }
-    // Runs outward from the centre: [centre, below 1, above 1, below 2, above 2].
-    let mut out = [(fwd + bwd - 1) as u32, 0, 0, 0, 0];
-    range -= fwd + bwd - 1;
-    let (mut yf, mut yb) = (y + fwd, y - bwd);
-    let (mut cf, mut cb) = (!colour, !colour);
-    for i in 0..2usize {
-        let Some(f) = step(m, x, yf, 1, cf, range) else {
-            return true;
-        };
-        if f == 0 {
-            return false;
+    let centre = fwd + bwd - 1;
+    let mut range = range - centre;
+    let mut pf = (at.0 + d.0 * fwd, at.1 + d.1 * fwd);
+    let mut pb = (at.0 - d.0 * bwd, at.1 - d.1 * bwd);
+    let mut outer = [0i64; 4];
+    for pair in outer.chunks_exact_mut(2) {
+        for (k, (p, dir)) in [(&mut pf, d), (&mut pb, back)].into_iter().enumerate() {
+            let Some(v) = run(m, *p, dir, range) else {
+                return Check::Unsure;
+            };
+            if v == 0 {
+                return Check::Fail;
+            }
+            if let Some(slot) = pair.get_mut(k) {
+                *slot = v;
+            }
+            range -= v;
+            *p = (p.0 + dir.0 * v, p.1 + dir.1 * v);
         }
-        if let Some(r) = out.get_mut(1 + 2 * i) {
-            *r = f as u32;
-        }
-        range -= f;
-        let Some(b) = step(m, x, yb, -1, cb, range) else {
-            return true;
-        };
-        if b == 0 {
-            return false;
-        }
-        if let Some(r) = out.get_mut(2 + 2 * i) {
-            *r = b as u32;
-        }
-        range -= b;
-        yf += f;
-        yb -= b;
-        cf = !cf;
-        cb = !cb;
     }
-    let [c, b1, a1, b2, a2] = out;
-    is_pattern(&[a2, a1, c, b1, b2], None).is_some()
+    // outer = [after 1, before 1, after 2, before 2]
+    let [a1, b1, a2, b2] = outer;
+    let runs = [b2, b1, centre, a1, a2].map(|v| u32::try_from(v).unwrap_or(u32::MAX));
+    if is_pattern(&runs, None).is_none() {
+        return Check::Fail;
+    }
+    Check::Pass {
+        spread: b2 + b1 + centre + a1 + a2,
+        shift: centre / 2 - (bwd - 1),
+    }
+}
+
+/// The checks `LocateConcentricPattern` starts with (vertical, horizontal, both diagonals, spread):
+/// false only when rxing is sure to reject the candidate too.
+fn worth_locating(m: &BitMatrix, p: Point, range: i32) -> bool {
+    let (mut x, mut y) = (p.x.floor() as i64, p.y.floor() as i64);
+    let range = i64::from(range);
+    let (mut min_spread, mut max_spread) = (i64::MAX, 0i64);
+    for (d, r, update) in [
+        ((0, 1), range, true),
+        ((1, 0), range, true),
+        ((1, 1), range * 2, false),
+        ((1, -1), range * 2, false),
+    ] {
+        match check_symmetric(m, (x, y), d, r) {
+            Check::Fail => return false,
+            Check::Unsure => return true,
+            Check::Pass { spread, shift } => {
+                min_spread = min_spread.min(spread);
+                max_spread = max_spread.max(spread);
+                if update {
+                    x += d.0 * shift;
+                    y += d.1 * shift;
+                }
+            }
+        }
+    }
+    max_spread <= 5 * min_spread
 }
 
 /// Finder patterns in a black matrix (rxing's `FindFinderPatterns`, trying harder).
@@ -184,7 +211,7 @@ fn finder_patterns(m: &BitMatrix) -> Vec<ConcentricPattern> {
                     .iter()
                     .any(|old| Point::distance(p, old.p) < old.size as f32 / 2.0);
                 let range = (a + b + c + d + e) as i32 * 3;
-                if !inside && vertical_ok(m, p, range) {
+                if !inside && worth_locating(m, p, range) {
                     found.extend(LocateConcentricPattern::<true, 5, 7>(
                         m, &PATTERN, p, range,
                     ));
@@ -254,5 +281,55 @@ mod tests {
         assert!(is_pattern(&[2, 2, 6, 2, 2], None).is_some());
         assert!(is_pattern(&[2, 2, 6, 2, 2], Some(0.0)).is_none());
         assert!(is_pattern(&[2, 6, 6, 2, 2], None).is_none());
+    }
+
+    /// The pre-checks only skip what rxing would reject: on blocky noise with finder patterns
+    /// drawn in, every point they turn down is also turned down by `LocateConcentricPattern`.
+    #[test]
+    fn prechecks_agree_with_rxing() {
+        let (w, h) = (120u32, 90u32);
+        let mut m = BitMatrix::new(w, h).unwrap();
+        let mut seed = 0x9E37_79B9u32;
+        for by in 0..h / 3 {
+            for bx in 0..w / 3 {
+                seed ^= seed << 13;
+                seed ^= seed >> 17;
+                seed ^= seed << 5;
+                if seed % 3 == 0 {
+                    m.setRegion(bx * 3, by * 3, 3, 3).unwrap();
+                }
+            }
+        }
+        // Two finder patterns, 3 px per module, one partly off the edge.
+        for (ox, oy) in [(30u32, 30u32), (99, 70)] {
+            for y in 0..21u32 {
+                for x in 0..21u32 {
+                    let ring = (x / 3).abs_diff(3).max((y / 3).abs_diff(3));
+                    let (px, py) = (ox + x, oy + y);
+                    if px < w && py < h {
+                        m.set_bool(px, py, ring != 2);
+                    }
+                }
+            }
+        }
+        let centre = Point { x: 40.5, y: 40.5 };
+        assert!(worth_locating(&m, centre, 63));
+        assert!(LocateConcentricPattern::<true, 5, 7>(&m, &PATTERN, centre, 63).is_some());
+        let (mut skipped, mut found) = (0, 0);
+        for y in 0..h {
+            for x in 0..w {
+                let p = Point {
+                    x: x as f32 + 0.5,
+                    y: y as f32 + 0.5,
+                };
+                let rx = LocateConcentricPattern::<true, 5, 7>(&m, &PATTERN, p, 63).is_some();
+                found += usize::from(rx);
+                if !worth_locating(&m, p, 63) {
+                    skipped += 1;
+                    assert!(!rx, "skipped a pattern rxing finds at {x},{y}");
+                }
+            }
+        }
+        assert!(found > 0 && skipped > 0, "{found} {skipped}");
     }
 }
