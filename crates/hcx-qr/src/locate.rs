@@ -295,7 +295,7 @@ mod tests {
                 seed ^= seed << 13;
                 seed ^= seed >> 17;
                 seed ^= seed << 5;
-                if seed % 3 == 0 {
+                if seed.is_multiple_of(3) {
                     m.setRegion(bx * 3, by * 3, 3, 3).unwrap();
                 }
             }
