@@ -18,6 +18,15 @@ pub enum Error {
         /// The limit.
         max: usize,
     },
+    /// Compressed data inflates to more than [`crate::limits::MAX_DECOMPRESSION_RATIO`] times its
+    /// size: a compression bomb, refused before it is inflated further.
+    #[error("{compressed} compressed bytes inflate to more than {max_ratio} times their size")]
+    DecompressionRatio {
+        /// Size of the compressed data.
+        compressed: usize,
+        /// The ratio limit.
+        max_ratio: usize,
+    },
     /// The text is none of the formats this crate reads.
     #[error(
         "not a recognised health certificate (HC1:, shc:/, SMART Health Card file, VDS-NC seal)"
@@ -184,6 +193,7 @@ impl Error {
         use Error::*;
         match self {
             TooLarge { .. }
+            | DecompressionRatio { .. }
             | UnknownFormat
             | BadPrefix(_)
             | Base45(_)
@@ -223,6 +233,7 @@ impl Error {
         use Error::*;
         match self {
             TooLarge { .. } => "too_large",
+            DecompressionRatio { .. } => "decompression_ratio",
             UnknownFormat => "unknown_format",
             BadPrefix(_) => "bad_prefix",
             Base45(_) => "bad_base45",

@@ -6,6 +6,10 @@ pub const MAX_INPUT_BYTES: usize = 256 * 1024;
 /// Largest decompressed payload (DCC zlib, SHC raw DEFLATE), in bytes. Inflation stops as soon
 /// as this is exceeded, so a compression bomb costs at most this much memory.
 pub const MAX_DECOMPRESSED_BYTES: usize = 512 * 1024;
+/// Largest ratio of decompressed to compressed size (DCC zlib, SHC raw DEFLATE). Real payloads
+/// inflate 1.5–6×; DEFLATE can reach about 1000×, which only a bomb needs. Enforced while
+/// inflating, like [`MAX_DECOMPRESSED_BYTES`]: whichever bound is smaller stops the inflater.
+pub const MAX_DECOMPRESSION_RATIO: usize = 64;
 /// Largest trust file accepted by [`crate::TrustStore::add_file`], in bytes (the EU DCC gateway's
 /// whole signer list is a few MiB).
 pub const MAX_TRUST_FILE_BYTES: usize = 16 * 1024 * 1024;

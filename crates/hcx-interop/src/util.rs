@@ -8,18 +8,22 @@ use ciborium::value::Value as Cbor;
 use serde_json::Value as Json;
 
 use crate::error::Error;
-use crate::limits::{MAX_CBOR_DEPTH, MAX_DECOMPRESSED_BYTES, MAX_JSON_DEPTH};
+use crate::limits::{
+    MAX_CBOR_DEPTH, MAX_DECOMPRESSED_BYTES, MAX_DECOMPRESSION_RATIO, MAX_JSON_DEPTH,
+};
 
 /// Latest time accepted anywhere (9999-12-31T23:59:59Z).
 pub(crate) const MAX_UNIX_TIME: i64 = hcx_format::timefmt::MAX_UNIX_TIME;
 
-/// Reads a decoder to its end, but never more than [`MAX_DECOMPRESSED_BYTES`]: `take` stops the
-/// inflater one byte past the limit, so a bomb is detected without inflating it.
-fn read_bounded<R: Read>(reader: R) -> Result<Vec<u8>, Error> {
+/// Reads a decoder of `compressed` input bytes to its end, but never more than
+/// [`MAX_DECOMPRESSED_BYTES`] nor [`MAX_DECOMPRESSION_RATIO`] times `compressed`: `take` stops
+/// the inflater one byte past the smaller bound, so a bomb is detected without inflating it.
+fn read_bounded<R: Read>(reader: R, compressed: usize) -> Result<Vec<u8>, Error> {
+    let by_ratio = compressed.saturating_mul(MAX_DECOMPRESSION_RATIO);
+    let limit = by_ratio.min(MAX_DECOMPRESSED_BYTES);
     let mut out = Vec::new();
-    let limit = u64::try_from(MAX_DECOMPRESSED_BYTES).unwrap_or(u64::MAX);
     reader
-        .take(limit.saturating_add(1))
+        .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
         .read_to_end(&mut out)
         .map_err(|e| Error::Inflate(e.to_string()))?;
     if out.len() > MAX_DECOMPRESSED_BYTES {
@@ -29,13 +33,19 @@ fn read_bounded<R: Read>(reader: R) -> Result<Vec<u8>, Error> {
             max: MAX_DECOMPRESSED_BYTES,
         });
     }
+    if out.len() > by_ratio {
+        return Err(Error::DecompressionRatio {
+            compressed,
+            max_ratio: MAX_DECOMPRESSION_RATIO,
+        });
+    }
     Ok(out)
 }
 
 /// Inflates zlib data (RFC 1950), bounded; the stream must end exactly at the end of the input.
 pub(crate) fn inflate_zlib(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     let mut decoder = flate2::read::ZlibDecoder::new(bytes);
-    let out = read_bounded(&mut decoder)?;
+    let out = read_bounded(&mut decoder, bytes.len())?;
     if decoder.total_in() != bytes.len() as u64 {
         return Err(Error::Inflate(
             "data after the end of the zlib stream".into(),
@@ -47,7 +57,7 @@ pub(crate) fn inflate_zlib(bytes: &[u8]) -> Result<Vec<u8>, Error> {
 /// Inflates raw DEFLATE data (RFC 1951), bounded.
 pub(crate) fn inflate_raw(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     let mut decoder = flate2::read::DeflateDecoder::new(bytes);
-    let out = read_bounded(&mut decoder)?;
+    let out = read_bounded(&mut decoder, bytes.len())?;
     if decoder.total_in() != bytes.len() as u64 {
         return Err(Error::Inflate(
             "data after the end of the DEFLATE stream".into(),

@@ -65,14 +65,52 @@ fn zlib_bomb_is_bounded() {
     let text = format!("HC1:{}", base45::encode(&bomb));
     let err = hcx_interop::verify(&text, &TrustStore::default(), &opts()).unwrap_err();
     assert_eq!(err.code(), "malformed");
-    // Exactly at the limit inflates; one byte more does not.
+    // Exactly at the limit inflates; one byte more does not. The data must not compress
+    // much, or the ratio limit (below) stops it first.
     assert_eq!(
-        dcc::decompress(&zlib(&vec![7u8; MAX_DECOMPRESSED_BYTES]))
+        dcc::decompress(&zlib(&noise(MAX_DECOMPRESSED_BYTES)))
             .unwrap()
             .len(),
         MAX_DECOMPRESSED_BYTES
     );
-    assert!(dcc::decompress(&zlib(&vec![7u8; MAX_DECOMPRESSED_BYTES + 1])).is_err());
+    let err = dcc::decompress(&zlib(&noise(MAX_DECOMPRESSED_BYTES + 1))).unwrap_err();
+    assert_eq!(err.reason(), "too_large", "{err}");
+}
+
+/// Incompressible bytes (xorshift), so that only the size limit applies.
+fn noise(len: usize) -> Vec<u8> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+#[test]
+fn small_bombs_are_stopped_by_the_ratio_limit() {
+    use hcx_interop::limits::MAX_DECOMPRESSION_RATIO;
+    // 100 KiB of zeros is under the size limit but inflates about 1000x.
+    let bomb = zlib(&vec![0u8; 100 * 1024]);
+    let err = dcc::decompress(&bomb).unwrap_err();
+    assert_eq!(err.reason(), "decompression_ratio", "{err}");
+    assert_eq!(err.code(), "malformed");
+    let err = hcx_interop::verify(
+        &format!("HC1:{}", base45::encode(&bomb)),
+        &TrustStore::default(),
+        &opts(),
+    )
+    .unwrap_err();
+    assert_eq!(err.reason(), "decompression_ratio", "{err}");
+    // Data that inflates exactly MAX_DECOMPRESSION_RATIO times its size passes.
+    let data: Vec<u8> = noise(4096).into_iter().chain(std::iter::repeat_n(0, 60_000)).collect();
+    let packed = zlib(&data);
+    if data.len() <= packed.len() * MAX_DECOMPRESSION_RATIO {
+        assert_eq!(dcc::decompress(&packed).unwrap(), data);
+    }
 }
 
 #[test]
