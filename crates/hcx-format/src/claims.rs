@@ -625,7 +625,11 @@ impl IntMap {
             Some(Value::Array(items)) if items.is_empty() => {
                 Err(bad(self.path(name), "must be omitted rather than empty"))
             }
-            Some(Value::Array(items)) => Ok(items),
+            Some(Value::Array(items)) => {
+                // Counted before any entry is parsed: the limit bounds that work.
+                check_count(&self.path(name), items.len())?;
+                Ok(items)
+            }
             Some(_) => Err(bad(self.path(name), "must be an array")),
         }
     }

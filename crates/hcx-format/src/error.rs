@@ -148,6 +148,17 @@ pub enum Error {
     /// The trust list is not a well-formed signed trust list.
     #[error("the trust list is malformed: {0}")]
     TrustListMalformed(String),
+    /// The trust list exceeds a documented size limit (bytes, signatures, issuers, keys of one
+    /// issuer); refused before the work that limit bounds.
+    #[error("the trust list has {len} {what}, more than the limit of {max}")]
+    TrustListTooLarge {
+        /// What was counted: `bytes`, `signatures`, `issuers` or `keys for one issuer`.
+        what: &'static str,
+        /// The count found.
+        len: usize,
+        /// The limit.
+        max: usize,
+    },
     /// The trust list carries no signature at all.
     #[error("the trust list is not signed (run `hcx trust sign`)")]
     TrustListUnsigned,
@@ -223,7 +234,10 @@ impl Error {
             Expired { .. } => "expired",
             NotYetValid { .. } => "not_yet_valid",
             OutOfScope { .. } => "out_of_scope",
-            TrustListMalformed(_) | TrustListUnsigned | TrustListBadSignature { .. } => {
+            TrustListMalformed(_)
+            | TrustListTooLarge { .. }
+            | TrustListUnsigned
+            | TrustListBadSignature { .. } => {
                 "trust_list_invalid"
             }
             TrustListUntrusted { .. } => "trust_list_untrusted",
@@ -267,6 +281,7 @@ impl Error {
             NotYetValid { .. } => "not_yet_valid",
             OutOfScope { .. } => "out_of_scope",
             TrustListMalformed(_) => "trust_list_malformed",
+            TrustListTooLarge { .. } => "trust_list_too_large",
             TrustListUnsigned => "trust_list_unsigned",
             TrustListBadSignature { .. } => "trust_list_bad_signature",
             TrustListUntrusted { .. } => "trust_list_untrusted",

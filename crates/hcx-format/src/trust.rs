@@ -14,7 +14,8 @@ use crate::claims::{EvidenceKind, Status, check_region};
 use crate::error::Error;
 use crate::keys::{KeyId, PrivateKey, PublicKey};
 use crate::limits::{
-    MAX_ISSUERS, MAX_KEYS_PER_ISSUER, MAX_TRUST_LIST_BYTES, MAX_TRUST_LIST_SIGNATURES,
+    MAX_ISSUER_NAME_BYTES, MAX_ISSUERS, MAX_KEYS_PER_ISSUER, MAX_TRUST_LIST_BYTES,
+    MAX_TRUST_LIST_SIGNATURES,
 };
 use crate::timefmt::{self, MAX_UNIX_TIME};
 
@@ -206,7 +207,11 @@ impl TrustList {
             return bad("expires_at must be after issued_at".to_owned());
         }
         if self.issuers.len() > MAX_ISSUERS {
-            return bad(format!("more than {MAX_ISSUERS} issuers"));
+            return Err(Error::TrustListTooLarge {
+                what: "issuers",
+                len: self.issuers.len(),
+                max: MAX_ISSUERS,
+            });
         }
         let mut ids = HashSet::new();
         let mut keys = HashSet::new();
@@ -221,7 +226,9 @@ impl TrustList {
             if issuer
                 .names
                 .iter()
-                .any(|(lang, n)| lang.is_empty() || n.trim().is_empty() || n.len() > 256)
+                .any(|(lang, n)| {
+                    lang.is_empty() || n.trim().is_empty() || n.len() > MAX_ISSUER_NAME_BYTES
+                })
             {
                 return bad(format!(
                     "issuer `{}` has an empty or overlong name",
@@ -236,10 +243,11 @@ impl TrustList {
                 }
             }
             if issuer.keys.len() > MAX_KEYS_PER_ISSUER {
-                return bad(format!(
-                    "issuer `{}` has more than {MAX_KEYS_PER_ISSUER} keys",
-                    issuer.id
-                ));
+                return Err(Error::TrustListTooLarge {
+                    what: "keys for one issuer",
+                    len: issuer.keys.len(),
+                    max: MAX_KEYS_PER_ISSUER,
+                });
             }
             for key in &issuer.keys {
                 key.key_id()?;
@@ -327,17 +335,20 @@ impl SignedTrustList {
     /// Parses the stored envelope (no signature check).
     pub fn parse(bytes: &[u8]) -> Result<SignedTrustList, Error> {
         if bytes.len() > MAX_TRUST_LIST_BYTES {
-            return Err(Error::TrustListMalformed(format!(
-                "{} bytes, more than the limit of {MAX_TRUST_LIST_BYTES}",
-                bytes.len()
-            )));
+            return Err(Error::TrustListTooLarge {
+                what: "bytes",
+                len: bytes.len(),
+                max: MAX_TRUST_LIST_BYTES,
+            });
         }
         let env: SignedTrustList = serde_json::from_slice(bytes)
             .map_err(|e| Error::TrustListMalformed(format!("not a signed trust list: {e}")))?;
         if env.signatures.len() > MAX_TRUST_LIST_SIGNATURES {
-            return Err(Error::TrustListMalformed(format!(
-                "more than {MAX_TRUST_LIST_SIGNATURES} signatures"
-            )));
+            return Err(Error::TrustListTooLarge {
+                what: "signatures",
+                len: env.signatures.len(),
+                max: MAX_TRUST_LIST_SIGNATURES,
+            });
         }
         Ok(env)
     }
