@@ -33,32 +33,48 @@ impl<'a> LocalAverage<'a> {
 /// Per 8×8 block: the mean, or for flat blocks a value below the neighbours' (ZXing's rule).
 fn black_points(luma: &[u8], w: usize, h: usize, sub_w: usize, sub_h: usize) -> Vec<u32> {
     let mut points = vec![0u32; sub_w * sub_h];
+    // Per column, over the block's 8 rows: sum, min and max (element-wise, so it vectorises).
+    let mut col_sum = vec![0u16; w];
+    let mut col_min = vec![255u8; w];
+    let mut col_max = vec![0u8; w];
     let mut sums = vec![0u32; sub_w];
     let mut mins = vec![255u8; sub_w];
     let mut maxs = vec![0u8; sub_w];
     for by in 0..sub_h {
         let yoff = (by * BLOCK).min(h - BLOCK);
-        sums.fill(0);
-        mins.fill(255);
-        maxs.fill(0);
+        col_sum.fill(0);
+        col_min.fill(255);
+        col_max.fill(0);
         for row in luma.chunks_exact(w).skip(yoff).take(BLOCK) {
-            for (bx, ((sum, min), max)) in sums
+            for (((s, lo), hi), &p) in col_sum
                 .iter_mut()
-                .zip(mins.iter_mut())
-                .zip(maxs.iter_mut())
-                .enumerate()
+                .zip(col_min.iter_mut())
+                .zip(col_max.iter_mut())
+                .zip(row)
             {
-                let xoff = (bx * BLOCK).min(w - BLOCK);
-                let Some(px) = row
-                    .get(xoff..xoff + BLOCK)
-                    .and_then(|p| <&[u8; BLOCK]>::try_from(p).ok())
-                else {
-                    continue;
-                };
-                *sum += px.iter().map(|&p| u32::from(p)).sum::<u32>();
-                *min = px.iter().fold(*min, |m, &p| m.min(p));
-                *max = px.iter().fold(*max, |m, &p| m.max(p));
+                *s += u16::from(p);
+                *lo = (*lo).min(p);
+                *hi = (*hi).max(p);
             }
+        }
+        for (bx, ((sum, min), max)) in sums
+            .iter_mut()
+            .zip(mins.iter_mut())
+            .zip(maxs.iter_mut())
+            .enumerate()
+        {
+            // The last block of a row whose width is not a multiple of 8 is shifted left to fit.
+            let xoff = (bx * BLOCK).min(w - BLOCK);
+            let cols = xoff..xoff + BLOCK;
+            *sum = col_sum
+                .get(cols.clone())
+                .map_or(0, |c| c.iter().map(|&v| u32::from(v)).sum());
+            *min = col_min
+                .get(cols.clone())
+                .map_or(0, |c| c.iter().fold(255, |m, &v| m.min(v)));
+            *max = col_max
+                .get(cols)
+                .map_or(0, |c| c.iter().fold(0, |m, &v| m.max(v)));
         }
         for bx in 0..sub_w {
             let (sum, min, max) = (

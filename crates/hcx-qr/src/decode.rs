@@ -261,17 +261,32 @@ fn read_pass(
 
 /// Halves a picture with a 2×2 box filter.
 fn halve(width: u32, height: u32, luma: &[u8]) -> (u32, u32, Vec<u8>) {
-    let (w2, h2) = (width / 2, height / 2);
+    const LO: u64 = 0x00FF_00FF_00FF_00FF;
+    let (w2, h2) = (width as usize / 2, height as usize / 2);
     let w = width as usize;
-    let mut out = Vec::with_capacity(w2 as usize * h2 as usize);
-    for pair in luma.chunks_exact(2 * w).take(h2 as usize) {
-        let (r0, r1) = pair.split_at(w);
-        for (a, b) in r0.chunks_exact(2).zip(r1.chunks_exact(2)).take(w2 as usize) {
-            let s: u16 = a.iter().chain(b).map(|&v| u16::from(v)).sum();
+    let mut out = Vec::with_capacity(w2 * h2);
+    let word = |c: &[u8]| <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes);
+    for two in luma.chunks_exact(2 * w).take(h2) {
+        let (r0, r1) = two.split_at(w);
+        // 8 pixels of each row at a time: four 16-bit lanes of 2×2 sums (at most 1020).
+        for (a, b) in r0.chunks_exact(8).zip(r1.chunks_exact(8)) {
+            let (a, b) = (word(a), word(b));
+            let sums = (a & LO) + ((a >> 8) & LO) + (b & LO) + ((b >> 8) & LO);
+            let v = ((sums + 0x0002_0002_0002_0002) >> 2) & LO;
+            let v = v | (v >> 8);
+            let packed = (v & 0xFFFF) | ((v >> 16) & 0xFFFF_0000);
+            out.extend_from_slice(&(packed as u32).to_le_bytes());
+        }
+        let done = w / 8 * 4;
+        for x in done..w2 {
+            let s: u16 = [(r0, 2 * x), (r0, 2 * x + 1), (r1, 2 * x), (r1, 2 * x + 1)]
+                .iter()
+                .map(|&(r, i)| u16::from(r.get(i).copied().unwrap_or(0)))
+                .sum();
             out.push(((s + 2) / 4) as u8);
         }
     }
-    (w2, h2, out)
+    (w2 as u32, h2 as u32, out)
 }
 
 /// One attempt at reading a picture.
@@ -373,4 +388,35 @@ fn finish(mut found: Vec<Found>) -> Result<Vec<String>, Error> {
         return Err(Error::TooManyCodes { max: MAX_CODES });
     }
     Ok(texts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The word-at-a-time halving equals the plain 2×2 rounded mean, on odd sizes too.
+    #[test]
+    fn halve_is_the_box_mean() {
+        let mut seed = 0x2468_ACE1_u32;
+        for (w, h) in [(2u32, 2u32), (17, 9), (80, 41), (131, 64), (8, 3)] {
+            let luma: Vec<u8> = (0..w * h)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    seed as u8
+                })
+                .collect();
+            let (w2, h2, out) = halve(w, h, &luma);
+            assert_eq!((w2, h2), (w / 2, h / 2));
+            let at = |x: u32, y: u32| u16::from(luma[(y * w + x) as usize]);
+            for y in 0..h2 {
+                for x in 0..w2 {
+                    let s = at(2 * x, 2 * y) + at(2 * x + 1, 2 * y) + at(2 * x, 2 * y + 1)
+                        + at(2 * x + 1, 2 * y + 1);
+                    assert_eq!(out[(y * w2 + x) as usize], ((s + 2) / 4) as u8, "{w}x{h} {x},{y}");
+                }
+            }
+        }
+    }
 }
