@@ -104,9 +104,15 @@ fn black_points(luma: &[u8], w: usize, h: usize, sub_w: usize, sub_h: usize) -> 
 /// Eight pixels against one threshold: bit k set when pixel k is at or below it (dark).
 #[inline]
 fn dark_bits(px: &[u8; BLOCK], t: u8) -> u8 {
-    let flags = px.map(|p| u8::from(p <= t));
-    // Gathers the lowest bit of each byte into one byte, byte k to bit k.
-    (u64::from_le_bytes(flags).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let x = u64::from_le_bytes(*px);
+    let y = u64::from(t) * 0x0101_0101_0101_0101;
+    // Per byte, without borrows between bytes: high bit set when y's low 7 bits >= x's.
+    let low_ge = (y | HIGH) - (x & !HIGH);
+    // x <= y: x's top bit clear and y's set, or equal top bits and low_ge.
+    let le = ((!x & y) | (!(x ^ y) & low_ge)) & HIGH;
+    // Gathers the top bit of each byte into one byte, byte k to bit k.
+    ((le >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
 }
 
 fn binarise(luma: &[u8], w: usize, h: usize) -> Result<BitMatrix> {
@@ -225,6 +231,20 @@ mod tests {
     use rxing::common::HybridBinarizer;
 
     /// Same black matrix as rxing's `HybridBinarizer` (ZXing's algorithm), on odd sizes and noise.
+    #[test]
+    fn dark_bits_compares_every_byte() {
+        for t in 0..=255u8 {
+            for base in (0..=255u8).step_by(8) {
+                let px: [u8; BLOCK] = std::array::from_fn(|k| base.wrapping_add(k as u8 * 37));
+                let want = px
+                    .iter()
+                    .enumerate()
+                    .fold(0u8, |b, (k, &p)| b | (u8::from(p <= t) << k));
+                assert_eq!(dark_bits(&px, t), want, "{px:?} {t}");
+            }
+        }
+    }
+
     #[test]
     fn matches_rxing_hybrid() {
         let mut seed = 0x1234_5678_u32;
