@@ -1393,6 +1393,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         json!({ "qr_image": "images/qr-unknown-key.png" }),
         invalid("unknown_key", "unknown_key"),
     ));
+    out.extend(hardening_cases(files)?);
     Ok(out)
 }
 
@@ -1489,4 +1490,223 @@ fn s_plus_l(sig: &[u8]) -> Vec<u8> {
         }
     }
     out
+}
+
+// ── Hardening (docs/HARDENING.md): limits and trust-list attacks ───────────────────────────
+
+/// A JWS trust-list envelope over `payload` with one signature per (signer, header alg) pair;
+/// `corrupt` flips a bit in that signer's signature.
+fn jws_envelope(payload: &[u8], signers: &[(&str, &str, bool)]) -> Vec<u8> {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    use ed25519_dalek::Signer;
+    let payload_b64 = URL_SAFE_NO_PAD.encode(payload);
+    let signatures: Vec<Json> = signers
+        .iter()
+        .map(|(name, alg, corrupt)| {
+            let kid = private_key(name).key_id().to_string();
+            let header = json!({"alg": alg, "kid": kid, "typ": "hcx-trust-list+json"});
+            let protected = URL_SAFE_NO_PAD.encode(header.to_string());
+            let mut sig = signing_key(name)
+                .sign(format!("{protected}.{payload_b64}").as_bytes())
+                .to_bytes();
+            if *corrupt {
+                sig[10] ^= 0x04;
+            }
+            json!({"protected": protected, "signature": URL_SAFE_NO_PAD.encode(sig)})
+        })
+        .collect();
+    let mut out =
+        serde_json::to_string_pretty(&json!({"payload": payload_b64, "signatures": signatures}))
+            .unwrap_or_default();
+    out.push('\n');
+    out.into_bytes()
+}
+
+/// Limit and trust-list attack cases added by the hardening work; each is also described in
+/// docs/HARDENING.md.
+fn hardening_cases(files: &mut Files) -> Result<Vec<Case>, String> {
+    let mut out = Vec::new();
+    let exp = T0 + DAY;
+    let reference = Code::new(
+        "valid-reference",
+        "dingtalk",
+        "dingtalk-1",
+        REFERENCE,
+        T0,
+        exp,
+    )?
+    .text();
+
+    // Claims limits, each one past the maximum that valid-maximum-size reaches.
+    let big = big_claims();
+    for (name, key, desc) in [
+        (
+            "limit-too-many-vaccinations",
+            4,
+            "9 vaccinations: one more than the limit of 8.",
+        ),
+        (
+            "limit-too-many-tests",
+            5,
+            "9 tests: one more than the limit of 8.",
+        ),
+        (
+            "limit-too-many-recoveries",
+            6,
+            "9 recoveries: one more than the limit of 8.",
+        ),
+    ] {
+        let mut code = Code::new(name, "dingtalk", "dingtalk-1", &big, T0, exp)?;
+        if let Some(h) = code.health_mut() {
+            for (k, v) in h.iter_mut() {
+                if k == &int(key) {
+                    if let Value::Array(items) = v {
+                        let extra = items.first().cloned().ok_or("empty list")?;
+                        items.push(extra);
+                    }
+                }
+            }
+        }
+        out.push(Case::new(
+            name,
+            desc,
+            input_text(&code.text()),
+            invalid("malformed", "bad_claims"),
+        ));
+    }
+    let mut code = std_code("limit-name-65-characters")?;
+    if let Some(h) = code.health_mut() {
+        set(h, 2, Value::Map(vec![(int(1), text(&"欧".repeat(65)))]));
+    }
+    out.push(Case::new(
+        "limit-name-65-characters",
+        "A 65-character name: one more than the limit of 64.",
+        input_text(&code.text()),
+        invalid("malformed", "bad_claims"),
+    ));
+    let mut code = Code::new(
+        "limit-text-65-bytes",
+        "dingtalk",
+        "dingtalk-1",
+        VACCINATED,
+        T0,
+        exp,
+    )?;
+    if let Some(h) = code.health_mut() {
+        for (k, v) in h.iter_mut() {
+            if let (true, Value::Array(items)) = (k == &int(4), v) {
+                if let Some(Value::Map(first)) = items.first_mut() {
+                    set(first, 2, text(&"x".repeat(65)));
+                }
+            }
+        }
+    }
+    out.push(Case::new(
+        "limit-text-65-bytes",
+        "A vaccine name of 65 bytes: one more than the limit of 64 for short texts.",
+        input_text(&code.text()),
+        invalid("malformed", "bad_claims"),
+    ));
+    let mut code = std_code("limit-cti-17-bytes")?;
+    set(&mut code.claims, CTI, Value::Bytes(vec![7; 17]));
+    out.push(Case::new(
+        "limit-cti-17-bytes",
+        "A 17-byte code id: one more than the limit of 16.",
+        input_text(&code.text()),
+        invalid("malformed", "bad_claims"),
+    ));
+    // Exactly at the text limit (4096 characters) but not a code: judged as base45, not refused
+    // for length; one more character is text_too_long (text-too-long).
+    let at_limit = format!("HCX1:{}", "0".repeat(4096 - 5));
+    out.push(Case::new(
+        "limit-text-4096-characters",
+        "4096 characters, exactly the text limit: read, not refused for length (it decodes to the CBOR integer 0 and 2727 trailing zero bytes).",
+        input_text(&at_limit),
+        invalid("malformed", "trailing_bytes"),
+    ));
+
+    // Trust-list size limits and signature attacks.
+    let main = crate::trust::main_list();
+    let main_payload = main.to_payload().map_err(|e| e.to_string())?;
+    let mut many_keys = main.clone();
+    if let Some(d) = many_keys.issuers.first_mut() {
+        d.keys = (0..65)
+            .map(|i| {
+                let seed: [u8; 32] =
+                    Sha256::digest(format!("hcx-fixtures/v1/many-keys/{i}").as_bytes()).into();
+                hcx_format::KeyEntry::new(
+                    &hcx_format::PrivateKey::from_seed(&seed).public_key(),
+                    None,
+                    None,
+                )
+            })
+            .collect();
+    }
+    let many_keys_payload = many_keys.to_payload().map_err(|e| e.to_string())?;
+    let trust_files: [(&str, Vec<u8>); 5] = [
+        (
+            "too-many-keys",
+            jws_envelope(&many_keys_payload, &[("root-1", "EdDSA", false)]),
+        ),
+        (
+            "too-many-signatures",
+            jws_envelope(&main_payload, &[("root-1", "EdDSA", false); 17]),
+        ),
+        (
+            "same-root-twice",
+            jws_envelope(
+                &main_payload,
+                &[("root-1", "EdDSA", false), ("root-1", "EdDSA", false)],
+            ),
+        ),
+        (
+            "jws-alg-none",
+            jws_envelope(&main_payload, &[("root-1", "none", false)]),
+        ),
+        (
+            "bad-signature-by-second-root",
+            jws_envelope(
+                &main_payload,
+                &[("root-1", "EdDSA", false), ("root-2", "EdDSA", true)],
+            ),
+        ),
+    ];
+    for (name, bytes) in trust_files {
+        files.insert(format!("trust/{name}.json"), bytes);
+    }
+    files.insert(
+        "trust/garbage-signature-by-unknown-root.json".into(),
+        jws_envelope(
+            &main_payload,
+            &[("root-rogue", "EdDSA", true), ("root-1", "EdDSA", false)],
+        ),
+    );
+    out.push(
+        Case::new(
+            "trust-too-many-keys",
+            "Validly signed, but an issuer has 65 keys: more than the limit of 64.",
+            input_text(&reference),
+            invalid("trust_list_invalid", "trust_list_too_large"),
+        )
+        .trust("too-many-keys"),
+    );
+    out.push(
+        Case::new(
+            "trust-too-many-signatures",
+            "17 signatures: more than the limit of 16, refused before any is checked.",
+            input_text(&reference),
+            invalid("trust_list_invalid", "trust_list_too_large"),
+        )
+        .trust("too-many-signatures"),
+    );
+    out.push(Case::new("trust-threshold-same-root-twice", "Threshold 2 of root-1 and root-2; root-1 signed twice. Only distinct configured roots count.", input_text(&reference), invalid("trust_list_untrusted", "trust_list_untrusted")).trust("same-root-twice").roots(&["root-1", "root-2"], 2));
+    out.push(Case::new("trust-jws-alg-none", "root-1's signature header says alg none (algorithm confusion): a configured root's signature that is not EdDSA fails the list.", input_text(&reference), invalid("trust_list_invalid", "trust_list_bad_signature")).trust("jws-alg-none"));
+    out.push(Case::new("trust-bad-signature-by-configured-root", "root-1 signed validly, root-2's signature is corrupt; both configured, threshold 1. A bad signature by any configured root fails the list, even when the threshold is met.", input_text(&reference), invalid("trust_list_invalid", "trust_list_bad_signature")).trust("bad-signature-by-second-root").roots(&["root-1", "root-2"], 1));
+    out.push(Case::new("valid-trust-garbage-signature-by-unknown-root", "A corrupt signature by a root the verifier does not know is ignored; root-1's valid signature suffices.", input_text(&reference), valid("dingtalk", "dingtalk-1", REFERENCE, T0, exp)?).trust("garbage-signature-by-unknown-root"));
+    Ok(out)
+}
+
+fn std_code(case: &str) -> Result<Code, String> {
+    Code::new(case, "dingtalk", "dingtalk-1", REFERENCE, T0, T0 + DAY)
 }
