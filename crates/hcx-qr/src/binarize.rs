@@ -235,7 +235,8 @@ mod tests {
     fn dark_bits_compares_every_byte() {
         for t in 0..=255u8 {
             for base in (0..=255u8).step_by(8) {
-                let px: [u8; BLOCK] = std::array::from_fn(|k| base.wrapping_add((k as u8).wrapping_mul(37)));
+                let px: [u8; BLOCK] =
+                    std::array::from_fn(|k| base.wrapping_add((k as u8).wrapping_mul(37)));
                 let want = px
                     .iter()
                     .enumerate()

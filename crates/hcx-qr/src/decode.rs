@@ -289,6 +289,52 @@ fn halve(width: u32, height: u32, luma: &[u8]) -> (u32, u32, Vec<u8>) {
     (w2 as u32, h2 as u32, out)
 }
 
+/// Squares the grey levels (`p² / 255`): darker mid-tones move the local threshold's edges,
+/// which reads some blurred, low-contrast codes that the plain picture does not.
+fn darken(luma: &[u8]) -> Vec<u8> {
+    let lut: [u8; 256] = std::array::from_fn(|p| ((p * p + 127) / 255) as u8);
+    luma.iter()
+        .map(|&p| lut.get(usize::from(p)).copied().unwrap_or(p))
+        .collect()
+}
+
+/// Doubles a picture with bilinear interpolation (pixel centres aligned, edges repeated).
+fn double(width: u32, height: u32, luma: &[u8]) -> (u32, u32, Vec<u8>) {
+    let (w, h) = (width as usize, height as usize);
+    let at = |x: usize, y: usize| u32::from(luma.get(y * w + x).copied().unwrap_or(0));
+    // Each output pixel is 3/4 of its source pixel and 1/4 of the neighbour on its side.
+    let mut rows = vec![0u32; 2 * w];
+    let mut out = Vec::with_capacity(4 * w * h);
+    let wide = |y: usize, dst: &mut [u32]| {
+        for (x, pair) in dst.chunks_exact_mut(2).enumerate() {
+            let (l, c, r) = (
+                at(x.saturating_sub(1), y),
+                at(x, y),
+                at((x + 1).min(w - 1), y),
+            );
+            if let [a, b] = pair {
+                *a = 3 * c + l;
+                *b = 3 * c + r;
+            }
+        }
+    };
+    let mut prev = vec![0u32; 2 * w];
+    let mut next = vec![0u32; 2 * w];
+    for y in 0..h {
+        wide(y, &mut rows);
+        wide(y.saturating_sub(1), &mut prev);
+        wide((y + 1).min(h - 1), &mut next);
+        for side in [&prev, &next] {
+            out.extend(
+                rows.iter()
+                    .zip(side.iter())
+                    .map(|(&c, &o)| ((3 * c + o + 8) / 16) as u8),
+            );
+        }
+    }
+    (2 * width, 2 * height, out)
+}
+
 /// One attempt at reading a picture.
 #[derive(Clone, Copy, Debug)]
 enum Pass {
@@ -304,6 +350,12 @@ enum Pass {
     HalfGlobal,
     /// Full resolution, local threshold, Aztec.
     Aztec,
+    /// Half resolution, mid-tones darkened (squared), local threshold, QR.
+    DarkHalf,
+    /// Full resolution, mid-tones darkened (squared), local threshold, QR.
+    DarkFull,
+    /// Double resolution (bilinear), local threshold, QR.
+    Double,
 }
 
 /// Passes for pictures whose longer side is over [`LARGE_SIDE`]: the half-size picture first.
@@ -314,6 +366,9 @@ const LARGE_PASSES: &[Pass] = &[
     Pass::HalfGlobal,
     Pass::Quarter,
     Pass::Aztec,
+    Pass::DarkHalf,
+    Pass::DarkFull,
+    Pass::Double,
 ];
 /// Passes for smaller pictures: full size first.
 const SMALL_PASSES: &[Pass] = &[
@@ -322,8 +377,13 @@ const SMALL_PASSES: &[Pass] = &[
     Pass::FullGlobal,
     Pass::HalfGlobal,
     Pass::Aztec,
+    Pass::DarkFull,
+    Pass::DarkHalf,
+    Pass::Double,
 ];
 const LARGE_SIDE: u32 = 1000;
+/// Largest picture the [`Pass::Double`] pass enlarges (4× the pixels afterwards).
+const DOUBLE_MAX_PIXELS: u64 = 2_000_000;
 
 /// Runs the passes in order until one finds a code; each pass also tries the inverted picture.
 ///
@@ -349,6 +409,22 @@ fn scan(width: u32, height: u32, luma: &[u8]) -> Result<Vec<String>, Error> {
         match pass {
             Pass::Full | Pass::FullGlobal | Pass::Aztec => {
                 read_pass(width, height, luma, how, what, 1.0, &mut found);
+            }
+            Pass::DarkFull => {
+                read_pass(width, height, &darken(luma), how, what, 1.0, &mut found);
+            }
+            Pass::Double => {
+                if u64::from(width) * u64::from(height) <= DOUBLE_MAX_PIXELS {
+                    let (w2, h2, big) = double(width, height, luma);
+                    read_pass(w2, h2, &big, how, what, 0.5, &mut found);
+                }
+            }
+            Pass::DarkHalf => {
+                if !halvable(width, height) {
+                    continue;
+                }
+                let (w2, h2, small) = half.get_or_insert_with(|| halve(width, height, luma));
+                read_pass(*w2, *h2, &darken(small), how, what, 2.0, &mut found);
             }
             Pass::Half | Pass::HalfGlobal | Pass::Quarter => {
                 if !halvable(width, height) {
@@ -412,10 +488,37 @@ mod tests {
             let at = |x: u32, y: u32| u16::from(luma[(y * w + x) as usize]);
             for y in 0..h2 {
                 for x in 0..w2 {
-                    let s = at(2 * x, 2 * y) + at(2 * x + 1, 2 * y) + at(2 * x, 2 * y + 1)
+                    let s = at(2 * x, 2 * y)
+                        + at(2 * x + 1, 2 * y)
+                        + at(2 * x, 2 * y + 1)
                         + at(2 * x + 1, 2 * y + 1);
-                    assert_eq!(out[(y * w2 + x) as usize], ((s + 2) / 4) as u8, "{w}x{h} {x},{y}");
+                    assert_eq!(
+                        out[(y * w2 + x) as usize],
+                        ((s + 2) / 4) as u8,
+                        "{w}x{h} {x},{y}"
+                    );
                 }
+            }
+        }
+    }
+
+    /// Doubling: every output pixel is the bilinear value at its centre (edges repeated).
+    #[test]
+    fn double_is_bilinear() {
+        let (w, h) = (7u32, 5u32);
+        let luma: Vec<u8> = (0..w * h).map(|i| (i * 37 % 251) as u8).collect();
+        let (w2, h2, out) = double(w, h, &luma);
+        assert_eq!((w2, h2, out.len()), (14, 10, 140));
+        let at = |x: i64, y: i64| f64::from(luma[(y.clamp(0, 4) * 7 + x.clamp(0, 6)) as usize]);
+        for y in 0..h2 as i64 {
+            for x in 0..w2 as i64 {
+                let (fx, fy) = ((x as f64 + 0.5) / 2.0 - 0.5, (y as f64 + 0.5) / 2.0 - 0.5);
+                let (x0, y0) = (fx.floor() as i64, fy.floor() as i64);
+                let (tx, ty) = (fx - x0 as f64, fy - y0 as f64);
+                let v = (at(x0, y0) * (1.0 - tx) + at(x0 + 1, y0) * tx) * (1.0 - ty)
+                    + (at(x0, y0 + 1) * (1.0 - tx) + at(x0 + 1, y0 + 1) * tx) * ty;
+                let got = f64::from(out[(y * 14 + x) as usize]);
+                assert!((got - v).abs() <= 0.5 + 1e-9, "{x},{y}: {got} vs {v}");
             }
         }
     }

@@ -8,8 +8,8 @@
 //!   starts with (vertical, horizontal, diagonal), read straight from the matrix, so clutter that
 //!   fails them costs a few pixel reads and never reaches rxing's slower cursor code.
 
-use rxing::common::{BitMatrix, DetectorRXingResult};
 use rxing::common::cpp_essentials::{ConcentricPattern, LocateConcentricPattern};
+use rxing::common::{BitMatrix, DetectorRXingResult};
 use rxing::qrcode::cpp_port::decoder::Decode;
 use rxing::qrcode::cpp_port::detector::{GenerateFinderPatternSets, SampleQR};
 use rxing::{BarcodeFormat, Point, RXingResult};
@@ -28,7 +28,9 @@ fn row_runs(words: &[usize], width: usize, runs: &mut Vec<u32>) {
     while pos < width {
         let flip = if dark { usize::MAX } else { 0 };
         let mut i = pos / bits;
-        let mut x = words.get(i).map_or(0, |w| (w ^ flip) & (usize::MAX << (pos % bits)));
+        let mut x = words
+            .get(i)
+            .map_or(0, |w| (w ^ flip) & (usize::MAX << (pos % bits)));
         let next = loop {
             if x != 0 {
                 break (i * bits + x.trailing_zeros() as usize).min(width);
@@ -109,7 +111,10 @@ enum Check {
     /// The border is in reach: only rxing can tell.
     Unsure,
     /// The pattern's spread, and how far `LocateConcentricPattern` moves to its centre.
-    Pass { spread: i64, shift: i64 },
+    Pass {
+        spread: i64,
+        shift: i64,
+    },
 }
 
 /// rxing's `CheckSymmetricPattern` for 1:1:3:1:1 from `at` along `d`.
@@ -212,9 +217,7 @@ fn finder_patterns(m: &BitMatrix) -> Vec<ConcentricPattern> {
                     .any(|old| Point::distance(p, old.p) < old.size as f32 / 2.0);
                 let range = (a + b + c + d + e) as i32 * 3;
                 if !inside && worth_locating(m, p, range) {
-                    found.extend(LocateConcentricPattern::<true, 5, 7>(
-                        m, &PATTERN, p, range,
-                    ));
+                    found.extend(LocateConcentricPattern::<true, 5, 7>(m, &PATTERN, p, range));
                 }
                 // Go on after this pattern: its last dark run may start the next one.
                 front += a + b + c + d;
