@@ -11,7 +11,7 @@ use crate::error::{Error, schema};
 use crate::limits::MAX_INPUT_BYTES;
 use crate::summary::Summary;
 use crate::trust::TrustStore;
-use crate::util::{cbor_to_json, inflate_zlib, parse_cbor, rfc3339, to_b64};
+use crate::util::{cbor_to_json, inflate_zlib, parse_cbor, rewrap, rfc3339, to_b64};
 use crate::x509::Cert;
 use crate::{Decoded, IssuerRef, Verified, VerifyOptions};
 
@@ -77,7 +77,7 @@ fn header_get(map: &[(Cbor, Cbor)], label: i64) -> Option<&Cbor> {
 
 /// Step 4: parses a COSE_Sign1 (tag 18, untagged, or wrapped in the CWT tag 61).
 pub fn parse_cose(bytes: &[u8]) -> Result<CoseSign1, Error> {
-    let mut value = parse_cbor(bytes).map_err(|e| Error::NotCoseSign1(e.to_string()))?;
+    let mut value = parse_cbor(bytes).map_err(|e| rewrap(e, Error::NotCoseSign1))?;
     if let Cbor::Tag(61, inner) = value {
         value = *inner;
     }
@@ -102,7 +102,8 @@ pub fn parse_cose(bytes: &[u8]) -> Result<CoseSign1, Error> {
     let prot_value = if protected.is_empty() {
         Cbor::Map(Vec::new())
     } else {
-        parse_cbor(&protected).map_err(|e| Error::NotCoseSign1(format!("protected: {e}")))?
+        parse_cbor(&protected)
+            .map_err(|e| rewrap(e, |m| Error::NotCoseSign1(format!("protected: {m}"))))?
     };
     let prot = header_map(&prot_value)?;
     let unprot = header_map(&unprotected)?;
@@ -176,7 +177,7 @@ fn cwt_time(v: &Cbor, name: &str) -> Result<i64, Error> {
 
 /// Step 5: parses the CWT claims set and extracts the DCC.
 pub fn parse_cwt(payload: &[u8]) -> Result<Cwt, Error> {
-    let value = parse_cbor(payload).map_err(|e| Error::Cwt(e.to_string()))?;
+    let value = parse_cbor(payload).map_err(|e| rewrap(e, Error::Cwt))?;
     let map = value
         .as_map()
         .ok_or_else(|| Error::Cwt("the claims set is not a map".into()))?;

@@ -27,6 +27,15 @@ pub enum Error {
         /// The ratio limit.
         max_ratio: usize,
     },
+    /// CBOR or JSON nests deeper than its documented limit
+    /// ([`crate::limits::MAX_CBOR_DEPTH`], [`crate::limits::MAX_JSON_DEPTH`]).
+    #[error("{what} nests deeper than {max} levels")]
+    TooDeep {
+        /// What was too deep (`CBOR`, or the JSON document's name).
+        what: &'static str,
+        /// The nesting limit.
+        max: usize,
+    },
     /// The text is none of the formats this crate reads.
     #[error(
         "not a recognised health certificate (HC1:, shc:/, SMART Health Card file, VDS-NC seal)"
@@ -194,6 +203,7 @@ impl Error {
         match self {
             TooLarge { .. }
             | DecompressionRatio { .. }
+            | TooDeep { .. }
             | UnknownFormat
             | BadPrefix(_)
             | Base45(_)
@@ -234,6 +244,7 @@ impl Error {
         match self {
             TooLarge { .. } => "too_large",
             DecompressionRatio { .. } => "decompression_ratio",
+            TooDeep { .. } => "too_deep",
             UnknownFormat => "unknown_format",
             BadPrefix(_) => "bad_prefix",
             Base45(_) => "bad_base45",

@@ -100,11 +100,26 @@ pub(crate) fn rfc3339(unix: i64) -> String {
     hcx_format::timefmt::format_rfc3339(unix)
 }
 
+/// Wraps a parse error from an inner layer with `wrap`, except limit errors, which keep their
+/// own variant (and so their own reason) whatever layer they happen in.
+pub(crate) fn rewrap(e: Error, wrap: impl FnOnce(String) -> Error) -> Error {
+    match e {
+        Error::TooDeep { .. } | Error::TooLarge { .. } | Error::DecompressionRatio { .. } => e,
+        other => wrap(other.to_string()),
+    }
+}
+
 /// Parses a CBOR item with a nesting limit, rejecting trailing bytes.
 pub(crate) fn parse_cbor(bytes: &[u8]) -> Result<Cbor, Error> {
     let mut reader = bytes;
     let value: Cbor = ciborium::de::from_reader_with_recursion_limit(&mut reader, MAX_CBOR_DEPTH)
-        .map_err(|e| Error::Cbor(e.to_string()))?;
+        .map_err(|e| match e {
+            ciborium::de::Error::RecursionLimitExceeded => Error::TooDeep {
+                what: "CBOR",
+                max: MAX_CBOR_DEPTH,
+            },
+            other => Error::Cbor(other.to_string()),
+        })?;
     if !reader.is_empty() {
         return Err(Error::Cbor(format!(
             "{} trailing bytes after the CBOR item",
@@ -195,9 +210,10 @@ fn check_json_depth(value: &Json, what: &'static str) -> Result<(), Error> {
     let mut stack = vec![(value, 1usize)];
     while let Some((v, depth)) = stack.pop() {
         if depth > MAX_JSON_DEPTH {
-            return Err(Error::Json(format!(
-                "{what} nests deeper than {MAX_JSON_DEPTH} levels"
-            )));
+            return Err(Error::TooDeep {
+                what,
+                max: MAX_JSON_DEPTH,
+            });
         }
         match v {
             Json::Array(items) => stack.extend(items.iter().map(|i| (i, depth + 1))),
