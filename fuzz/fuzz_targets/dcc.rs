@@ -1,5 +1,6 @@
 //! EU DCC: `HC1:` text → decode and verify; raw bytes through each layer (zlib, COSE, CWT).
 #![no_main]
+#![forbid(unsafe_code)]
 
 use hcx_interop::{TrustStore, VerifyOptions, dcc};
 use libfuzzer_sys::fuzz_target;

@@ -1,6 +1,7 @@
 //! Foreign trust files (PEM/DER certificates, JWKS, DCC signer lists) → trust store, and the
 //! X.509 reader behind them.
 #![no_main]
+#![forbid(unsafe_code)]
 
 use hcx_interop::TrustStore;
 use libfuzzer_sys::fuzz_target;

@@ -1,5 +1,6 @@
 //! hcx code text → verdict, against the fixture trust list, plus the COSE layer on its own.
 #![no_main]
+#![forbid(unsafe_code)]
 
 use std::sync::OnceLock;
 

@@ -1,5 +1,6 @@
 //! Image bytes (PNG/JPEG) → every code in the picture; also raw grayscale frames.
 #![no_main]
+#![forbid(unsafe_code)]
 
 use libfuzzer_sys::fuzz_target;
 

@@ -1,5 +1,6 @@
 //! SMART Health Cards: `shc:/` numeric text, chunk sets, compact JWS, `.smart-health-card` files.
 #![no_main]
+#![forbid(unsafe_code)]
 
 use hcx_interop::{TrustStore, VerifyOptions, shc};
 use libfuzzer_sys::fuzz_target;

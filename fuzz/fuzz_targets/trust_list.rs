@@ -1,5 +1,6 @@
 //! Signed trust list bytes → parse, verify under two configured roots, build a verifier.
 #![no_main]
+#![forbid(unsafe_code)]
 
 use std::sync::OnceLock;
 

@@ -1,5 +1,6 @@
 //! ICAO VDS-NC seal JSON → parse, decode and verify.
 #![no_main]
+#![forbid(unsafe_code)]
 
 use hcx_interop::{TrustStore, VerifyOptions, vdsnc};
 use libfuzzer_sys::fuzz_target;

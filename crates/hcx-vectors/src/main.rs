@@ -1,4 +1,5 @@
 //! `cargo run -p hcx-vectors -- spec/fixtures`: regenerates the conformance vectors.
+#![forbid(unsafe_code)]
 
 use std::process::ExitCode;
 
