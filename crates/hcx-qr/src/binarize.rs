@@ -150,13 +150,18 @@ fn binarise(luma: &[u8], w: usize, h: usize) -> Result<BitMatrix> {
         let trow = thresholds.get(by * sub_w..(by + 1) * sub_w).unwrap_or(&[]);
         words.fill(0);
         let full = w / BLOCK;
-        for (bx, (px, &t)) in row.chunks_exact(BLOCK).zip(trow).enumerate() {
-            let Ok(px) = <&[u8; BLOCK]>::try_from(px) else {
-                continue;
-            };
-            if let Some(word) = words.get_mut(bx / bytes_per_word) {
-                *word |= BitFieldBaseType::from(dark_bits(px, t)) << (8 * (bx % bytes_per_word));
+        // One word of bits from `bytes_per_word` blocks of 8 pixels.
+        let word_blocks = row
+            .chunks(BLOCK * bytes_per_word)
+            .zip(trow.chunks(bytes_per_word));
+        for (word, (px, ts)) in words.iter_mut().zip(word_blocks) {
+            let mut bits: BitFieldBaseType = 0;
+            for (k, (px, &t)) in px.chunks_exact(BLOCK).zip(ts).enumerate() {
+                if let Ok(px) = <&[u8; BLOCK]>::try_from(px) {
+                    bits |= BitFieldBaseType::from(dark_bits(px, t)) << (8 * k);
+                }
             }
+            *word = bits;
         }
         // The pixels past the last whole block use the last block's threshold.
         let t = trow.get(full.min(sub_w - 1)).copied().unwrap_or(0);

@@ -152,18 +152,26 @@ fn hints() -> DecodeHints {
     }
 }
 
-fn collect(results: Vec<RXingResult>, scale: f32, out: &mut Vec<Found>) {
+fn collect(results: Vec<RXingResult>, scale: f32, out: &mut Findings) {
     for r in results {
         let points = r.getPoints();
         let n = points.len().max(1) as f32;
         let cx = points.iter().map(|p| p.x).sum::<f32>() / n * scale;
         let cy = points.iter().map(|p| p.y).sum::<f32>() / n * scale;
-        out.push(Found {
+        out.found.push(Found {
             text: r.getText().to_owned(),
             cx,
             cy,
         });
     }
+}
+
+/// What the passes found so far.
+#[derive(Default)]
+struct Findings {
+    found: Vec<Found>,
+    /// Finder patterns located by the QR passes.
+    patterns: usize,
 }
 
 /// Which symbologies a pass looks for.
@@ -178,13 +186,16 @@ fn read_bitmap<B: Binarizer>(
     bitmap: &mut BinaryBitmap<B>,
     what: Symbols,
     scale: f32,
-    out: &mut Vec<Found>,
+    out: &mut Findings,
 ) {
     let hints = hints();
     match what {
         Symbols::Qr => {
             let matrix = bitmap.get_black_matrix();
-            if let Ok(results) = catch_unwind(AssertUnwindSafe(|| crate::locate::read_qr(matrix))) {
+            if let Ok((results, located)) =
+                catch_unwind(AssertUnwindSafe(|| crate::locate::read_qr(matrix)))
+            {
+                out.patterns += located;
                 collect(results, scale, out);
             }
         }
@@ -216,9 +227,9 @@ fn read_pass(
     how: Binarise,
     what: Symbols,
     scale: f32,
-    out: &mut Vec<Found>,
+    out: &mut Findings,
 ) {
-    let before = out.len();
+    let before = out.found.len();
     let local = matches!(how, Binarise::Local) && width >= MIN_SIDE && height >= MIN_SIDE;
     if local {
         let Ok(binarizer) =
@@ -229,7 +240,7 @@ fn read_pass(
         let Ok(binarizer) = binarizer else { return };
         let mut bitmap = BinaryBitmap::new(binarizer);
         read_bitmap(&mut bitmap, what, scale, out);
-        if out.len() == before {
+        if out.found.len() == before {
             // Inverting the black matrix reads light-on-dark codes without binarising again.
             bitmap.invert();
             read_bitmap(&mut bitmap, what, scale, out);
@@ -244,7 +255,7 @@ fn read_pass(
             // Too small for the local binariser: rxing's hybrid falls back to a global threshold.
             let mut b = BinaryBitmap::new(HybridBinarizer::new(source));
             read_bitmap(&mut b, what, scale, out);
-            if out.len() == before {
+            if out.found.len() == before {
                 b.invert();
                 read_bitmap(&mut b, what, scale, out);
             }
@@ -253,7 +264,7 @@ fn read_pass(
         Binarise::Global => BinaryBitmap::new(GlobalHistogramBinarizer::new(source)),
     };
     read_bitmap(&mut bitmap, what, scale, out);
-    if out.len() == before {
+    if out.found.len() == before {
         bitmap.invert();
         read_bitmap(&mut bitmap, what, scale, out);
     }
@@ -264,26 +275,32 @@ fn halve(width: u32, height: u32, luma: &[u8]) -> (u32, u32, Vec<u8>) {
     const LO: u64 = 0x00FF_00FF_00FF_00FF;
     let (w2, h2) = (width as usize / 2, height as usize / 2);
     let w = width as usize;
-    let mut out = Vec::with_capacity(w2 * h2);
+    let mut out = vec![0u8; w2 * h2];
     let word = |c: &[u8]| <[u8; 8]>::try_from(c).map_or(0, u64::from_le_bytes);
-    for two in luma.chunks_exact(2 * w).take(h2) {
+    for (dst, two) in out
+        .chunks_exact_mut(w2.max(1))
+        .zip(luma.chunks_exact(2 * w))
+    {
         let (r0, r1) = two.split_at(w);
         // 8 pixels of each row at a time: four 16-bit lanes of 2×2 sums (at most 1020).
-        for (a, b) in r0.chunks_exact(8).zip(r1.chunks_exact(8)) {
+        for (o, (a, b)) in dst
+            .chunks_exact_mut(4)
+            .zip(r0.chunks_exact(8).zip(r1.chunks_exact(8)))
+        {
             let (a, b) = (word(a), word(b));
             let sums = (a & LO) + ((a >> 8) & LO) + (b & LO) + ((b >> 8) & LO);
             let v = ((sums + 0x0002_0002_0002_0002) >> 2) & LO;
             let v = v | (v >> 8);
             let packed = (v & 0xFFFF) | ((v >> 16) & 0xFFFF_0000);
-            out.extend_from_slice(&(packed as u32).to_le_bytes());
+            o.copy_from_slice(&(packed as u32).to_le_bytes());
         }
-        let done = w / 8 * 4;
-        for x in done..w2 {
+        let done = w2 / 4 * 4;
+        for (x, o) in dst.iter_mut().enumerate().skip(done) {
             let s: u16 = [(r0, 2 * x), (r0, 2 * x + 1), (r1, 2 * x), (r1, 2 * x + 1)]
                 .iter()
                 .map(|&(r, i)| u16::from(r.get(i).copied().unwrap_or(0)))
                 .sum();
-            out.push(((s + 2) / 4) as u8);
+            *o = ((s + 2) / 4) as u8;
         }
     }
     (w2 as u32, h2 as u32, out)
@@ -389,7 +406,7 @@ const DOUBLE_MAX_PIXELS: u64 = 2_000_000;
 ///
 /// The passes and their order were chosen by measurement on synthetic phone photos (see docs/QR.md).
 fn scan(width: u32, height: u32, luma: &[u8]) -> Result<Vec<String>, Error> {
-    let mut found = Vec::new();
+    let mut found = Findings::default();
     let passes = if width.max(height) > LARGE_SIDE {
         LARGE_PASSES
     } else {
@@ -398,7 +415,11 @@ fn scan(width: u32, height: u32, luma: &[u8]) -> Result<Vec<String>, Error> {
     let halvable = |w: u32, h: u32| w >= 2 * MIN_SIDE && h >= 2 * MIN_SIDE;
     let mut half: Option<(u32, u32, Vec<u8>)> = None;
     for &pass in passes {
-        if !found.is_empty() {
+        if !found.found.is_empty() {
+            break;
+        }
+        if matches!(pass, Pass::DarkHalf | Pass::DarkFull | Pass::Double) && found.patterns == 0 {
+            // The last-resort passes only help where an earlier pass saw at least one finder pattern.
             break;
         }
         let (how, what) = match pass {
@@ -442,7 +463,7 @@ fn scan(width: u32, height: u32, luma: &[u8]) -> Result<Vec<String>, Error> {
             }
         }
     }
-    finish(found)
+    finish(found.found)
 }
 
 fn finish(mut found: Vec<Found>) -> Result<Vec<String>, Error> {

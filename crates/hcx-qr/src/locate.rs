@@ -232,11 +232,13 @@ fn finder_patterns(m: &BitMatrix) -> Vec<ConcentricPattern> {
     found
 }
 
-/// Every QR code rxing's sampler and decoder read from the finder patterns of `m`.
-pub(crate) fn read_qr(m: &BitMatrix) -> Vec<RXingResult> {
+/// Every QR code rxing's sampler and decoder read from the finder patterns of `m`, and how many
+/// finder patterns were located.
+pub(crate) fn read_qr(m: &BitMatrix) -> (Vec<RXingResult>, usize) {
     let mut patterns = finder_patterns(m);
     let mut used: Vec<ConcentricPattern> = Vec::new();
     let mut results = Vec::new();
+    let located = patterns.len();
     for set in GenerateFinderPatternSets(&mut patterns) {
         if used.contains(&set.bl) || used.contains(&set.tl) || used.contains(&set.tr) {
             continue;
@@ -256,7 +258,7 @@ pub(crate) fn read_qr(m: &BitMatrix) -> Vec<RXingResult> {
             ));
         }
     }
-    results
+    (results, located)
 }
 
 #[cfg(test)]
