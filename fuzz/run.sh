@@ -3,6 +3,7 @@
 # SECONDS_PER_TARGET have passed or RUNS executions are done, whichever comes first.
 # Usage: fuzz/run.sh [target...]   (default: every target). Logs go to fuzz/logs/<target>.log.
 # Needs: rustup toolchain nightly, `cargo install cargo-fuzz`. Seeds: fuzz/seeds.sh.
+# FUZZ_TARGET_DIR reuses a build directory (e.g. when fuzzing a snapshot of the tree).
 set -uo pipefail
 cd "$(dirname "$0")"
 secs=${SECONDS_PER_TARGET:-600}
@@ -14,7 +15,7 @@ mkdir -p logs
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
   echo "== $t: up to ${secs}s or $runs runs"
-  timeout $((secs + 120)) cargo +nightly fuzz run -O "$t" "corpus/$t" -- \
+  timeout $((secs + 900)) cargo +nightly fuzz run -O ${FUZZ_TARGET_DIR:+--target-dir "$FUZZ_TARGET_DIR"} "$t" "corpus/$t" -- \
     -jobs=1 -workers=1 -max_total_time="$secs" -runs="$runs" -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="artifacts/$t/" -print_final_stats=1 > "logs/$t.log" 2>&1
   status=$?

@@ -113,7 +113,14 @@ pub fn parse_numeric(text: &str) -> Result<(Option<(usize, usize)>, String), Err
 
 /// Joins the chunks of a `shc:/K/N/` set (in any order) into one JWS.
 pub fn join_chunks(chunks: &[&str]) -> Result<String, Error> {
-    if chunks.is_empty() || chunks.len() > MAX_CHUNKS {
+    if chunks.len() > MAX_CHUNKS {
+        return Err(Error::TooLarge {
+            what: "SHC chunk set (chunks)",
+            len: chunks.len(),
+            max: MAX_CHUNKS,
+        });
+    }
+    if chunks.is_empty() {
         return Err(Error::Chunks(format!("expected 1 to {MAX_CHUNKS} chunks")));
     }
     let total: usize = chunks.iter().map(|c| c.len()).sum();
@@ -465,7 +472,14 @@ pub fn file_credentials(text: &str) -> Result<Vec<String>, Error> {
     } else {
         return Err(Error::Json("no `verifiableCredential`".into()));
     };
-    if items.is_empty() || items.len() > MAX_FILE_CREDENTIALS {
+    if items.len() > MAX_FILE_CREDENTIALS {
+        return Err(Error::TooLarge {
+            what: "SMART Health Card file (credentials)",
+            len: items.len(),
+            max: MAX_FILE_CREDENTIALS,
+        });
+    }
+    if items.is_empty() {
         return Err(Error::Json(format!(
             "expected 1 to {MAX_FILE_CREDENTIALS} credentials"
         )));

@@ -308,3 +308,20 @@ fn detect_formats() {
     assert_eq!(detect("{\"x\":1}"), None);
     assert_eq!(Format::IcaoVdsNc.as_str(), "icao-vds-nc");
 }
+
+#[test]
+fn chunk_and_credential_counts_have_their_limit_error() {
+    use hcx_interop::limits::{MAX_CHUNKS, MAX_FILE_CREDENTIALS};
+    let chunks: Vec<String> = (1..=MAX_CHUNKS + 1)
+        .map(|k| format!("shc:/{k}/{}/00", MAX_CHUNKS + 1))
+        .collect();
+    let refs: Vec<&str> = chunks.iter().map(String::as_str).collect();
+    let err = shc::join_chunks(&refs).unwrap_err();
+    assert_eq!(err.reason(), "too_large", "{err}");
+    let file = serde_json::json!({
+        "verifiableCredential": vec!["a.b.c"; MAX_FILE_CREDENTIALS + 1]
+    })
+    .to_string();
+    let err = shc::file_credentials(&file).unwrap_err();
+    assert_eq!(err.reason(), "too_large", "{err}");
+}
