@@ -3,12 +3,15 @@
 
 Usage (from the workspace root):
     cargo run -p hcx-qr --release --example qr-photos -- --out /tmp/qr-photos --seed 1 --count 200
-    python3 tools/qr-photos/bench.py /tmp/qr-photos [--decoders hcx,rxing,rqrr] [--repeat 3] [--dump times.tsv] [--no-zbar]
+    python3 tools/qr-photos/bench.py /tmp/qr-photos [--decoders hcx,rxing,rqrr] [--repeat 3] [--dump times.tsv] [--no-zbar] [--sequential]
 
 Needs: `pip install zxing-cpp pillow` and `apt-get install zbar-tools` (each is skipped with a note if absent).
 All decoders see the same pictures. hcx/rxing/rqrr and zxing-cpp are timed on raw 8-bit luma already in
 memory (file decoding not timed), each `--repeat` times keeping the fastest per picture; zbarimg is timed per file as a whole process (file decoding and process
 start included), so its times are not comparable, only its count.
+By default the in-memory decoders are interleaved photo by photo (hcx-qr's `qr-bench --serve` and zxing-cpp,
+alternating which goes first), so a change in machine load hits them alike; `--sequential` runs each
+decoder over the whole set in turn instead.
 """
 import os
 import statistics
@@ -40,30 +43,63 @@ def main():
     results = {}  # decoder -> list of (ok, micros)
 
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-    cmd = ["cargo", "run", "-q", "-p", "hcx-qr", "--release", "--example", "qr-bench", "--", folder, decoders, str(repeat)]
-    out = subprocess.run(cmd, cwd=root, check=True, capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        name, dec, ok, us = line.split("\t")
-        results.setdefault(dec, []).append((ok == "1", float(us)))
+    sequential = "--sequential" in args
+    build = ["cargo", "build", "-q", "-p", "hcx-qr", "--release", "--example", "qr-bench"]
+    subprocess.run(build, cwd=root, check=True)
+    target = os.path.join(root, os.environ.get("CARGO_TARGET_DIR", "target"))
+    exe = os.path.join(target, "release", "examples", "qr-bench")
+    dec_list = decoders.split(",")
 
     try:
         import zxingcpp
         from PIL import Image
-
-        res = []
-        for name, text in expected.items():
-            im = Image.open(os.path.join(folder, name)).convert("L")
-            w, h = im.size
-            buf = memoryview(im.tobytes()).cast("B", (h, w))
-            us = float("inf")
-            for _ in range(max(1, repeat)):
-                t0 = time.perf_counter()
-                found = zxingcpp.read_barcodes(buf, formats=zxingcpp.BarcodeFormat.QRCode)
-                us = min(us, (time.perf_counter() - t0) * 1e6)
-            res.append((any(b.text == text for b in found), us))
-        results["zxing-cpp"] = res
     except ImportError as e:
+        zxingcpp = None
         print(f"zxing-cpp skipped: {e}", file=sys.stderr)
+
+    def zxing_one(name, text):
+        im = Image.open(os.path.join(folder, name)).convert("L")
+        w, h = im.size
+        buf = memoryview(im.tobytes()).cast("B", (h, w))
+        us = float("inf")
+        found = []
+        for _ in range(max(1, repeat)):
+            t0 = time.perf_counter()
+            found = zxingcpp.read_barcodes(buf, formats=zxingcpp.BarcodeFormat.QRCode)
+            us = min(us, (time.perf_counter() - t0) * 1e6)
+        return any(b.text == text for b in found), us
+
+    def record(line):
+        name, dec, ok, us = line.split("\t")
+        results.setdefault(dec, []).append((ok == "1", float(us)))
+
+    if sequential:
+        # Each decoder over the whole set, one after the other.
+        out = subprocess.run([exe, folder, decoders, str(repeat)], check=True, capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            record(line)
+        if zxingcpp:
+            results["zxing-cpp"] = [zxing_one(name, text) for name, text in expected.items()]
+    else:
+        # Interleaved per photo (order alternating), so load changes hit every decoder alike.
+        server = subprocess.Popen([exe, folder, decoders, str(repeat), "--serve"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, bufsize=1)
+        if zxingcpp:
+            results["zxing-cpp"] = []
+        for i, (name, text) in enumerate(expected.items()):
+            if zxingcpp and i % 2 == 1:
+                results["zxing-cpp"].append(zxing_one(name, text))
+            server.stdin.write(name + "\n")
+            server.stdin.flush()
+            for _ in dec_list:
+                record(server.stdout.readline().rstrip("\n"))
+            if zxingcpp and i % 2 == 0:
+                results["zxing-cpp"].append(zxing_one(name, text))
+        server.stdin.close()
+        server.wait()
+        # Keep the decoders in the order asked for, zxing-cpp after them.
+        if zxingcpp:
+            results["zxing-cpp"] = results.pop("zxing-cpp")
 
     try:
         if "--no-zbar" in args:

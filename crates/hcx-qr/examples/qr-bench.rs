@@ -1,8 +1,11 @@
 //! Times QR decoders on the photos made by the `qr-photos` example (see `docs/QR.md`).
 //!
 //! ```text
-//! cargo run -p hcx-qr --release --example qr-bench -- DIR [hcx,rxing,rqrr] [REPEAT]
+//! cargo run -p hcx-qr --release --example qr-bench -- DIR [hcx,rxing,rqrr] [REPEAT] [--serve]
 //! ```
+//!
+//! With `--serve` it loads the pictures, then reads one file name per stdin line and answers with
+//! that picture's lines only, so `tools/qr-photos/bench.py` can interleave it with other decoders.
 //!
 //! Reads `DIR/manifest.tsv`, loads every picture to grayscale (not timed), then times each decoder on the
 //! raw luma (`REPEAT` times, default 3, keeping the fastest, to damp noise from other processes) and prints `file<TAB>decoder<TAB>ok(0|1)<TAB>microseconds` lines, then a summary on stderr.
@@ -58,6 +61,24 @@ fn median(mut v: Vec<f64>) -> f64 {
     }
 }
 
+/// Runs decoder `d` `repeat` times on one picture: did it read `text`, and its fastest time in µs.
+fn time_one(d: &str, luma: &image::GrayImage, text: &str, repeat: u32) -> (bool, f64) {
+    let (w, h) = luma.dimensions();
+    let mut us = f64::INFINITY;
+    let mut got = Vec::new();
+    for _ in 0..repeat.max(1) {
+        let start = Instant::now();
+        got = match d {
+            "hcx" => hcx_qr::decode_luma(w, h, luma.as_raw()).unwrap_or_default(),
+            "rxing" => rxing_plain(w, h, luma.as_raw()),
+            "rqrr" => rqrr(w, h, luma.as_raw()),
+            other => panic!("unknown decoder {other}"),
+        };
+        us = us.min(start.elapsed().as_secs_f64() * 1e6);
+    }
+    (got.iter().any(|t| t == text), us)
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let dir = PathBuf::from(args.next().expect("usage: qr-bench DIR [decoders]"));
@@ -68,6 +89,7 @@ fn main() {
         .map(String::from)
         .collect();
     let repeat: u32 = args.next().map_or(3, |r| r.parse().expect("REPEAT"));
+    let serve = args.next().is_some_and(|a| a == "--serve");
     let manifest = std::fs::read_to_string(dir.join("manifest.tsv")).unwrap();
     let mut images = Vec::new();
     for line in manifest.lines() {
@@ -76,23 +98,28 @@ fn main() {
         let luma = image::open(dir.join(&name)).unwrap().into_luma8();
         images.push((name, text, luma));
     }
+    if serve {
+        // One photo name per stdin line: time every decoder on it, print its lines, flush.
+        use std::io::{BufRead, Write};
+        let stdout = std::io::stdout();
+        for line in std::io::stdin().lock().lines() {
+            let line = line.unwrap();
+            let Some((name, text, luma)) = images.iter().find(|(n, _, _)| *n == line) else {
+                panic!("unknown photo {line}");
+            };
+            let mut out = stdout.lock();
+            for d in &decoders {
+                let (success, us) = time_one(d, luma, text, repeat);
+                writeln!(out, "{name}\t{d}\t{}\t{us:.0}", u8::from(success)).unwrap();
+            }
+            out.flush().unwrap();
+        }
+        return;
+    }
     for d in &decoders {
         let (mut ok, mut times, mut ok_times) = (0, Vec::new(), Vec::new());
         for (name, text, luma) in &images {
-            let (w, h) = luma.dimensions();
-            let mut us = f64::INFINITY;
-            let mut got = Vec::new();
-            for _ in 0..repeat.max(1) {
-                let start = Instant::now();
-                got = match d.as_str() {
-                    "hcx" => hcx_qr::decode_luma(w, h, luma.as_raw()).unwrap_or_default(),
-                    "rxing" => rxing_plain(w, h, luma.as_raw()),
-                    "rqrr" => rqrr(w, h, luma.as_raw()),
-                    other => panic!("unknown decoder {other}"),
-                };
-                us = us.min(start.elapsed().as_secs_f64() * 1e6);
-            }
-            let success = got.iter().any(|t| t == text);
+            let (success, us) = time_one(d, luma, text, repeat);
             println!("{name}\t{d}\t{}\t{us:.0}", u8::from(success));
             times.push(us);
             if success {
