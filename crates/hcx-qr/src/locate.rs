@@ -6,9 +6,12 @@
 //! - run lengths come straight from the row's words (rxing reads the row bit by bit);
 //! - a candidate is first put through the same cross checks that rxing's `LocateConcentricPattern`
 //!   starts with (vertical, horizontal, diagonal), read straight from the matrix, so clutter that
-//!   fails them costs a few pixel reads and never reaches rxing's slower cursor code.
+//!   fails them costs a few pixel reads and never reaches rxing's slower cursor code; one that
+//!   passes goes straight to rxing's ring tracing (`FinetuneConcentricPatternCenter`).
 
-use rxing::common::cpp_essentials::{ConcentricPattern, LocateConcentricPattern};
+use rxing::common::cpp_essentials::{
+    ConcentricPattern, FinetuneConcentricPatternCenter, LocateConcentricPattern,
+};
 use rxing::common::{BitMatrix, DetectorRXingResult};
 use rxing::qrcode::cpp_port::decoder::Decode;
 use rxing::qrcode::cpp_port::detector::{GenerateFinderPatternSets, SampleQR};
@@ -158,9 +161,27 @@ fn check_symmetric(m: &BitMatrix, at: (i64, i64), d: (i64, i64), range: i64) -> 
     }
 }
 
+/// What the checks `LocateConcentricPattern` starts with say about a candidate.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Verdict {
+    /// rxing is sure to reject it too.
+    Reject,
+    /// The border is in reach: only rxing can tell.
+    Unsure,
+    /// All checks pass: rxing goes on from this centre (moved by the vertical and horizontal
+    /// checks), and the pattern's size would be `size`.
+    Pass { x: i64, y: i64, size: i32 },
+}
+
 /// The checks `LocateConcentricPattern` starts with (vertical, horizontal, both diagonals, spread):
 /// false only when rxing is sure to reject the candidate too.
+#[cfg(test)]
 fn worth_locating(m: &BitMatrix, p: Point, range: i32) -> bool {
+    verdict(m, p, range) != Verdict::Reject
+}
+
+/// The checks `LocateConcentricPattern` starts with, where they leave the centre, and the size.
+fn verdict(m: &BitMatrix, p: Point, range: i32) -> Verdict {
     let (mut x, mut y) = (p.x.floor() as i64, p.y.floor() as i64);
     let range = i64::from(range);
     let (mut min_spread, mut max_spread) = (i64::MAX, 0i64);
@@ -171,8 +192,8 @@ fn worth_locating(m: &BitMatrix, p: Point, range: i32) -> bool {
         ((1, -1), range * 2, false),
     ] {
         match check_symmetric(m, (x, y), d, r) {
-            Check::Fail => return false,
-            Check::Unsure => return true,
+            Check::Fail => return Verdict::Reject,
+            Check::Unsure => return Verdict::Unsure,
             Check::Pass { spread, shift } => {
                 min_spread = min_spread.min(spread);
                 max_spread = max_spread.max(spread);
@@ -183,7 +204,28 @@ fn worth_locating(m: &BitMatrix, p: Point, range: i32) -> bool {
             }
         }
     }
-    max_spread <= 5 * min_spread
+    if max_spread > 5 * min_spread {
+        return Verdict::Reject;
+    }
+    let size = i32::try_from((max_spread + min_spread) / 2).unwrap_or(i32::MAX);
+    Verdict::Pass { x, y, size }
+}
+
+/// rxing's `LocateConcentricPattern`, with its four checks done by [`verdict`] (once, on the
+/// packed matrix) and only the ring tracing (`FinetuneConcentricPatternCenter`) left to rxing.
+fn locate(m: &BitMatrix, p: Point, range: i32) -> Option<ConcentricPattern> {
+    match verdict(m, p, range) {
+        Verdict::Reject => None,
+        Verdict::Unsure => LocateConcentricPattern::<true, 5, 7>(m, &PATTERN, p, range),
+        Verdict::Pass { x, y, size } => {
+            let centre = Point {
+                x: x as f32,
+                y: y as f32,
+            };
+            let p = FinetuneConcentricPatternCenter(m, centre, range, PATTERN.len() as u32)?;
+            Some(ConcentricPattern { p, size })
+        }
+    }
 }
 
 /// Finder patterns in a black matrix (rxing's `FindFinderPatterns`, trying harder).
@@ -216,8 +258,8 @@ fn finder_patterns(m: &BitMatrix) -> Vec<ConcentricPattern> {
                     .iter()
                     .any(|old| Point::distance(p, old.p) < old.size as f32 / 2.0);
                 let range = (a + b + c + d + e) as i32 * 3;
-                if !inside && worth_locating(m, p, range) {
-                    found.extend(LocateConcentricPattern::<true, 5, 7>(m, &PATTERN, p, range));
+                if !inside {
+                    found.extend(locate(m, p, range));
                 }
                 // Go on after this pattern: its last dark run may start the next one.
                 front += a + b + c + d;
@@ -336,5 +378,21 @@ mod tests {
             }
         }
         assert!(found > 0 && skipped > 0, "{found} {skipped}");
+        // `locate` finds exactly what rxing's `LocateConcentricPattern` finds, everywhere.
+        for y in 0..h {
+            for x in 0..w {
+                let p = Point {
+                    x: x as f32 + 0.5,
+                    y: y as f32 + 0.5,
+                };
+                let rx = LocateConcentricPattern::<true, 5, 7>(&m, &PATTERN, p, 63);
+                let ours = locate(&m, p, 63);
+                assert_eq!(
+                    rx.map(|c| (c.p, c.size)),
+                    ours.map(|c| (c.p, c.size)),
+                    "{x},{y}"
+                );
+            }
+        }
     }
 }
