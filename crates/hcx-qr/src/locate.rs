@@ -10,7 +10,7 @@
 //!   passes goes straight to rxing's ring tracing (`FinetuneConcentricPatternCenter`).
 
 use rxing::common::cpp_essentials::{
-    ConcentricPattern, FinetuneConcentricPatternCenter, LocateConcentricPattern,
+    CenterOfDoubleCross, ConcentricPattern, FitSquareToPoints, LocateConcentricPattern,
 };
 use rxing::common::{BitMatrix, DetectorRXingResult};
 use rxing::qrcode::cpp_port::decoder::Decode;
@@ -211,6 +211,130 @@ fn verdict(m: &BitMatrix, p: Point, range: i32) -> Verdict {
     Verdict::Pass { x, y, size }
 }
 
+/// A pixel as rxing's cursor sees it: `None` outside the matrix, else whether it is black.
+fn test_at(m: &BitMatrix, x: i64, y: i64) -> Option<bool> {
+    pixel(m, x, y)
+}
+
+/// rxing's `edgeAt`: the pixel at `p` is inside and the one at `p + d` differs from it.
+fn edge_at(m: &BitMatrix, (x, y): (i64, i64), (dx, dy): (i64, i64)) -> bool {
+    let v = test_at(m, x, y);
+    v.is_some() && test_at(m, x + dx, y + dy) != v
+}
+
+/// rxing's `CenterOfRing` (an `EdgeTracer` walk along the `nth` edge below `(cx, cy)`, on whole
+/// pixels): the same result, without the cursor's floating-point steps.
+fn center_of_ring(
+    m: &BitMatrix,
+    (cx, cy): (i64, i64),
+    range: i32,
+    nth: i32,
+    require_circle: bool,
+) -> Option<Point> {
+    let radius = i64::from(range);
+    let inner = nth < 0;
+    let mut nth = nth.abs();
+    // stepToEdge(nth, radius, inner) downwards.
+    let mut steps = 0i64;
+    let mut lv = test_at(m, cx, cy);
+    while nth > 0 && (radius <= 0 || steps < radius) && lv.is_some() {
+        steps += 1;
+        let v = test_at(m, cx, cy + steps);
+        if lv != v {
+            lv = v;
+            nth -= 1;
+        }
+    }
+    if inner {
+        steps -= 1;
+    }
+    if nth != 0 || steps == 0 {
+        return None;
+    }
+    let mut p = (cx, cy + steps);
+    // turnRight from (0, 1).
+    let mut d = (-1i64, 0i64);
+    // Edge on the right (outer) or on the left (inner): `direction(dir)` is right() * ±1.
+    let sign = if inner { -1 } else { 1 };
+    let side = |d: (i64, i64), s: i64| (-d.1 * s, d.0 * s);
+    let start = p;
+    let (mut sx, mut sy) = (0f32, 0f32);
+    let mut n = 0i64;
+    let mut mask = 0u32;
+    loop {
+        sx += p.0 as f32 + 0.5;
+        sy += p.1 as f32 + 0.5;
+        n += 1;
+        // floor(bresenhamDirection(p - center)) · (1, 3), + 4
+        let (vx, vy) = (p.0 - cx, p.1 - cy);
+        let big = vx.abs().max(vy.abs());
+        let unit = |c: i64| {
+            if c < 0 {
+                -1
+            } else if c == big {
+                1
+            } else {
+                0
+            }
+        };
+        let bit = 4 + unit(vx) + 3 * unit(vy);
+        mask |= 1u32.checked_shl(u32::try_from(bit).unwrap_or(0)).unwrap_or(0);
+        // stepAlongEdge(edgeDir, false)
+        if !edge_at(m, p, side(d, sign)) {
+            d = side(d, sign);
+        } else if edge_at(m, p, d) {
+            d = side(d, -sign);
+            if edge_at(m, p, d) {
+                d = side(d, -sign);
+                if edge_at(m, p, d) {
+                    return None;
+                }
+            }
+        }
+        p = (p.0 + d.0, p.1 + d.1);
+        test_at(m, p.0, p.1)?;
+        if (p.0 - cx).abs().max((p.1 - cy).abs()) > radius
+            || p == (cx, cy)
+            || n > 4 * 2 * radius
+        {
+            return None;
+        }
+        if p == start {
+            break;
+        }
+    }
+    if require_circle && mask != 0b1_1110_1111 {
+        return None;
+    }
+    Some(Point { x: sx, y: sy } / n as f32)
+}
+
+/// rxing's `FinetuneConcentricPatternCenter` for the finder pattern, with its ring tracing
+/// (`CenterOfRing`, `CenterOfRings`) done by [`center_of_ring`]; the rare fallbacks are rxing's.
+fn finetune(m: &BitMatrix, centre: Point, range: i32) -> Option<Point> {
+    let whole = |p: Point| (p.x.floor() as i64, p.y.floor() as i64);
+    let res1 = center_of_ring(m, whole(centre), range, 1, true)?;
+    if !m.get_point(res1) {
+        return None;
+    }
+    // CenterOfRings(res1, range, 2): one more ring, close to the first one's centre.
+    let rings = center_of_ring(m, whole(res1), range, 2, true).and_then(|c| {
+        if c == Point::default() || Point::distance(c, res1) > range as f32 / 2.0 / 2.0 {
+            None
+        } else {
+            Some((res1 + c) / 2.0)
+        }
+    });
+    if let Some(res2) = rings {
+        return m.get_point(res2).then_some(res2);
+    }
+    if FitSquareToPoints(m, res1, range, 1, false).is_some() {
+        return Some(res1);
+    }
+    let res2 = CenterOfDoubleCross(m, res1.floor(), range, PATTERN.len() as u32 / 2 + 1)?;
+    m.get_point(res2).then_some(res2)
+}
+
 /// rxing's `LocateConcentricPattern`, with its four checks done by [`verdict`] (once, on the
 /// packed matrix) and only the ring tracing (`FinetuneConcentricPatternCenter`) left to rxing.
 fn locate(m: &BitMatrix, p: Point, range: i32) -> Option<ConcentricPattern> {
@@ -222,7 +346,7 @@ fn locate(m: &BitMatrix, p: Point, range: i32) -> Option<ConcentricPattern> {
                 x: x as f32,
                 y: y as f32,
             };
-            let p = FinetuneConcentricPatternCenter(m, centre, range, PATTERN.len() as u32)?;
+            let p = finetune(m, centre, range)?;
             Some(ConcentricPattern { p, size })
         }
     }
@@ -330,24 +454,20 @@ mod tests {
         assert!(is_pattern(&[2, 6, 6, 2, 2], None).is_none());
     }
 
-    /// The pre-checks only skip what rxing would reject: on blocky noise with finder patterns
-    /// drawn in, every point they turn down is also turned down by `LocateConcentricPattern`.
-    #[test]
-    fn prechecks_agree_with_rxing() {
-        let (w, h) = (120u32, 90u32);
+    /// Blocky noise (`block` px blocks, about `1/odds` of them black) with two finder patterns
+    /// drawn in at 3 px per module, one partly off the edge.
+    fn noise(w: u32, h: u32, block: u32, odds: u32, mut seed: u32) -> BitMatrix {
         let mut m = BitMatrix::new(w, h).unwrap();
-        let mut seed = 0x9E37_79B9u32;
-        for by in 0..h / 3 {
-            for bx in 0..w / 3 {
+        for by in 0..h / block {
+            for bx in 0..w / block {
                 seed ^= seed << 13;
                 seed ^= seed >> 17;
                 seed ^= seed << 5;
-                if seed.is_multiple_of(3) {
-                    m.setRegion(bx * 3, by * 3, 3, 3).unwrap();
+                if seed.is_multiple_of(odds) {
+                    m.setRegion(bx * block, by * block, block, block).unwrap();
                 }
             }
         }
-        // Two finder patterns, 3 px per module, one partly off the edge.
         for (ox, oy) in [(30u32, 30u32), (99, 70)] {
             for y in 0..21u32 {
                 for x in 0..21u32 {
@@ -359,6 +479,52 @@ mod tests {
                 }
             }
         }
+        m
+    }
+
+    /// Our ring tracer gives exactly rxing's `CenterOfRing` and `FinetuneConcentricPatternCenter`
+    /// at every pixel of several noise pictures, for several ranges and rings.
+    #[test]
+    fn ring_tracing_agrees_with_rxing() {
+        use rxing::common::cpp_essentials::{CenterOfRing, FinetuneConcentricPatternCenter};
+        let (mut found, mut rings) = (0, 0);
+        for (block, odds, seed) in [(3, 3, 0x9E37_79B9u32), (1, 2, 7), (2, 2, 99), (4, 4, 5)] {
+            let m = noise(120, 90, block, odds, seed);
+            for y in -1..91i64 {
+                for x in -1..121i64 {
+                    let p = Point {
+                        x: x as f32,
+                        y: y as f32,
+                    };
+                    for range in [4, 21, 63] {
+                        for nth in [1, 2, -1] {
+                            for circle in [true, false] {
+                                let rx = CenterOfRing(&m, p, range, nth, circle);
+                                let ours = center_of_ring(&m, (x, y), range, nth, circle);
+                                assert_eq!(rx, ours, "{x},{y} {range} {nth} {circle}");
+                                rings += usize::from(rx.is_some());
+                            }
+                        }
+                        let centre = Point {
+                            x: x as f32 + 0.5,
+                            y: y as f32 + 0.5,
+                        };
+                        let rx = FinetuneConcentricPatternCenter(&m, centre, range, 5);
+                        assert_eq!(rx, finetune(&m, centre, range), "{x},{y} {range}");
+                        found += usize::from(rx.is_some());
+                    }
+                }
+            }
+        }
+        assert!(found > 0 && rings > found, "{found} {rings}");
+    }
+
+    /// The pre-checks only skip what rxing would reject: on blocky noise with finder patterns
+    /// drawn in, every point they turn down is also turned down by `LocateConcentricPattern`.
+    #[test]
+    fn prechecks_agree_with_rxing() {
+        let (w, h) = (120u32, 90u32);
+        let m = noise(w, h, 3, 3, 0x9E37_79B9);
         let centre = Point { x: 40.5, y: 40.5 };
         assert!(worth_locating(&m, centre, 63));
         assert!(LocateConcentricPattern::<true, 5, 7>(&m, &PATTERN, centre, 63).is_some());
