@@ -19,14 +19,46 @@ pub(crate) const MIN_SIDE: u32 = 5 * BLOCK as u32;
 pub(crate) struct LocalAverage<'a> {
     source: Luma8Source<'a>,
     matrix: BitMatrix,
+    /// The same black matrix as packed rows (`words_per_row` words each), read by our
+    /// finder-pattern scan without going through `BitMatrix`.
+    words: Vec<BitFieldBaseType>,
 }
 
 impl<'a> LocalAverage<'a> {
     /// Binarises `luma` (`width * height` bytes, both at least [`MIN_SIDE`]).
     pub(crate) fn new(luma: &'a [u8], width: u32, height: u32) -> Result<Self> {
         let source = Luma8Source::new_with_slice(luma, width, height)?;
-        let matrix = binarise(luma, width as usize, height as usize)?;
-        Ok(LocalAverage { source, matrix })
+        let (matrix, words) = binarise(luma, width as usize, height as usize)?;
+        Ok(LocalAverage {
+            source,
+            matrix,
+            words,
+        })
+    }
+
+    /// The black matrix, and the same bits as packed rows.
+    pub(crate) fn parts(&self) -> (&BitMatrix, &[BitFieldBaseType]) {
+        (&self.matrix, &self.words)
+    }
+
+    /// Inverts the black matrix (light-on-dark codes), both forms.
+    pub(crate) fn invert(&mut self) {
+        self.matrix.flip_self();
+        let width = self.matrix.width() as usize;
+        let stride = width.div_ceil(BIT_FIELD_BASE_BITS).max(1);
+        // Bits past the row's end stay clear, as in the matrix.
+        let last = match width % BIT_FIELD_BASE_BITS {
+            0 => BitFieldBaseType::MAX,
+            used => (1 << used) - 1,
+        };
+        for row in self.words.chunks_exact_mut(stride) {
+            for w in row.iter_mut() {
+                *w = !*w;
+            }
+            if let Some(w) = row.last_mut() {
+                *w &= last;
+            }
+        }
     }
 }
 
@@ -115,7 +147,7 @@ fn dark_bits(px: &[u8; BLOCK], t: u8) -> u8 {
     ((le >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
 }
 
-fn binarise(luma: &[u8], w: usize, h: usize) -> Result<BitMatrix> {
+fn binarise(luma: &[u8], w: usize, h: usize) -> Result<(BitMatrix, Vec<BitFieldBaseType>)> {
     if w < BLOCK * 5 || h < BLOCK * 5 || luma.len() != w * h {
         return Err(Exceptions::illegal_argument_with("picture too small"));
     }
@@ -144,6 +176,7 @@ fn binarise(luma: &[u8], w: usize, h: usize) -> Result<BitMatrix> {
     let mut row_bits = BitArray::with_size(w);
     let bytes_per_word = BIT_FIELD_BASE_BITS / 8;
     let mut words: Vec<BitFieldBaseType> = vec![0; w.div_ceil(BIT_FIELD_BASE_BITS)];
+    let mut all: Vec<BitFieldBaseType> = Vec::with_capacity(words.len() * h);
     for (y, row) in luma.chunks_exact(w).enumerate() {
         // Rows of the last, partial block use the last block (ZXing shifts it up to fit).
         let by = (y / BLOCK).min(sub_h - 1);
@@ -174,8 +207,9 @@ fn binarise(luma: &[u8], w: usize, h: usize) -> Result<BitMatrix> {
             row_bits.setBulk(i * BIT_FIELD_BASE_BITS, word);
         }
         matrix.setRow(y as u32, &row_bits);
+        all.extend_from_slice(&words);
     }
-    Ok(matrix)
+    Ok((matrix, all))
 }
 
 impl<'a> Binarizer for LocalAverage<'a> {
@@ -215,10 +249,14 @@ impl<'a> Binarizer for LocalAverage<'a> {
     fn create_binarizer(&self, source: Self::Source) -> Self {
         let (w, h) = (source.get_width(), source.get_height());
         let luma = source.get_matrix();
-        let matrix = binarise(&luma, w, h)
-            .or_else(|_| BitMatrix::new(w.max(1) as u32, h.max(1) as u32))
-            .unwrap_or_else(|_| self.matrix.clone());
-        LocalAverage { source, matrix }
+        let (matrix, words) = binarise(&luma, w, h)
+            .or_else(|_| BitMatrix::new(w.max(1) as u32, h.max(1) as u32).map(|m| (m, Vec::new())))
+            .unwrap_or_else(|_| (self.matrix.clone(), Vec::new()));
+        LocalAverage {
+            source,
+            matrix,
+            words,
+        }
     }
 
     fn get_width(&self) -> usize {
@@ -269,10 +307,23 @@ mod tests {
                     }
                 })
                 .collect();
-            let ours = binarise(&luma, w, h).unwrap();
+            let (ours, words) = binarise(&luma, w, h).unwrap();
             let source = Luma8Source::new_with_slice(&luma, w as u32, h as u32).unwrap();
             let theirs = HybridBinarizer::new(source);
             assert_eq!(&ours, theirs.get_black_matrix().unwrap(), "{w}x{h}");
+            // The packed rows are the matrix's rows, also once inverted.
+            let mut la = LocalAverage::new(&luma, w as u32, h as u32).unwrap();
+            for inverted in [false, true] {
+                let (m, words) = la.parts();
+                let stride = words.len() / h;
+                for y in 0..h {
+                    let row = m.getRow(y as u32);
+                    assert_eq!(row.getBitArray(), &words[y * stride..(y + 1) * stride]);
+                }
+                assert_eq!(m == &ours, !inverted);
+                la.invert();
+            }
+            assert_eq!(words.len(), h * w.div_ceil(BIT_FIELD_BASE_BITS));
         }
     }
 }

@@ -5,7 +5,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 use image::{DynamicImage, ImageFormat, ImageReader, Limits};
-use rxing::common::{GlobalHistogramBinarizer, HybridBinarizer};
+use rxing::common::{BitMatrix, GlobalHistogramBinarizer, HybridBinarizer};
 use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source, RXingResult, Reader};
 
 use crate::binarize::{LocalAverage, MIN_SIDE};
@@ -191,13 +191,7 @@ fn read_bitmap<B: Binarizer>(
     let hints = hints();
     match what {
         Symbols::Qr => {
-            let matrix = bitmap.get_black_matrix();
-            if let Ok((results, located)) =
-                catch_unwind(AssertUnwindSafe(|| crate::locate::read_qr(matrix)))
-            {
-                out.patterns += located;
-                collect(results, scale, out);
-            }
+            read_matrix(bitmap.get_black_matrix(), None, scale, out);
         }
         Symbols::Aztec => {
             let aztec = catch_unwind(AssertUnwindSafe(|| {
@@ -207,6 +201,16 @@ fn read_bitmap<B: Binarizer>(
                 collect(vec![result], scale, out);
             }
         }
+    }
+}
+
+/// Runs our QR reader on one black matrix (`words`: its rows packed, if at hand).
+fn read_matrix(matrix: &BitMatrix, words: Option<&[usize]>, scale: f32, out: &mut Findings) {
+    if let Ok((results, located)) =
+        catch_unwind(AssertUnwindSafe(|| crate::locate::read_qr(matrix, words)))
+    {
+        out.patterns += located;
+        collect(results, scale, out);
     }
 }
 
@@ -237,7 +241,21 @@ fn read_pass(
         else {
             return;
         };
-        let Ok(binarizer) = binarizer else { return };
+        let Ok(mut binarizer) = binarizer else {
+            return;
+        };
+        if what == Symbols::Qr {
+            // Our QR reader needs only the black matrix, and reads the packed rows directly.
+            let (matrix, words) = binarizer.parts();
+            read_matrix(matrix, Some(words), scale, out);
+            if out.found.len() == before {
+                // Inverting the black matrix reads light-on-dark codes without binarising again.
+                binarizer.invert();
+                let (matrix, words) = binarizer.parts();
+                read_matrix(matrix, Some(words), scale, out);
+            }
+            return;
+        }
         let mut bitmap = BinaryBitmap::new(binarizer);
         read_bitmap(&mut bitmap, what, scale, out);
         if out.found.len() == before {

@@ -16,6 +16,7 @@ use rxing::common::{BitMatrix, DetectorRXingResult};
 use rxing::qrcode::cpp_port::decoder::Decode;
 use rxing::qrcode::cpp_port::detector::{GenerateFinderPatternSets, SampleQR};
 use rxing::{BarcodeFormat, Point, RXingResult};
+use std::borrow::Cow;
 
 /// The finder pattern: dark 1, light 1, dark 3, light 1, dark 1 modules.
 const PATTERN: [u16; 5] = [1, 1, 3, 1, 1];
@@ -85,15 +86,60 @@ fn plausible(v: &[u32; 5]) -> bool {
     v[2] >= 3 && v[2] >= 2 * v[0].max(v[4]) && v[2] >= v[1].max(v[3])
 }
 
+/// A black matrix as packed rows (the `BitMatrix` words), read without `BitMatrix`'s checks.
+pub(crate) struct Packed<'a> {
+    words: Cow<'a, [usize]>,
+    stride: usize,
+    width: i64,
+    height: i64,
+}
+
+impl<'a> Packed<'a> {
+    /// `words` holds the rows of `m`, `stride` words each; copied from `m` if it does not fit.
+    pub(crate) fn new(m: &BitMatrix, words: Option<&'a [usize]>) -> Self {
+        let (w, h) = (m.width() as usize, m.height() as usize);
+        let stride = w.div_ceil(usize::BITS as usize);
+        let words = match words {
+            Some(words) if words.len() == stride * h => Cow::Borrowed(words),
+            _ => {
+                let mut all = Vec::with_capacity(stride * h);
+                for y in 0..h {
+                    let row = m.getRow(y as u32);
+                    let bits = row.getBitArray();
+                    all.extend((0..stride).map(|i| bits.get(i).copied().unwrap_or(0)));
+                }
+                Cow::Owned(all)
+            }
+        };
+        Packed {
+            words,
+            stride,
+            width: w as i64,
+            height: h as i64,
+        }
+    }
+
+    /// Row `y`'s words.
+    fn row(&self, y: usize) -> &[usize] {
+        self.words
+            .get(y * self.stride..(y + 1) * self.stride)
+            .unwrap_or(&[])
+    }
+}
+
 /// The pixel at (x, y), or `None` outside the matrix.
-fn pixel(m: &BitMatrix, x: i64, y: i64) -> Option<bool> {
-    let inside = x >= 0 && y >= 0 && x < i64::from(m.width()) && y < i64::from(m.height());
-    inside.then(|| m.get(x as u32, y as u32))
+fn pixel(m: &Packed, x: i64, y: i64) -> Option<bool> {
+    if x < 0 || y < 0 || x >= m.width || y >= m.height {
+        return None;
+    }
+    let bits = usize::BITS as i64;
+    let word = m.words.get((y as usize) * m.stride + (x / bits) as usize)?;
+    Some((word >> (x % bits)) & 1 != 0)
 }
 
 /// Steps from (x, y) along (dx, dy) to the first pixel that differs from (x, y), as rxing's
 /// `stepToNextEdge` counts them: `Some(0)` past `range`, `None` at the border (unsure).
-fn run(m: &BitMatrix, (x, y): (i64, i64), (dx, dy): (i64, i64), range: i64) -> Option<i64> {
+fn run(m: &Packed, (x, y): (i64, i64), (dx, dy): (i64, i64), range: i64) -> Option<i64> {
     let colour = pixel(m, x, y)?;
     let mut steps = 0i64;
     loop {
@@ -121,7 +167,7 @@ enum Check {
 }
 
 /// rxing's `CheckSymmetricPattern` for 1:1:3:1:1 from `at` along `d`.
-fn check_symmetric(m: &BitMatrix, at: (i64, i64), d: (i64, i64), range: i64) -> Check {
+fn check_symmetric(m: &Packed, at: (i64, i64), d: (i64, i64), range: i64) -> Check {
     let back = (-d.0, -d.1);
     let (Some(fwd), Some(bwd)) = (run(m, at, d, range), run(m, at, back, range)) else {
         return Check::Unsure;
@@ -176,12 +222,12 @@ enum Verdict {
 /// The checks `LocateConcentricPattern` starts with (vertical, horizontal, both diagonals, spread):
 /// false only when rxing is sure to reject the candidate too.
 #[cfg(test)]
-fn worth_locating(m: &BitMatrix, p: Point, range: i32) -> bool {
+fn worth_locating(m: &Packed, p: Point, range: i32) -> bool {
     verdict(m, p, range) != Verdict::Reject
 }
 
 /// The checks `LocateConcentricPattern` starts with, where they leave the centre, and the size.
-fn verdict(m: &BitMatrix, p: Point, range: i32) -> Verdict {
+fn verdict(m: &Packed, p: Point, range: i32) -> Verdict {
     let (mut x, mut y) = (p.x.floor() as i64, p.y.floor() as i64);
     let range = i64::from(range);
     let (mut min_spread, mut max_spread) = (i64::MAX, 0i64);
@@ -212,12 +258,12 @@ fn verdict(m: &BitMatrix, p: Point, range: i32) -> Verdict {
 }
 
 /// A pixel as rxing's cursor sees it: `None` outside the matrix, else whether it is black.
-fn test_at(m: &BitMatrix, x: i64, y: i64) -> Option<bool> {
+fn test_at(m: &Packed, x: i64, y: i64) -> Option<bool> {
     pixel(m, x, y)
 }
 
 /// rxing's `edgeAt`: the pixel at `p` is inside and the one at `p + d` differs from it.
-fn edge_at(m: &BitMatrix, (x, y): (i64, i64), (dx, dy): (i64, i64)) -> bool {
+fn edge_at(m: &Packed, (x, y): (i64, i64), (dx, dy): (i64, i64)) -> bool {
     let v = test_at(m, x, y);
     v.is_some() && test_at(m, x + dx, y + dy) != v
 }
@@ -225,7 +271,7 @@ fn edge_at(m: &BitMatrix, (x, y): (i64, i64), (dx, dy): (i64, i64)) -> bool {
 /// rxing's `CenterOfRing` (an `EdgeTracer` walk along the `nth` edge below `(cx, cy)`, on whole
 /// pixels): the same result, without the cursor's floating-point steps.
 fn center_of_ring(
-    m: &BitMatrix,
+    m: &Packed,
     (cx, cy): (i64, i64),
     range: i32,
     nth: i32,
@@ -311,14 +357,14 @@ fn center_of_ring(
 
 /// rxing's `FinetuneConcentricPatternCenter` for the finder pattern, with its ring tracing
 /// (`CenterOfRing`, `CenterOfRings`) done by [`center_of_ring`]; the rare fallbacks are rxing's.
-fn finetune(m: &BitMatrix, centre: Point, range: i32) -> Option<Point> {
+fn finetune(m: &BitMatrix, packed: &Packed, centre: Point, range: i32) -> Option<Point> {
     let whole = |p: Point| (p.x.floor() as i64, p.y.floor() as i64);
-    let res1 = center_of_ring(m, whole(centre), range, 1, true)?;
+    let res1 = center_of_ring(packed, whole(centre), range, 1, true)?;
     if !m.get_point(res1) {
         return None;
     }
     // CenterOfRings(res1, range, 2): one more ring, close to the first one's centre.
-    let rings = center_of_ring(m, whole(res1), range, 2, true).and_then(|c| {
+    let rings = center_of_ring(packed, whole(res1), range, 2, true).and_then(|c| {
         if c == Point::default() || Point::distance(c, res1) > range as f32 / 2.0 / 2.0 {
             None
         } else {
@@ -337,8 +383,8 @@ fn finetune(m: &BitMatrix, centre: Point, range: i32) -> Option<Point> {
 
 /// rxing's `LocateConcentricPattern`, with its four checks done by [`verdict`] (once, on the
 /// packed matrix) and only the ring tracing (`FinetuneConcentricPatternCenter`) left to rxing.
-fn locate(m: &BitMatrix, p: Point, range: i32) -> Option<ConcentricPattern> {
-    match verdict(m, p, range) {
+fn locate(m: &BitMatrix, packed: &Packed, p: Point, range: i32) -> Option<ConcentricPattern> {
+    match verdict(packed, p, range) {
         Verdict::Reject => None,
         Verdict::Unsure => LocateConcentricPattern::<true, 5, 7>(m, &PATTERN, p, range),
         Verdict::Pass { x, y, size } => {
@@ -346,21 +392,20 @@ fn locate(m: &BitMatrix, p: Point, range: i32) -> Option<ConcentricPattern> {
                 x: x as f32,
                 y: y as f32,
             };
-            let p = finetune(m, centre, range)?;
+            let p = finetune(m, packed, centre, range)?;
             Some(ConcentricPattern { p, size })
         }
     }
 }
 
 /// Finder patterns in a black matrix (rxing's `FindFinderPatterns`, trying harder).
-fn finder_patterns(m: &BitMatrix) -> Vec<ConcentricPattern> {
+fn finder_patterns(m: &BitMatrix, packed: &Packed) -> Vec<ConcentricPattern> {
     let (width, height) = (m.width() as usize, m.height() as usize);
     let mut found: Vec<ConcentricPattern> = Vec::new();
     let mut runs = Vec::with_capacity(256);
     let mut y = ROW_STEP - 1;
     while y < height {
-        let row = m.getRow(y as u32);
-        row_runs(row.getBitArray(), width, &mut runs);
+        row_runs(packed.row(y), width, &mut runs);
         let mut i = 1usize;
         let mut front: u32 = runs.first().copied().unwrap_or(0);
         while i + 5 < runs.len() {
@@ -383,7 +428,7 @@ fn finder_patterns(m: &BitMatrix) -> Vec<ConcentricPattern> {
                     .any(|old| Point::distance(p, old.p) < old.size as f32 / 2.0);
                 let range = (a + b + c + d + e) as i32 * 3;
                 if !inside {
-                    found.extend(locate(m, p, range));
+                    found.extend(locate(m, packed, p, range));
                 }
                 // Go on after this pattern: its last dark run may start the next one.
                 front += a + b + c + d;
@@ -399,9 +444,11 @@ fn finder_patterns(m: &BitMatrix) -> Vec<ConcentricPattern> {
 }
 
 /// Every QR code rxing's sampler and decoder read from the finder patterns of `m`, and how many
-/// finder patterns were located.
-pub(crate) fn read_qr(m: &BitMatrix) -> (Vec<RXingResult>, usize) {
-    let mut patterns = finder_patterns(m);
+/// finder patterns were located. `words`, if given, are `m`'s rows packed (as `BitMatrix` keeps
+/// them); otherwise they are copied from `m`.
+pub(crate) fn read_qr(m: &BitMatrix, words: Option<&[usize]>) -> (Vec<RXingResult>, usize) {
+    let packed = Packed::new(m, words);
+    let mut patterns = finder_patterns(m, &packed);
     let mut used: Vec<ConcentricPattern> = Vec::new();
     let mut results = Vec::new();
     let located = patterns.len();
@@ -490,6 +537,7 @@ mod tests {
         let (mut found, mut rings) = (0, 0);
         for (block, odds, seed) in [(3, 3, 0x9E37_79B9u32), (1, 2, 7), (2, 2, 99), (4, 4, 5)] {
             let m = noise(120, 90, block, odds, seed);
+            let pk = Packed::new(&m, None);
             for y in -1..91i64 {
                 for x in -1..121i64 {
                     let p = Point {
@@ -500,7 +548,7 @@ mod tests {
                         for nth in [1, 2, -1] {
                             for circle in [true, false] {
                                 let rx = CenterOfRing(&m, p, range, nth, circle);
-                                let ours = center_of_ring(&m, (x, y), range, nth, circle);
+                                let ours = center_of_ring(&pk, (x, y), range, nth, circle);
                                 assert_eq!(rx, ours, "{x},{y} {range} {nth} {circle}");
                                 rings += usize::from(rx.is_some());
                             }
@@ -510,7 +558,7 @@ mod tests {
                             y: y as f32 + 0.5,
                         };
                         let rx = FinetuneConcentricPatternCenter(&m, centre, range, 5);
-                        assert_eq!(rx, finetune(&m, centre, range), "{x},{y} {range}");
+                        assert_eq!(rx, finetune(&m, &pk, centre, range), "{x},{y} {range}");
                         found += usize::from(rx.is_some());
                     }
                 }
@@ -525,8 +573,9 @@ mod tests {
     fn prechecks_agree_with_rxing() {
         let (w, h) = (120u32, 90u32);
         let m = noise(w, h, 3, 3, 0x9E37_79B9);
+        let pk = Packed::new(&m, None);
         let centre = Point { x: 40.5, y: 40.5 };
-        assert!(worth_locating(&m, centre, 63));
+        assert!(worth_locating(&pk, centre, 63));
         assert!(LocateConcentricPattern::<true, 5, 7>(&m, &PATTERN, centre, 63).is_some());
         let (mut skipped, mut found) = (0, 0);
         for y in 0..h {
@@ -537,7 +586,7 @@ mod tests {
                 };
                 let rx = LocateConcentricPattern::<true, 5, 7>(&m, &PATTERN, p, 63).is_some();
                 found += usize::from(rx);
-                if !worth_locating(&m, p, 63) {
+                if !worth_locating(&pk, p, 63) {
                     skipped += 1;
                     assert!(!rx, "skipped a pattern rxing finds at {x},{y}");
                 }
@@ -552,7 +601,7 @@ mod tests {
                     y: y as f32 + 0.5,
                 };
                 let rx = LocateConcentricPattern::<true, 5, 7>(&m, &PATTERN, p, 63);
-                let ours = locate(&m, p, 63);
+                let ours = locate(&m, &pk, p, 63);
                 assert_eq!(
                     rx.map(|c| (c.p, c.size)),
                     ours.map(|c| (c.p, c.size)),
