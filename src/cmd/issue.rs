@@ -17,8 +17,17 @@ pub struct IssueArgs {
     #[arg(long, value_name = "ID")]
     pub issuer: String,
     /// Claims JSON file, or `-` for standard input.
-    #[arg(long, value_name = "CLAIMS.json")]
-    pub claims: PathBuf,
+    #[arg(long, value_name = "CLAIMS.json", required_unless_present = "batch")]
+    pub claims: Option<PathBuf>,
+    /// Issue one code per line of this JSON-lines file (`-` for standard input).
+    #[arg(long, value_name = "IN.jsonl", conflicts_with_all = ["claims", "qr", "show"])]
+    pub batch: Option<PathBuf>,
+    /// With --batch: write the results here instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "OUT.jsonl", requires = "batch")]
+    pub output: Option<PathBuf>,
+    /// With --batch: worker threads (default: all cores).
+    #[arg(long, value_name = "N", requires = "batch")]
+    pub jobs: Option<usize>,
     /// How long the code stays valid, e.g. `5m` for a dynamic code or `24h`.
     #[arg(long = "valid-for", value_name = "DUR", default_value = "24h")]
     pub valid_for: String,
@@ -53,9 +62,12 @@ pub fn issue_code(
 /// `hcx issue …`: prints the code text on stdout.
 pub fn run(args: &IssueArgs) -> Result<ExitCode, CliError> {
     let key = read_private_key(&args.key)?;
-    let json = read_text(&args.claims)?;
+    let Some(claims_path) = &args.claims else {
+        return crate::cmd::batch::issue(args, &key);
+    };
+    let json = read_text(claims_path)?;
     let claims = HealthClaims::from_json(&json).map_err(|e| CliError {
-        message: format!("{}: {e}", args.claims.display()),
+        message: format!("{}: {e}", claims_path.display()),
         ..CliError::failed(&hcx_format::Error::InvalidClaims(e))
     })?;
     let valid_for = duration(&args.valid_for)?;

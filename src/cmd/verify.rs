@@ -50,6 +50,15 @@ pub struct VerifyArgs {
     /// Print one JSON object instead of a readable verdict.
     #[arg(long)]
     pub json: bool,
+    /// Verify every line of this file (`-` for standard input): one verdict JSON per line.
+    #[arg(long, value_name = "IN.txt", group = "CodeInput")]
+    pub batch: Option<PathBuf>,
+    /// With --batch: write the verdicts here instead of standard output.
+    #[arg(short = 'o', long = "output", value_name = "OUT.jsonl", requires = "batch")]
+    pub output: Option<PathBuf>,
+    /// With --batch: worker threads (default: all cores).
+    #[arg(long, value_name = "N", requires = "batch")]
+    pub jobs: Option<usize>,
     #[command(flatten)]
     pub input: CodeInput,
 }
@@ -136,6 +145,16 @@ impl VerifyContext {
             now,
             skew,
         })
+    }
+
+    /// The hcx verifier, when an hcx trust list was given (`--batch` checks its codes in bulk).
+    pub fn hcx_verifier(&self) -> Option<&Verifier> {
+        self.hcx.as_ref()
+    }
+
+    /// The validation time, Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.now
     }
 
     /// Judges one code text (of any format), returning the `verify --json` object of a valid one.
@@ -250,6 +269,9 @@ pub fn read_codes(input: &CodeInput) -> Result<Vec<String>, CliError> {
 
 /// `hcx verify …`.
 pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
+    if let Some(input) = &args.batch {
+        return crate::cmd::batch::verify(args, input);
+    }
     let result = VerifyContext::from_args(args).and_then(|ctx| ctx.judge_input(&args.input));
     if args.json {
         println!(

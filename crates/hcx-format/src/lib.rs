@@ -51,6 +51,7 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::indexing_slicing))]
 
+pub mod batch;
 mod cbor;
 pub mod claims;
 pub mod code;
@@ -61,6 +62,7 @@ pub mod timefmt;
 pub mod trust;
 pub mod verify;
 
+pub use batch::{BatchVerifier, SignatureItem, StrictBatch};
 pub use claims::{
     ClaimsError, EvidenceKind, HealthClaims, Recovery, Status, Subject, Test, TestKind, TestResult,
     Vaccination,

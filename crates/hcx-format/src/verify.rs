@@ -57,11 +57,13 @@ pub struct Verifier {
     skew_secs: i64,
 }
 
+/// A trusted key with where it sits in the trust list; `pub(crate)` so `batch` can check
+/// signatures in bulk between the steps below.
 #[derive(Debug, Clone)]
-struct TrustedKey {
+pub(crate) struct TrustedKey {
     issuer: usize,
     key: usize,
-    public: PublicKey,
+    pub(crate) public: PublicKey,
     alg: Option<i64>,
 }
 
@@ -125,6 +127,17 @@ impl Verifier {
 
     /// Verifies an already decoded code at `now` (Unix seconds).
     pub fn verify_decoded(&self, code: UnverifiedCode, now: i64) -> Result<VerifiedCode, Error> {
+        // Step 4: one of them verifies the signature (kids may collide: try each).
+        let signer = self
+            .candidates(&code)?
+            .into_iter()
+            .find(|k| k.public.verify_strict(&code.signed_bytes, &code.signature))
+            .ok_or(Error::BadSignature)?;
+        self.finish(code, signer, now)
+    }
+
+    /// Steps 2 and 3: the trusted keys that may have signed `code`, in trust-list order.
+    pub(crate) fn candidates(&self, code: &UnverifiedCode) -> Result<Vec<&TrustedKey>, Error> {
         // Step 2: the algorithm must be one this version supports.
         if code.alg != ALG_EDDSA {
             return Err(Error::UnsupportedAlgorithm { alg: code.alg });
@@ -145,10 +158,17 @@ impl Verifier {
         if allowed.peek().is_none() {
             return Err(Error::AlgorithmNotAllowedForKey { alg: code.alg, kid });
         }
-        // Step 4: one of them verifies the signature (kids may collide: try each).
-        let signer = allowed
-            .find(|k| k.public.verify_strict(&code.signed_bytes, &code.signature))
-            .ok_or(Error::BadSignature)?;
+        Ok(allowed.collect())
+    }
+
+    /// Steps 5 to 8, once `signer`'s signature on `code` has been checked.
+    pub(crate) fn finish(
+        &self,
+        code: UnverifiedCode,
+        signer: &TrustedKey,
+        now: i64,
+    ) -> Result<VerifiedCode, Error> {
+        let kid = code.key_id.to_string();
         let (issuer, key) = self.entry(signer)?;
         // Step 5: the code names the issuer that owns the key.
         if code.issuer != issuer.id {

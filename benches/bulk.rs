@@ -1,0 +1,247 @@
+//! Criterion benches for bulk issuing and verifying, each against the raw Ed25519 limit measured
+//! in the same run: `cargo bench --bench bulk`, then `python3 tools/bulk/ratios.py` for the
+//! ratios docs/PERFORMANCE.md quotes. Every bench handles a batch of [`N`] items per iteration
+//! and reports elements per second, so throughputs compare directly.
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    missing_docs
+)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use hcx_format::{
+    BatchVerifier, HealthClaims, IssueParams, IssuerEntry, KeyEntry, PrivateKey, Scopes,
+    SignatureItem, SignedTrustList, StrictBatch, TrustList, TrustListPolicy, Verifier,
+};
+use rayon::prelude::*;
+
+/// Items per iteration.
+const N: usize = 64;
+/// Items per iteration of the multi-core benches (one CLI chunk).
+const CHUNK: usize = 4096;
+const NOW: i64 = 1_795_000_000;
+const SEED: [u8; 32] = [42; 32];
+
+struct Fixture {
+    key: PrivateKey,
+    params: IssueParams,
+    claims: HealthClaims,
+    verifier: Verifier,
+    texts: Vec<String>,
+}
+
+fn fixture(count: usize) -> Fixture {
+    let root = PrivateKey::from_seed(&[1; 32]);
+    let key = PrivateKey::from_seed(&SEED);
+    let mut list = TrustList::new();
+    list.issuers.push(IssuerEntry {
+        id: "dingtalk".into(),
+        names: [
+            ("en".into(), "DingTalk".into()),
+            ("zh".into(), "钉钉".into()),
+        ]
+        .into(),
+        scopes: Scopes::default(),
+        keys: vec![KeyEntry::new(&key.public_key(), None, None)],
+    });
+    (list.sequence, list.issued_at, list.expires_at) = (1, NOW, NOW + 30 * 86_400);
+    let trust = SignedTrustList::sign(&list, &[&root])
+        .unwrap()
+        .to_json()
+        .unwrap();
+    let policy = TrustListPolicy::single_root(root.public_key());
+    let verifier =
+        Verifier::from_signed_trust_list(trust.as_bytes(), &policy, hcx_format::system_time(NOW))
+            .unwrap();
+    let claims = HealthClaims::from_json(
+        r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#,
+    )
+    .unwrap();
+    let params = IssueParams {
+        issuer: "dingtalk".into(),
+        issued_at: NOW,
+        expires_at: NOW + 86_400,
+        not_before: None,
+    };
+    let texts = (0..count)
+        .map(|_| hcx_format::issue(&key, &params, &claims).unwrap())
+        .collect();
+    Fixture {
+        key,
+        params,
+        claims,
+        verifier,
+        texts,
+    }
+}
+
+/// The raw material of the hcx codes: their signed bytes and signatures.
+fn raw_signatures(f: &Fixture) -> Vec<(Vec<u8>, Signature)> {
+    f.texts
+        .iter()
+        .map(|t| {
+            let code = hcx_format::decode(t).unwrap();
+            let sig = Signature::from_slice(&code.signature).unwrap();
+            (code.signed_bytes, sig)
+        })
+        .collect()
+}
+
+fn config() -> Criterion {
+    Criterion::default()
+        .sample_size(20)
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(4))
+}
+
+fn single_core(c: &mut Criterion) {
+    let f = fixture(N);
+    let raw = raw_signatures(&f);
+    let sk = SigningKey::from_bytes(&SEED);
+    let vk: VerifyingKey = sk.verifying_key();
+    let mut g = c.benchmark_group("1core");
+    g.throughput(Throughput::Elements(N as u64));
+
+    // The limits: ed25519-dalek alone on the codes' own signed bytes.
+    g.bench_function("ed25519_sign", |b| {
+        b.iter(|| {
+            for (msg, _) in &raw {
+                black_box(sk.sign(msg));
+            }
+        })
+    });
+    g.bench_function("ed25519_verify_strict", |b| {
+        b.iter(|| {
+            for (msg, sig) in &raw {
+                vk.verify_strict(msg, sig).unwrap();
+            }
+        })
+    });
+    // dalek's randomized batch equation, for comparison only (hcx does not use it: it accepts
+    // some signatures verify_strict refuses; see crates/hcx-format/src/batch.rs).
+    let msgs: Vec<&[u8]> = raw.iter().map(|(m, _)| m.as_slice()).collect();
+    let sigs: Vec<Signature> = raw.iter().map(|(_, s)| *s).collect();
+    let vks = vec![vk; N];
+    g.bench_function("ed25519_verify_batch_dalek", |b| {
+        b.iter(|| ed25519_dalek::verify_batch(&msgs, &sigs, &vks).unwrap())
+    });
+    let pk = vk.to_bytes();
+    let items: Vec<SignatureItem<'_>> = raw
+        .iter()
+        .map(|(m, s)| SignatureItem {
+            public_key: &pk,
+            message: m,
+            signature: s.r_bytes().as_slice(),
+        })
+        .collect();
+    let sig_bytes: Vec<[u8; 64]> = sigs.iter().map(Signature::to_bytes).collect();
+    let items: Vec<SignatureItem<'_>> = items
+        .iter()
+        .zip(&sig_bytes)
+        .map(|(i, s)| SignatureItem { signature: s, ..*i })
+        .collect();
+    let strict = StrictBatch::new();
+    assert!(strict.verify(&items).iter().all(|v| *v));
+    g.bench_function("strict_batch", |b| b.iter(|| strict.verify(&items)));
+
+    // hcx on top.
+    g.bench_function("hcx_issue", |b| {
+        b.iter(|| {
+            for _ in 0..N {
+                black_box(hcx_format::issue(&f.key, &f.params, &f.claims).unwrap());
+            }
+        })
+    });
+    g.bench_function("hcx_decode", |b| {
+        b.iter(|| {
+            for t in &f.texts {
+                black_box(hcx_format::decode(t).unwrap());
+            }
+        })
+    });
+    g.bench_function("hcx_verify_single", |b| {
+        b.iter(|| {
+            for t in &f.texts {
+                black_box(f.verifier.verify_at(t, NOW + 60).unwrap());
+            }
+        })
+    });
+    let bulk = BatchVerifier::new(&f.verifier);
+    let refs: Vec<&str> = f.texts.iter().map(String::as_str).collect();
+    assert!(bulk.verify_many(&refs, NOW + 60).iter().all(Result::is_ok));
+    g.bench_function("hcx_verify_many", |b| {
+        b.iter(|| bulk.verify_many(&refs, NOW + 60))
+    });
+    // What the CLI adds per line: the verdict JSON, as `verify --json` prints it.
+    g.bench_function("hcx_verify_many_json", |b| {
+        b.iter(|| {
+            for r in bulk.verify_many(&refs, NOW + 60) {
+                black_box(hcx_format::verify::verdict_json(&r.unwrap()).to_string());
+            }
+        })
+    });
+    g.finish();
+
+    // QR: one code per iteration.
+    let mut q = c.benchmark_group("qr");
+    q.throughput(Throughput::Elements(1));
+    let options = hcx_qr::EncodeOptions::default();
+    let text = &f.texts[0];
+    q.bench_function("encode_hcx_code", |b| {
+        b.iter(|| hcx_qr::encode(text, &options).unwrap())
+    });
+    let png = hcx_qr::encode(text, &options).unwrap().to_png(4).unwrap();
+    q.bench_function("decode_hcx_code_png", |b| {
+        b.iter(|| hcx_qr::decode_image(&png).unwrap())
+    });
+    q.finish();
+}
+
+fn all_cores(c: &mut Criterion) {
+    let f = fixture(CHUNK);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    let mut g = c.benchmark_group(format!("{threads}cores"));
+    g.throughput(Throughput::Elements(CHUNK as u64));
+    let bulk = BatchVerifier::new(&f.verifier);
+    let refs: Vec<&str> = f.texts.iter().map(String::as_str).collect();
+    g.bench_function("hcx_verify_many", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                refs.par_chunks(64)
+                    .map(|c| bulk.verify_many(c, NOW + 60).len())
+                    .sum::<usize>()
+            })
+        })
+    });
+    g.bench_function("hcx_issue", |b| {
+        b.iter(|| {
+            pool.install(|| {
+                (0..CHUNK)
+                    .into_par_iter()
+                    .map(|_| {
+                        hcx_format::issue(&f.key, &f.params, &f.claims)
+                            .unwrap()
+                            .len()
+                    })
+                    .sum::<usize>()
+            })
+        })
+    });
+    g.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = config();
+    targets = single_core, all_cores
+}
+criterion_main!(benches);
