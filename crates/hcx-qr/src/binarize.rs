@@ -154,22 +154,31 @@ fn binarise(luma: &[u8], w: usize, h: usize) -> Result<(BitMatrix, Vec<BitFieldB
     let (sub_w, sub_h) = (w.div_ceil(BLOCK), h.div_ceil(BLOCK));
     let points = black_points(luma, w, h, sub_w, sub_h);
     // Threshold of each block: mean of the 5×5 blocks around it, clamped to the picture.
-    let mut thresholds = vec![0u8; sub_w * sub_h];
-    for by in 0..sub_h {
-        let top = by.clamp(2, sub_h - 3);
-        for bx in 0..sub_w {
+    // Sums of 5 blocks along each row first, then of 5 such sums down each column.
+    let mut across = vec![0u32; sub_w * sub_h];
+    for (sums, row) in across
+        .chunks_exact_mut(sub_w)
+        .zip(points.chunks_exact(sub_w))
+    {
+        for (bx, sum) in sums.iter_mut().enumerate() {
             let left = bx.clamp(2, sub_w - 3);
-            let mut sum = 0u32;
-            for row in points.chunks_exact(sub_w).skip(top - 2).take(5) {
-                sum += row
-                    .get(left - 2..=left + 2)
-                    .unwrap_or(&[])
-                    .iter()
-                    .sum::<u32>();
+            *sum = row
+                .get(left - 2..=left + 2)
+                .map_or(0, |c| c.iter().sum::<u32>());
+        }
+    }
+    let mut thresholds = vec![0u8; sub_w * sub_h];
+    let mut down = vec![0u32; sub_w];
+    for (by, trow) in thresholds.chunks_exact_mut(sub_w).enumerate() {
+        let top = by.clamp(2, sub_h - 3);
+        down.fill(0);
+        for row in across.chunks_exact(sub_w).skip(top - 2).take(5) {
+            for (d, &v) in down.iter_mut().zip(row) {
+                *d += v;
             }
-            if let Some(t) = thresholds.get_mut(by * sub_w + bx) {
-                *t = (sum / 25).min(255) as u8;
-            }
+        }
+        for (t, &sum) in trow.iter_mut().zip(&down) {
+            *t = (sum / 25).min(255) as u8;
         }
     }
     let mut matrix = BitMatrix::new(w as u32, h as u32)?;
