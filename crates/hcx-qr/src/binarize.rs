@@ -43,24 +43,8 @@ impl<'a> LocalAverage<'a> {
 
     /// Inverts the black matrix (light-on-dark codes), both forms.
     pub(crate) fn invert(&mut self) {
-        self.matrix.flip_self();
-        let width = self.matrix.width() as usize;
-        let stride = width.div_ceil(BIT_FIELD_BASE_BITS).max(1);
-        // Bits past the row's end stay clear, as in the matrix.
-        let last = match width % BIT_FIELD_BASE_BITS {
-            0 => BitFieldBaseType::MAX,
-            used => (1 << used) - 1,
-        };
-        for row in self.words.chunks_exact_mut(stride) {
-            for w in row.iter_mut() {
-                *w = !*w;
-            }
-            if let Some(w) = row.last_mut() {
-                *w &= last;
-            }
-        }
-    }
-}
+        invert(&mut self.matrix, &mut self.words);
+    }}
 
 /// Per 8×8 block: the mean, or for flat blocks a value below the neighbours' (ZXing's rule).
 fn black_points(luma: &[u8], w: usize, h: usize, sub_w: usize, sub_h: usize) -> Vec<u32> {
@@ -221,6 +205,118 @@ fn binarise(luma: &[u8], w: usize, h: usize) -> Result<(BitMatrix, Vec<BitFieldB
     Ok((matrix, all))
 }
 
+/// rxing's `GlobalHistogramBinarizer` (one threshold from a histogram of four rows), with the
+/// same black matrix, built 8 pixels a step; also the packed rows. `None` where rxing finds too
+/// little contrast (its black matrix is then empty, and nothing can be read from it).
+pub(crate) fn global(luma: &[u8], w: usize, h: usize) -> Option<(BitMatrix, Vec<BitFieldBaseType>)> {
+    if w < BLOCK * 5 || h < BLOCK * 5 || luma.len() != w * h {
+        return None;
+    }
+    let mut buckets = [0u32; 32];
+    for y in 1..5 {
+        let row = luma.get(h * y / 5 * w..(h * y / 5 + 1) * w)?;
+        for &p in row.get(w / 5..w * 4 / 5)? {
+            if let Some(b) = buckets.get_mut(usize::from(p >> 3)) {
+                *b += 1;
+            }
+        }
+    }
+    let black_point = estimate_black_point(&buckets)?;
+    // Dark is `p < black_point`, that is `p <= black_point - 1`.
+    let t = u8::try_from(black_point.checked_sub(1)?).ok()?;
+    let mut matrix = BitMatrix::new(w as u32, h as u32).ok()?;
+    let mut row_bits = BitArray::with_size(w);
+    let bytes_per_word = BIT_FIELD_BASE_BITS / 8;
+    let mut words: Vec<BitFieldBaseType> = vec![0; w.div_ceil(BIT_FIELD_BASE_BITS)];
+    let mut all: Vec<BitFieldBaseType> = Vec::with_capacity(words.len() * h);
+    for (y, row) in luma.chunks_exact(w).enumerate() {
+        words.fill(0);
+        for (word, px) in words.iter_mut().zip(row.chunks(BLOCK * bytes_per_word)) {
+            let mut bits: BitFieldBaseType = 0;
+            for (k, px) in px.chunks_exact(BLOCK).enumerate() {
+                if let Ok(px) = <&[u8; BLOCK]>::try_from(px) {
+                    bits |= BitFieldBaseType::from(dark_bits(px, t)) << (8 * k);
+                }
+            }
+            *word = bits;
+        }
+        for (x, &p) in row.iter().enumerate().skip(w / BLOCK * BLOCK) {
+            if let Some(word) = words.get_mut(x / BIT_FIELD_BASE_BITS) {
+                *word |= BitFieldBaseType::from(p <= t) << (x % BIT_FIELD_BASE_BITS);
+            }
+        }
+        for (i, &word) in words.iter().enumerate() {
+            row_bits.setBulk(i * BIT_FIELD_BASE_BITS, word);
+        }
+        matrix.setRow(y as u32, &row_bits);
+        all.extend_from_slice(&words);
+    }
+    Some((matrix, all))
+}
+
+/// rxing's `estimateBlackPoint` over 32 buckets (same arithmetic).
+fn estimate_black_point(buckets: &[u32; 32]) -> Option<u32> {
+    let (mut max_count, mut first, mut first_size) = (0u32, 0usize, 0u32);
+    for (x, &b) in buckets.iter().enumerate() {
+        if b > first_size {
+            first = x;
+            first_size = b;
+        }
+        max_count = max_count.max(b);
+    }
+    let (mut second, mut second_score) = (0usize, 0u32);
+    for (x, &b) in buckets.iter().enumerate() {
+        let d = (x as i32 - first as i32).unsigned_abs();
+        let score = b.wrapping_mul(d).wrapping_mul(d);
+        if score > second_score {
+            second = x;
+            second_score = score;
+        }
+    }
+    if first > second {
+        std::mem::swap(&mut first, &mut second);
+    }
+    if second - first <= 32 / 16 {
+        return None;
+    }
+    let mut best = second as isize - 1;
+    let mut best_score = -1i32;
+    let mut x = second as isize;
+    while x > first as isize {
+        let from_first = x - first as isize;
+        let here = buckets.get(x as usize).copied().unwrap_or(0);
+        let score = from_first
+            .wrapping_mul(from_first)
+            .wrapping_mul(second as isize - x)
+            .wrapping_mul(max_count.wrapping_sub(here) as isize);
+        if score as i32 > best_score {
+            best = x;
+            best_score = score as i32;
+        }
+        x -= 1;
+    }
+    Some((best as u32) << 3)
+}
+
+/// Inverts a black matrix and its packed rows (bits past each row's end stay clear).
+pub(crate) fn invert(matrix: &mut BitMatrix, words: &mut [BitFieldBaseType]) {
+    matrix.flip_self();
+    let width = matrix.width() as usize;
+    let stride = width.div_ceil(BIT_FIELD_BASE_BITS).max(1);
+    let last = match width % BIT_FIELD_BASE_BITS {
+        0 => BitFieldBaseType::MAX,
+        used => (1 << used) - 1,
+    };
+    for row in words.chunks_exact_mut(stride) {
+        for w in row.iter_mut() {
+            *w = !*w;
+        }
+        if let Some(w) = row.last_mut() {
+            *w &= last;
+        }
+    }
+}
+
 impl<'a> Binarizer for LocalAverage<'a> {
     type Source = Luma8Source<'a>;
 
@@ -296,6 +392,44 @@ mod tests {
                 assert_eq!(dark_bits(&px, t), want, "{px:?} {t}");
             }
         }
+    }
+
+    /// Same black matrix as rxing's `GlobalHistogramBinarizer`, or none where it has none.
+    #[test]
+    fn global_matches_rxing() {
+        use rxing::common::GlobalHistogramBinarizer;
+        let mut seed = 0x0BAD_5EEDu32;
+        let (mut some, mut none) = (0, 0);
+        for (w, h) in [(40, 40), (41, 57), (100, 67), (131, 129), (64, 200), (333, 41)] {
+            for contrast in [4u32, 40, 256] {
+                let luma: Vec<u8> = (0..w * h)
+                    .map(|i| {
+                        seed ^= seed << 13;
+                        seed ^= seed >> 17;
+                        seed ^= seed << 5;
+                        let (x, y) = (i % w, i / w);
+                        let base = if (x / 7 + y / 5) % 3 == 0 { 0 } else { contrast - 1 };
+                        (base.min(255) as u8).saturating_add((seed % 9) as u8)
+                    })
+                    .collect();
+                let source = Luma8Source::new_with_slice(&luma, w as u32, h as u32).unwrap();
+                let theirs = GlobalHistogramBinarizer::new(source);
+                match (global(&luma, w, h), theirs.get_black_matrix()) {
+                    (Some((m, words)), Ok(t)) => {
+                        assert_eq!(&m, t, "{w}x{h} {contrast}");
+                        let stride = words.len() / h;
+                        for y in 0..h {
+                            let row = m.getRow(y as u32);
+                            assert_eq!(row.getBitArray(), &words[y * stride..(y + 1) * stride]);
+                        }
+                        some += 1;
+                    }
+                    (None, Err(_)) => none += 1,
+                    (a, b) => panic!("{w}x{h} {contrast}: {:?} {:?}", a.is_some(), b.is_ok()),
+                }
+            }
+        }
+        assert!(some > 0 && none > 0, "{some} {none}");
     }
 
     #[test]

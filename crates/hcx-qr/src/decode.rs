@@ -265,6 +265,22 @@ fn read_pass(
         }
         return;
     }
+    let global = matches!(how, Binarise::Global) && width >= MIN_SIDE && height >= MIN_SIDE;
+    if global && what == Symbols::Qr {
+        // rxing's global-histogram black matrix, built 8 pixels a step. Where rxing finds too
+        // little contrast its matrix is empty and nothing is read: the same as returning here.
+        let (w, h) = (width as usize, height as usize);
+        if let Ok(Some((mut matrix, mut words))) =
+            catch_unwind(AssertUnwindSafe(|| crate::binarize::global(luma, w, h)))
+        {
+            read_matrix(&matrix, Some(&words), scale, out);
+            if out.found.len() == before {
+                crate::binarize::invert(&mut matrix, &mut words);
+                read_matrix(&matrix, Some(&words), scale, out);
+            }
+        }
+        return;
+    }
     let Ok(source) = Luma8Source::new_with_slice(luma, width, height) else {
         return;
     };
