@@ -9,7 +9,9 @@
     missing_docs
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 
 use assert_cmd::Command;
 use base64::Engine;
@@ -27,26 +29,6 @@ const CLAIMS: &str = r#"{"status":"green","subject":{"name":"张三","birth_date
 
 fn hcx() -> Command {
     Command::cargo_bin("hcx").unwrap()
-}
-
-fn peers() -> Option<PathBuf> {
-    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
-    loop {
-        let candidate = dir.join("shared/peers");
-        if candidate.is_dir() {
-            return Some(candidate);
-        }
-        if !dir.pop() {
-            break;
-        }
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!("shared/peers is missing: CI must provide the peers' test data");
-    }
-    eprintln!(
-        "\n!!! SKIPPED: shared/peers not found; the mixed-format batch test did not run !!!\n"
-    );
-    None
 }
 
 /// An issuer whose secret scalar the test knows, so it can sign on purpose-built edges.
@@ -487,7 +469,9 @@ fn verify_batch_streams_chunks_in_order() {
 
 #[test]
 fn verify_batch_mixes_formats() {
-    let Some(peers) = peers() else { return };
+    let Some(peers) = common::peers("the mixed-format batch test") else {
+        return;
+    };
     let case: Json = serde_json::from_str(
         &std::fs::read_to_string(peers.join("dcc/AT/2DCode/raw/1.json")).unwrap(),
     )

@@ -8,33 +8,12 @@
     missing_docs
 )]
 
-use std::path::{Path, PathBuf};
+mod common;
+
 
 use assert_cmd::Command;
 use base64::Engine;
 use serde_json::Value as Json;
-
-fn peers() -> Option<PathBuf> {
-    let mut dir = Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf();
-    loop {
-        let candidate = dir.join("shared/peers");
-        if candidate.is_dir() {
-            return Some(candidate);
-        }
-        if !dir.pop() {
-            break;
-        }
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "shared/peers is missing: CI must provide the peers' test data next to the repository"
-        );
-    }
-    eprintln!(
-        "\n!!! SKIPPED: shared/peers not found next to the repository; foreign-format CLI tests did not run !!!\n"
-    );
-    None
-}
 
 fn verify_json(args: &[&std::ffi::OsStr]) -> (i32, Json) {
     let out = Command::cargo_bin("hcx")
@@ -56,7 +35,9 @@ fn verify_json(args: &[&std::ffi::OsStr]) -> (i32, Json) {
 
 #[test]
 fn eu_dcc_verifies_with_its_signer_certificate() {
-    let Some(peers) = peers() else { return };
+    let Some(peers) = common::peers("the foreign-format CLI tests") else {
+        return;
+    };
     let case: Json = serde_json::from_str(
         &std::fs::read_to_string(peers.join("dcc/AT/2DCode/raw/1.json")).unwrap(),
     )
@@ -133,7 +114,9 @@ fn eu_dcc_verifies_with_its_signer_certificate() {
 
 #[test]
 fn smart_health_cards_verify_whole_and_from_chunks() {
-    let Some(peers) = peers() else { return };
+    let Some(peers) = common::peers("the foreign-format CLI tests") else {
+        return;
+    };
     let ex = peers.join("shc/spec-examples");
     let jwks = ex.join("issuer/.well-known/jwks.json");
     let qr0 = std::fs::read_to_string(ex.join("example-00-f-qr-code-numeric-value-0.txt")).unwrap();
@@ -176,7 +159,9 @@ fn smart_health_cards_verify_whole_and_from_chunks() {
 
 #[test]
 fn icao_vds_nc_chains_to_its_csca() {
-    let Some(peers) = peers() else { return };
+    let Some(peers) = common::peers("the foreign-format CLI tests") else {
+        return;
+    };
     let base = peers
         .join("vdsnc/kurzdigital-vds-jvm/src/test/resources/vdsnc_sample_proof_of_vaccination_aus");
     let seal = std::fs::read_to_string(&base).unwrap();
