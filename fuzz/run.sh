@@ -15,7 +15,10 @@ mkdir -p logs
 for t in "${targets[@]}"; do
   mkdir -p "corpus/$t" "artifacts/$t"
   echo "== $t: up to ${secs}s or $runs runs"
-  timeout $((secs + 900)) cargo +nightly fuzz run -O ${FUZZ_TARGET_DIR:+--target-dir "$FUZZ_TARGET_DIR"} "$t" "corpus/$t" -- \
+  # Build first, untimed: a sanitizer build can take a quarter of an hour on two cores.
+  cargo +nightly fuzz build -O ${FUZZ_TARGET_DIR:+--target-dir "$FUZZ_TARGET_DIR"} "$t" > "logs/$t.build.log" 2>&1 \
+    || { echo "   build failed: logs/$t.build.log"; continue; }
+  timeout $((secs + 300)) cargo +nightly fuzz run -O ${FUZZ_TARGET_DIR:+--target-dir "$FUZZ_TARGET_DIR"} "$t" "corpus/$t" -- \
     -jobs=1 -workers=1 -max_total_time="$secs" -runs="$runs" -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="artifacts/$t/" -print_final_stats=1 > "logs/$t.log" 2>&1
   status=$?
