@@ -10,7 +10,6 @@
 
 mod common;
 
-
 use assert_cmd::Command;
 use base64::Engine;
 use serde_json::Value as Json;

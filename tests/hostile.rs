@@ -203,7 +203,10 @@ fn dcc_zlib_bombs_are_refused() {
     let got = verify_stdin(format!("HC1:{}", base45::encode(&small)).into_bytes());
     assert_error(&got, 1, "malformed", Some("decompression_ratio"));
     let inputs = Inputs::new();
-    inputs.write("dcc-bomb.txt", format!("HC1:{}", base45::encode(&big)).as_bytes());
+    inputs.write(
+        "dcc-bomb.txt",
+        format!("HC1:{}", base45::encode(&big)).as_bytes(),
+    );
 }
 
 #[test]
@@ -223,7 +226,11 @@ fn png_header(w: u32, h: u32) -> Vec<u8> {
         for &b in bytes {
             c ^= u32::from(b);
             for _ in 0..8 {
-                c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+                c = if c & 1 != 0 {
+                    0xEDB8_8320 ^ (c >> 1)
+                } else {
+                    c >> 1
+                };
             }
         }
         !c
@@ -241,7 +248,11 @@ fn png_header(w: u32, h: u32) -> Vec<u8> {
     ihdr.extend([8, 0, 0, 0, 0]); // 8-bit grayscale, no interlace
     chunk(&mut png, b"IHDR", &ihdr);
     // PNG readers look for the first IDAT before they report dimensions: an empty zlib stream.
-    chunk(&mut png, b"IDAT", &[0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0, 0, 0, 1]);
+    chunk(
+        &mut png,
+        b"IDAT",
+        &[0x78, 0x01, 0x01, 0x00, 0x00, 0xFF, 0xFF, 0, 0, 0, 1],
+    );
     chunk(&mut png, b"IEND", &[]);
     png
 }

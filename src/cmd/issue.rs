@@ -23,7 +23,12 @@ pub struct IssueArgs {
     #[arg(long, value_name = "IN.jsonl", conflicts_with_all = ["claims", "qr", "show"])]
     pub batch: Option<PathBuf>,
     /// With --batch: write the results here instead of standard output.
-    #[arg(short = 'o', long = "output", value_name = "OUT.jsonl", requires = "batch")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "OUT.jsonl",
+        requires = "batch"
+    )]
     pub output: Option<PathBuf>,
     /// With --batch: worker threads (default: all cores).
     #[arg(long, value_name = "N", requires = "batch")]

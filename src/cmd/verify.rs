@@ -54,7 +54,12 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "IN.txt", group = "CodeInput")]
     pub batch: Option<PathBuf>,
     /// With --batch: write the verdicts here instead of standard output.
-    #[arg(short = 'o', long = "output", value_name = "OUT.jsonl", requires = "batch")]
+    #[arg(
+        short = 'o',
+        long = "output",
+        value_name = "OUT.jsonl",
+        requires = "batch"
+    )]
     pub output: Option<PathBuf>,
     /// With --batch: worker threads (default: all cores).
     #[arg(long, value_name = "N", requires = "batch")]

@@ -237,9 +237,7 @@ impl Error {
             TrustListMalformed(_)
             | TrustListTooLarge { .. }
             | TrustListUnsigned
-            | TrustListBadSignature { .. } => {
-                "trust_list_invalid"
-            }
+            | TrustListBadSignature { .. } => "trust_list_invalid",
             TrustListUntrusted { .. } => "trust_list_untrusted",
             TrustListExpired { .. } => "trust_list_expired",
             TrustListRollback { .. } => "trust_list_rollback",

@@ -223,13 +223,9 @@ impl TrustList {
             if !issuer.names.contains_key("en") {
                 return bad(format!("issuer `{}` has no `en` name", issuer.id));
             }
-            if issuer
-                .names
-                .iter()
-                .any(|(lang, n)| {
-                    lang.is_empty() || n.trim().is_empty() || n.len() > MAX_ISSUER_NAME_BYTES
-                })
-            {
+            if issuer.names.iter().any(|(lang, n)| {
+                lang.is_empty() || n.trim().is_empty() || n.len() > MAX_ISSUER_NAME_BYTES
+            }) {
                 return bad(format!(
                     "issuer `{}` has an empty or overlong name",
                     issuer.id

@@ -32,7 +32,10 @@ fn reference() -> (String, Verifier) {
         keys: vec![KeyEntry::new(&issuer.public_key(), None, None)],
     });
     (list.sequence, list.issued_at, list.expires_at) = (1, NOW - 86_400, NOW + 30 * 86_400);
-    let json = SignedTrustList::sign(&list, &[&root]).unwrap().to_json().unwrap();
+    let json = SignedTrustList::sign(&list, &[&root])
+        .unwrap()
+        .to_json()
+        .unwrap();
     let verifier = Verifier::from_signed_trust_list(
         json.as_bytes(),
         &TrustListPolicy::single_root(root.public_key()),
@@ -106,7 +109,10 @@ fn every_character_substitution_of_the_text_is_rejected() {
     let (text, verifier) = reference();
     let chars: Vec<char> = text.chars().collect();
     // The whole base45 alphabet, plus characters a scanner or a copy-paste might introduce.
-    let replacements: Vec<char> = BASE45.chars().chain("abhcx\0\n\t#é漢\u{feff}".chars()).collect();
+    let replacements: Vec<char> = BASE45
+        .chars()
+        .chain("abhcx\0\n\t#é漢\u{feff}".chars())
+        .collect();
     let mut variants = Vec::new();
     for i in 0..chars.len() {
         for &r in replacements.iter().filter(|&&r| r != chars[i]) {
@@ -142,7 +148,10 @@ fn appending_or_inserting_is_rejected() {
     }
     // Inserting one base45 character anywhere after the prefix.
     for i in 5..=text.len() {
-        variants.push((format!("insert at {i}"), format!("{}0{}", &text[..i], &text[i..])));
+        variants.push((
+            format!("insert at {i}"),
+            format!("{}0{}", &text[..i], &text[i..]),
+        ));
     }
     all_rejected(&verifier, "insertion", variants.into_iter());
 }

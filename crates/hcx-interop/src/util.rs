@@ -114,12 +114,12 @@ pub(crate) fn parse_cbor(bytes: &[u8]) -> Result<Cbor, Error> {
     let mut reader = bytes;
     let value: Cbor = ciborium::de::from_reader_with_recursion_limit(&mut reader, MAX_CBOR_DEPTH)
         .map_err(|e| match e {
-            ciborium::de::Error::RecursionLimitExceeded => Error::TooDeep {
-                what: "CBOR",
-                max: MAX_CBOR_DEPTH,
-            },
-            other => Error::Cbor(other.to_string()),
-        })?;
+        ciborium::de::Error::RecursionLimitExceeded => Error::TooDeep {
+            what: "CBOR",
+            max: MAX_CBOR_DEPTH,
+        },
+        other => Error::Cbor(other.to_string()),
+    })?;
     if !reader.is_empty() {
         return Err(Error::Cbor(format!(
             "{} trailing bytes after the CBOR item",

@@ -106,7 +106,10 @@ fn small_bombs_are_stopped_by_the_ratio_limit() {
     .unwrap_err();
     assert_eq!(err.reason(), "decompression_ratio", "{err}");
     // Data that inflates exactly MAX_DECOMPRESSION_RATIO times its size passes.
-    let data: Vec<u8> = noise(4096).into_iter().chain(std::iter::repeat_n(0, 60_000)).collect();
+    let data: Vec<u8> = noise(4096)
+        .into_iter()
+        .chain(std::iter::repeat_n(0, 60_000))
+        .collect();
     let packed = zlib(&data);
     if data.len() <= packed.len() * MAX_DECOMPRESSION_RATIO {
         assert_eq!(dcc::decompress(&packed).unwrap(), data);

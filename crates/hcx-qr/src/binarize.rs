@@ -44,7 +44,8 @@ impl<'a> LocalAverage<'a> {
     /// Inverts the black matrix (light-on-dark codes), both forms.
     pub(crate) fn invert(&mut self) {
         invert(&mut self.matrix, &mut self.words);
-    }}
+    }
+}
 
 /// Per 8×8 block: the mean, or for flat blocks a value below the neighbours' (ZXing's rule).
 fn black_points(luma: &[u8], w: usize, h: usize, sub_w: usize, sub_h: usize) -> Vec<u32> {
@@ -208,7 +209,11 @@ fn binarise(luma: &[u8], w: usize, h: usize) -> Result<(BitMatrix, Vec<BitFieldB
 /// rxing's `GlobalHistogramBinarizer` (one threshold from a histogram of four rows), with the
 /// same black matrix, built 8 pixels a step; also the packed rows. `None` where rxing finds too
 /// little contrast (its black matrix is then empty, and nothing can be read from it).
-pub(crate) fn global(luma: &[u8], w: usize, h: usize) -> Option<(BitMatrix, Vec<BitFieldBaseType>)> {
+pub(crate) fn global(
+    luma: &[u8],
+    w: usize,
+    h: usize,
+) -> Option<(BitMatrix, Vec<BitFieldBaseType>)> {
     if w < BLOCK * 5 || h < BLOCK * 5 || luma.len() != w * h {
         return None;
     }
@@ -400,7 +405,14 @@ mod tests {
         use rxing::common::GlobalHistogramBinarizer;
         let mut seed = 0x0BAD_5EEDu32;
         let (mut some, mut none) = (0, 0);
-        for (w, h) in [(40, 40), (41, 57), (100, 67), (131, 129), (64, 200), (333, 41)] {
+        for (w, h) in [
+            (40, 40),
+            (41, 57),
+            (100, 67),
+            (131, 129),
+            (64, 200),
+            (333, 41),
+        ] {
             for contrast in [4u32, 40, 256] {
                 let luma: Vec<u8> = (0..w * h)
                     .map(|i| {
@@ -408,7 +420,11 @@ mod tests {
                         seed ^= seed >> 17;
                         seed ^= seed << 5;
                         let (x, y) = (i % w, i / w);
-                        let base = if (x / 7 + y / 5) % 3 == 0 { 0 } else { contrast - 1 };
+                        let base = if (x / 7 + y / 5) % 3 == 0 {
+                            0
+                        } else {
+                            contrast - 1
+                        };
                         (base.min(255) as u8).saturating_add((seed % 9) as u8)
                     })
                     .collect();

@@ -324,7 +324,9 @@ fn center_of_ring(
             }
         };
         let bit = 4 + unit(vx) + 3 * unit(vy);
-        mask |= 1u32.checked_shl(u32::try_from(bit).unwrap_or(0)).unwrap_or(0);
+        mask |= 1u32
+            .checked_shl(u32::try_from(bit).unwrap_or(0))
+            .unwrap_or(0);
         // stepAlongEdge(edgeDir, false)
         if !edge_at(m, p, side(d, sign)) {
             d = side(d, sign);
@@ -339,10 +341,7 @@ fn center_of_ring(
         }
         p = (p.0 + d.0, p.1 + d.1);
         test_at(m, p.0, p.1)?;
-        if (p.0 - cx).abs().max((p.1 - cy).abs()) > radius
-            || p == (cx, cy)
-            || n > 4 * 2 * radius
-        {
+        if (p.0 - cx).abs().max((p.1 - cy).abs()) > radius || p == (cx, cy) || n > 4 * 2 * radius {
             return None;
         }
         if p == start {
