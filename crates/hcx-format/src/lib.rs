@@ -62,7 +62,7 @@ pub mod timefmt;
 pub mod trust;
 pub mod verify;
 
-pub use batch::{BatchVerifier, SignatureItem, StrictBatch};
+pub use batch::{BatchVerifier, MAX_KEY_TABLES, SignatureItem, StrictBatch};
 pub use claims::{
     ClaimsError, EvidenceKind, HealthClaims, Recovery, Status, Subject, Test, TestKind, TestResult,
     Vaccination,
