@@ -1,9 +1,7 @@
 //! The code itself: `HCX1:` + base45(COSE_Sign1(CWT)), read strictly and written deterministically.
 
 use ciborium::value::{Integer, Value};
-use coset::{
-    AsCborValue, CoseSign1, CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana,
-};
+use coset::{AsCborValue, CoseSign1};
 
 use crate::cbor::{decode_deterministic, encode, sorted_map};
 use crate::claims::HealthClaims;
@@ -55,6 +53,18 @@ pub struct UnverifiedCode {
 
 /// Reads a code text and checks its form (prefix, base45, CBOR, COSE, claims); verifies nothing.
 pub fn decode(text: &str) -> Result<UnverifiedCode, Error> {
+    // Codes in the usual form are read without CBOR value trees; everything else, malformed
+    // input included, takes the general path, which gives the precise error.
+    match crate::fastpath::decode(text) {
+        Some(code) => Ok(code),
+        None => decode_general(text),
+    }
+}
+
+/// [`decode`] without its fast path for the usual form: the reference the fast path is
+/// tested against (exposed for the fuzz target, not for apps).
+#[doc(hidden)]
+pub fn decode_general(text: &str) -> Result<UnverifiedCode, Error> {
     let cose = cose_bytes(text)?;
     decode_cose(&cose)
 }
@@ -137,13 +147,32 @@ pub fn decode_cose(cose: &[u8]) -> Result<UnverifiedCode, Error> {
     })
 }
 
-struct CwtClaims {
-    issuer: String,
-    issued_at: i64,
-    expires_at: i64,
-    not_before: Option<i64>,
-    code_id: Vec<u8>,
-    health: HealthClaims,
+/// The CWT claims of a code, read but not yet cross-checked ([`check_cwt_claims`]).
+pub(crate) struct CwtClaims {
+    pub(crate) issuer: String,
+    pub(crate) issued_at: i64,
+    pub(crate) expires_at: i64,
+    pub(crate) not_before: Option<i64>,
+    pub(crate) code_id: Vec<u8>,
+    pub(crate) health: HealthClaims,
+}
+
+/// The checks [`decode_claims`] makes once the claims are read (issuer id form, `iat < exp`,
+/// `nbf < exp`, `cti` length), for the fast path, which reads the claims differently.
+pub(crate) fn check_cwt_claims(claims: &CwtClaims) -> Result<(), Error> {
+    crate::trust::check_issuer_id(&claims.issuer).map_err(|p| malformed("iss", &p))?;
+    if claims.expires_at <= claims.issued_at {
+        return Err(malformed("exp", "must be later than iat"));
+    }
+    if let Some(nbf) = claims.not_before {
+        if nbf >= claims.expires_at {
+            return Err(malformed("nbf", "must be earlier than exp"));
+        }
+    }
+    if !(8..=16).contains(&claims.code_id.len()) {
+        return Err(malformed("cti", "must be a byte string of 8 to 16 bytes"));
+    }
+    Ok(())
 }
 
 fn malformed(field: &str, problem: &str) -> Error {
@@ -259,61 +288,274 @@ pub fn issue_with_code_id(
     claims: &HealthClaims,
     code_id: &[u8],
 ) -> Result<String, Error> {
-    claims.validate().map_err(Error::InvalidClaims)?;
-    crate::trust::check_issuer_id(&params.issuer)
-        .map_err(|p| Error::InvalidInput(format!("issuer: {p}")))?;
-    let in_range = |t: i64| (0..=MAX_UNIX_TIME).contains(&t);
-    if !in_range(params.issued_at) || !in_range(params.expires_at) {
-        return Err(Error::InvalidInput(
-            "times must lie between 1970 and 9999".to_owned(),
-        ));
+    let code = PreparedCode::new(&key.key_id(), params, claims, code_id)?;
+    let signature = key.sign(&code.signed_bytes());
+    Ok(code.into_text(&signature))
+}
+
+/// Issues many codes with one key: for each request the same result as [`issue`], with the
+/// signatures made together (one shared field inversion, see `bulk_sign.rs`) and the random
+/// code ids drawn in one call.
+#[derive(Debug)]
+pub struct BatchIssuer {
+    key: PrivateKey,
+    key_id: KeyId,
+}
+
+/// One code for [`BatchIssuer::issue_many`].
+#[derive(Debug, Clone, Copy)]
+pub struct IssueRequest<'a> {
+    /// Issuer, times.
+    pub params: &'a IssueParams,
+    /// The health claims.
+    pub claims: &'a HealthClaims,
+}
+
+impl BatchIssuer {
+    /// A batch issuer signing with `key`.
+    pub fn new(key: &PrivateKey) -> BatchIssuer {
+        BatchIssuer {
+            key: key.clone(),
+            key_id: key.key_id(),
+        }
     }
-    if params.expires_at <= params.issued_at {
-        return Err(Error::InvalidInput(
-            "the code must expire after it is issued".to_owned(),
-        ));
+
+    /// Issues one code per request, in order; a bad request fails alone.
+    pub fn issue_many(&self, requests: &[IssueRequest<'_>]) -> Vec<Result<String, Error>> {
+        let mut ids = vec![0u8; CODE_ID_LEN * requests.len()];
+        if let Err(e) = getrandom::fill(&mut ids) {
+            let problem = format!("no randomness available: {e}");
+            return requests
+                .iter()
+                .map(|_| Err(Error::InvalidInput(problem.clone())))
+                .collect();
+        }
+        let prepared: Vec<Result<(PreparedCode, Vec<u8>), Error>> = requests
+            .iter()
+            .zip(ids.chunks_exact(CODE_ID_LEN))
+            .map(|(r, id)| {
+                let code = PreparedCode::new(&self.key_id, r.params, r.claims, id)?;
+                let tbs = code.signed_bytes();
+                Ok((code, tbs))
+            })
+            .collect();
+        let messages: Vec<&[u8]> = prepared
+            .iter()
+            .filter_map(|p| p.as_ref().ok().map(|(_, tbs)| tbs.as_slice()))
+            .collect();
+        let mut signatures = crate::bulk_sign::BulkSigner::new(&self.key)
+            .sign_all(&messages)
+            .into_iter();
+        prepared
+            .into_iter()
+            .map(|p| {
+                let (code, _) = p?;
+                let signature = signatures
+                    .next()
+                    .ok_or_else(|| Error::InvalidInput("signature missing".to_owned()))?;
+                Ok(code.into_text(&signature))
+            })
+            .collect()
     }
-    if params
-        .not_before
-        .is_some_and(|nbf| !in_range(nbf) || nbf >= params.expires_at)
-    {
-        return Err(Error::InvalidInput(
-            "not-before must lie before expiry".to_owned(),
-        ));
+}
+
+/// A code checked and encoded up to its signature.
+struct PreparedCode {
+    /// The protected header's bytes: `{1: -8, 4: kid}`.
+    protected: Vec<u8>,
+    /// The CWT claims set's bytes.
+    payload: Vec<u8>,
+}
+
+impl PreparedCode {
+    fn new(
+        key_id: &KeyId,
+        params: &IssueParams,
+        claims: &HealthClaims,
+        code_id: &[u8],
+    ) -> Result<PreparedCode, Error> {
+        claims.validate().map_err(Error::InvalidClaims)?;
+        crate::trust::check_issuer_id(&params.issuer)
+            .map_err(|p| Error::InvalidInput(format!("issuer: {p}")))?;
+        let in_range = |t: i64| (0..=MAX_UNIX_TIME).contains(&t);
+        if !in_range(params.issued_at) || !in_range(params.expires_at) {
+            return Err(Error::InvalidInput(
+                "times must lie between 1970 and 9999".to_owned(),
+            ));
+        }
+        if params.expires_at <= params.issued_at {
+            return Err(Error::InvalidInput(
+                "the code must expire after it is issued".to_owned(),
+            ));
+        }
+        if params
+            .not_before
+            .is_some_and(|nbf| !in_range(nbf) || nbf >= params.expires_at)
+        {
+            return Err(Error::InvalidInput(
+                "not-before must lie before expiry".to_owned(),
+            ));
+        }
+        if !(8..=16).contains(&code_id.len()) {
+            return Err(Error::InvalidInput(
+                "the code id must be 8 to 16 bytes".to_owned(),
+            ));
+        }
+        let int = |n: i64| Value::Integer(Integer::from(n));
+        let mut cwt = vec![
+            (int(CLAIM_ISS), Value::Text(params.issuer.clone())),
+            (int(CLAIM_EXP), int(params.expires_at)),
+            (int(CLAIM_IAT), int(params.issued_at)),
+            (int(CLAIM_CTI), Value::Bytes(code_id.to_vec())),
+            (int(CLAIM_HCX), claims.to_cbor_value()?),
+        ];
+        if let Some(nbf) = params.not_before {
+            cwt.push((int(CLAIM_NBF), int(nbf)));
+        }
+        let payload = encode(&sorted_map(cwt)?)?;
+        // {1: -8, 4: h'kid'}: alg before kid, as deterministic CBOR orders the keys.
+        let mut protected = Vec::with_capacity(5 + key_id.0.len());
+        protected.extend_from_slice(&[0xa2, 0x01, 0x27, 0x04]);
+        push_bstr(&mut protected, &key_id.0);
+        Ok(PreparedCode { protected, payload })
     }
-    if !(8..=16).contains(&code_id.len()) {
-        return Err(Error::InvalidInput(
-            "the code id must be 8 to 16 bytes".to_owned(),
-        ));
+
+    /// The COSE Sig_structure `["Signature1", protected, h'', payload]` (RFC 9052 §4.4).
+    fn signed_bytes(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.protected.len() + self.payload.len() + 20);
+        out.extend_from_slice(&[0x84, 0x6a]);
+        out.extend_from_slice(b"Signature1");
+        push_bstr(&mut out, &self.protected);
+        out.push(0x40);
+        push_bstr(&mut out, &self.payload);
+        out
     }
-    let int = |n: i64| Value::Integer(Integer::from(n));
-    let mut cwt = vec![
-        (int(CLAIM_ISS), Value::Text(params.issuer.clone())),
-        (int(CLAIM_EXP), int(params.expires_at)),
-        (int(CLAIM_IAT), int(params.issued_at)),
-        (int(CLAIM_CTI), Value::Bytes(code_id.to_vec())),
-        (int(CLAIM_HCX), claims.to_cbor_value()?),
-    ];
-    if let Some(nbf) = params.not_before {
-        cwt.push((int(CLAIM_NBF), int(nbf)));
+
+    /// The code text: `HCX1:` + base45 of the tagged COSE_Sign1
+    /// `18([protected, {}, payload, signature])`.
+    fn into_text(self, signature: &[u8; 64]) -> String {
+        let mut cose = Vec::with_capacity(self.protected.len() + self.payload.len() + 80);
+        cose.extend_from_slice(&[0xd2, 0x84]);
+        push_bstr(&mut cose, &self.protected);
+        cose.push(0xa0);
+        push_bstr(&mut cose, &self.payload);
+        push_bstr(&mut cose, signature);
+        text_from_cose(&cose)
     }
-    let payload = encode(&sorted_map(cwt)?)?;
-    let protected = HeaderBuilder::new()
-        .algorithm(iana::Algorithm::EdDSA)
-        .key_id(key.key_id().0.to_vec())
-        .build();
-    let sign1 = CoseSign1Builder::new()
-        .protected(protected)
-        .payload(payload)
-        .create_signature(&[], |tbs| key.sign(tbs).to_vec())
-        .build();
-    let cose = sign1
-        .to_tagged_vec()
-        .map_err(|e| Error::Cbor(format!("cannot encode COSE_Sign1: {e}")))?;
-    Ok(text_from_cose(&cose))
+}
+
+/// Appends a CBOR byte string with its shortest head. The COSE envelope is three fixed
+/// arrays of byte strings; writing it directly skips coset's and ciborium's value trees
+/// (a test checks the bytes against coset's).
+fn push_bstr(out: &mut Vec<u8>, bytes: &[u8]) {
+    let len = bytes.len();
+    match (u8::try_from(len), u16::try_from(len), u32::try_from(len)) {
+        (Ok(n), _, _) if n < 24 => out.push(0x40 | n),
+        (Ok(n), _, _) => out.extend_from_slice(&[0x58, n]),
+        (_, Ok(n), _) => {
+            out.push(0x59);
+            out.extend_from_slice(&n.to_be_bytes());
+        }
+        (_, _, Ok(n)) => {
+            out.push(0x5a);
+            out.extend_from_slice(&n.to_be_bytes());
+        }
+        _ => {
+            out.push(0x5b);
+            out.extend_from_slice(&(len as u64).to_be_bytes());
+        }
+    }
+    out.extend_from_slice(bytes);
 }
 
 /// The text form of COSE bytes: `HCX1:` + base45.
 pub fn text_from_cose(cose: &[u8]) -> String {
     format!("{PREFIX}{}", base45::encode(cose))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use coset::{CoseSign1Builder, HeaderBuilder, TaggedCborSerializable, iana};
+
+    /// The hand-written envelope equals coset's, at every length class of the byte strings.
+    #[test]
+    fn envelope_bytes_equal_cosets() {
+        let key_id = KeyId([1, 2, 3, 4, 5, 6, 7, 8]);
+        let signature = [0x5a; 64];
+        for len in [0usize, 1, 23, 24, 169, 255, 256, 65_535, 65_536] {
+            let payload: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let mut protected = vec![0xa2, 0x01, 0x27, 0x04];
+            push_bstr(&mut protected, &key_id.0);
+            let ours = PreparedCode {
+                protected,
+                payload: payload.clone(),
+            };
+            let sign1 = CoseSign1Builder::new()
+                .protected(
+                    HeaderBuilder::new()
+                        .algorithm(iana::Algorithm::EdDSA)
+                        .key_id(key_id.0.to_vec())
+                        .build(),
+                )
+                .payload(payload)
+                .signature(signature.to_vec())
+                .build();
+            assert_eq!(ours.signed_bytes(), sign1.tbs_data(&[]), "tbs, {len}");
+            let text = ours.into_text(&signature);
+            assert_eq!(
+                text,
+                text_from_cose(&sign1.to_tagged_vec().unwrap()),
+                "{len}"
+            );
+        }
+    }
+
+    #[test]
+    fn batch_issuer_codes_decode_like_single_ones() {
+        let key = PrivateKey::from_seed(&[7; 32]);
+        let claims =
+            HealthClaims::from_json(r#"{"status":"green","subject":{"name":"张三"}}"#).unwrap();
+        let good = IssueParams {
+            issuer: "dingtalk".into(),
+            issued_at: 1_795_000_000,
+            expires_at: 1_795_086_400,
+            not_before: Some(1_795_000_100),
+        };
+        let bad = IssueParams {
+            expires_at: 1,
+            ..good.clone()
+        };
+        let requests = [
+            IssueRequest {
+                params: &good,
+                claims: &claims,
+            },
+            IssueRequest {
+                params: &bad,
+                claims: &claims,
+            },
+            IssueRequest {
+                params: &good,
+                claims: &claims,
+            },
+        ];
+        let out = BatchIssuer::new(&key).issue_many(&requests);
+        assert!(matches!(out[1], Err(Error::InvalidInput(_))));
+        let (a, b) = (out[0].as_ref().unwrap(), out[2].as_ref().unwrap());
+        assert_ne!(a, b, "each code has its own random id");
+        for text in [a, b] {
+            let code = decode(text).unwrap();
+            assert_eq!(code.claims, claims);
+            assert_eq!(code.not_before, Some(1_795_000_100));
+            assert!(
+                key.public_key()
+                    .verify_strict(&code.signed_bytes, &code.signature)
+            );
+            // The same code id through the single path gives the very same text.
+            let single = issue_with_code_id(&key, &good, &claims, &code.code_id).unwrap();
+            assert_eq!(&single, text);
+        }
+    }
 }

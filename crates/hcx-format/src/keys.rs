@@ -107,6 +107,11 @@ impl PrivateKey {
         self.public_key().key_id()
     }
 
+    /// The RFC 8032 private key (the seed), for expanding it once for bulk signing.
+    pub(crate) fn secret_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.0.to_bytes())
+    }
+
     /// Signs a message (pure Ed25519, RFC 8032).
     pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.0.sign(message).to_bytes()

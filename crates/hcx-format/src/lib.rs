@@ -52,10 +52,12 @@
 #![cfg_attr(test, allow(clippy::indexing_slicing))]
 
 pub mod batch;
+mod bulk_sign;
 mod cbor;
 pub mod claims;
 pub mod code;
 mod error;
+mod fastpath;
 pub mod keys;
 pub mod limits;
 pub mod timefmt;
@@ -67,7 +69,7 @@ pub use claims::{
     ClaimsError, EvidenceKind, HealthClaims, Recovery, Status, Subject, Test, TestKind, TestResult,
     Vaccination,
 };
-pub use code::{IssueParams, PREFIX, UnverifiedCode, decode, issue};
+pub use code::{BatchIssuer, IssueParams, IssueRequest, PREFIX, UnverifiedCode, decode, issue};
 pub use error::Error;
 pub use keys::{KeyId, PrivateKey, PublicKey};
 pub use timefmt::system_time;
