@@ -34,6 +34,11 @@ fuzz_target!(|data: &[u8]| {
         if verdict.is_ok() {
             assert!(hcx_format::decode(text).is_ok(), "valid but not decodable");
         }
+        // The fast path for the usual form answers exactly as the general path does.
+        assert_eq!(
+            hcx_format::decode(text),
+            hcx_format::code::decode_general(text)
+        );
     }
     // The same bytes as COSE, skipping base45, so mutations land in the CBOR directly.
     if let Ok(code) = hcx_format::code::decode_cose(data) {
