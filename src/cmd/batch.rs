@@ -13,12 +13,13 @@ use std::process::ExitCode;
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 use std::time::Instant;
 
-use hcx_format::{BatchVerifier, HealthClaims};
+use hcx_format::{BatchIssuer, BatchVerifier, HealthClaims, IssueParams, IssueRequest};
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
 use crate::cli::{CliError, EXIT_CANNOT_JUDGE, EXIT_REJECTED, duration, now_or};
-use crate::cmd::issue::{IssueArgs, issue_code};
+use crate::cmd::issue::{IssueArgs, issue_params};
+use crate::cmd::verdict::hcx_verdict_text;
 use crate::cmd::verify::{VerifyArgs, VerifyContext, hcx_verdict};
 
 /// Lines read, processed and written as one unit.
@@ -205,22 +206,17 @@ fn run_stream(
     let pool = pool(jobs)?;
     let bar = progress(total_bytes);
     let out_name = output.unwrap_or(Path::new("-"));
-    // Two chunks in flight at most: one being written, one waiting.
+    // A reader thread, the workers and a writer thread form a pipeline with at most one chunk
+    // waiting at each hand-over, so memory stays bounded and the workers never wait for I/O.
     let (tx, rx): (SyncSender<Vec<u8>>, Receiver<Vec<u8>>) = sync_channel(1);
+    let (chunk_tx, chunk_rx) = sync_channel::<std::io::Result<(Vec<Line>, u64)>>(1);
     let mut tally = Tally::default();
     std::thread::scope(|scope| {
-        let writing = scope.spawn(move || -> std::io::Result<()> {
-            for bytes in rx {
-                writer.write_all(&bytes)?;
-            }
-            writer.flush()
-        });
-        let result = (|| {
+        scope.spawn(move || {
             let mut buf = Vec::new();
-            let mut first_line = 1u64;
-            let mut read_bytes = 0u64;
             loop {
                 let mut lines = Vec::with_capacity(CHUNK_LINES);
+                let mut read_bytes = 0u64;
                 while lines.len() < CHUNK_LINES {
                     match read_line(&mut reader, &mut buf, MAX_LINE_BYTES) {
                         Ok(Some(line)) => {
@@ -231,9 +227,30 @@ fn run_stream(
                             lines.push(line);
                         }
                         Ok(None) => break,
-                        Err(e) => return Err(CliError::io(input, e)),
+                        Err(e) => {
+                            let _ = chunk_tx.send(Err(e));
+                            return;
+                        }
                     }
                 }
+                // An empty chunk is the end; a closed channel means the run stopped.
+                let done = lines.is_empty();
+                if chunk_tx.send(Ok((lines, read_bytes))).is_err() || done {
+                    return;
+                }
+            }
+        });
+        let writing = scope.spawn(move || -> std::io::Result<()> {
+            for bytes in rx {
+                writer.write_all(&bytes)?;
+            }
+            writer.flush()
+        });
+        let result = (|| -> Result<(), CliError> {
+            let mut first_line = 1u64;
+            let mut read_total = 0u64;
+            for chunk in &chunk_rx {
+                let (lines, read_bytes) = chunk.map_err(|e| CliError::io(input, e))?;
                 if lines.is_empty() {
                     return Ok(());
                 }
@@ -249,10 +266,14 @@ fn run_stream(
                     return Ok(());
                 }
                 first_line += lines.len() as u64;
-                bar.set_position(read_bytes);
+                read_total += read_bytes;
+                bar.set_position(read_total);
                 bar.set_message(format!("{} lines", tally.lines));
             }
+            Ok(())
         })();
+        // Stops the reader if it is still going (an error or a failed writer ended the run).
+        drop(chunk_rx);
         drop(tx);
         bar.finish_and_clear();
         let written = writing
@@ -339,10 +360,19 @@ pub fn verify(args: &VerifyArgs, input: &Path) -> Result<ExitCode, CliError> {
                         .copied()
                         .zip(results)
                         .map(|(i, r)| {
-                            let r = r
-                                .map(|code| hcx_verdict(&code))
-                                .map_err(|e| CliError::judged(&e));
-                            (i, verdict_outcome(r))
+                            let outcome = match r.map_err(|e| CliError::judged(&e)) {
+                                // The same text as `hcx_verdict(&code).to_string()`, faster.
+                                Ok(code) => match hcx_verdict_text(&code) {
+                                    Ok(json) => Outcome {
+                                        json,
+                                        label: "valid",
+                                        status: 0,
+                                    },
+                                    Err(_) => verdict_outcome(Ok(hcx_verdict(&code))),
+                                },
+                                Err(e) => verdict_outcome(Err(e)),
+                            };
+                            (i, outcome)
                         })
                         .collect::<Vec<_>>()
                 })
@@ -393,6 +423,15 @@ fn parse_issue_line(text: &str) -> Result<IssueLine, CliError> {
             problem: format!("not valid claims JSON: {e}"),
         })
     };
+    // Most lines are bare claims: read them straight into the type. Anything else (the wrapped
+    // form, or an error to explain) goes through the map below, as before.
+    if let Ok(claims) = serde_json::from_str::<HealthClaims>(text) {
+        return Ok(IssueLine {
+            claims: claims.normalized().map_err(claims_error)?,
+            valid_for: None,
+            at: None,
+        });
+    }
     let mut map: serde_json::Map<String, Json> = serde_json::from_str(text).map_err(bad_json)?;
     // Claims never have a `claims` field (unknown fields are refused), so its presence marks
     // the wrapped form unambiguously.
@@ -426,6 +465,28 @@ fn parse_issue_line(text: &str) -> Result<IssueLine, CliError> {
     })
 }
 
+/// The output line of one issued code or of one error.
+fn issue_outcome(line: u64, result: Result<String, CliError>) -> Outcome {
+    match result {
+        Ok(code) => Outcome {
+            // The same object as `json!({"line": n, "code": code})`, keys in sorted order,
+            // written directly.
+            json: format!("{{\"code\":{},\"line\":{line}}}", Json::String(code)),
+            label: "issued",
+            status: 0,
+        },
+        Err(e) => {
+            let mut v = e.to_json();
+            let error = v.get_mut("error").map(Json::take).unwrap_or(Json::Null);
+            Outcome {
+                json: json!({ "line": line, "error": error }).to_string(),
+                label: e.code,
+                status: EXIT_REJECTED,
+            }
+        }
+    }
+}
+
 /// `hcx issue --batch IN [-o OUT] [--jobs N]` (the key is already read).
 pub fn issue(args: &IssueArgs, key: &hcx_format::PrivateKey) -> Result<ExitCode, CliError> {
     let start = Instant::now();
@@ -440,7 +501,8 @@ pub fn issue(args: &IssueArgs, key: &hcx_format::PrivateKey) -> Result<ExitCode,
         return Err(CliError::usage("--valid-for must be longer than 0s"));
     }
     let fixed_at = args.at.as_deref().map(|t| now_or(Some(t))).transpose()?;
-    let one = |text: &str, now: i64| -> Result<String, CliError> {
+    // A line's claims and options, checked; what is left is signing.
+    let prepare = |text: &str, now: i64| -> Result<(IssueParams, HealthClaims), CliError> {
         if text.trim().is_empty() {
             return Err(CliError {
                 code: "invalid_input",
@@ -461,37 +523,45 @@ pub fn issue(args: &IssueArgs, key: &hcx_format::PrivateKey) -> Result<ExitCode,
             Some(t) => now_or(Some(t))?,
             None => fixed_at.unwrap_or(now),
         };
-        issue_code(key, &args.issuer, &line.claims, at, valid_for)
+        Ok((issue_params(&args.issuer, at, valid_for), line.claims))
     };
+    let issuer = BatchIssuer::new(key);
     let process = |first: u64, lines: &[Line]| -> Vec<Outcome> {
         // Without --at, each chunk is issued at the time it is processed.
         let now = now_or(None).unwrap_or(0);
-        lines
-            .par_iter()
-            .enumerate()
-            .map(|(i, line)| {
-                let n = first + i as u64;
-                let result = match (unreadable(line), line) {
-                    (Some(e), _) => Err(e),
-                    (None, Line::Text(t)) => one(t, now),
-                    (None, _) => Err(CliError::usage("unreadable line")),
-                };
-                match result {
-                    Ok(code) => Outcome {
-                        json: json!({ "line": n, "code": code }).to_string(),
-                        label: "issued",
-                        status: 0,
-                    },
-                    Err(e) => {
-                        let mut v = e.to_json();
-                        let error = v.get_mut("error").map(Json::take).unwrap_or(Json::Null);
-                        Outcome {
-                            json: json!({ "line": n, "error": error }).to_string(),
-                            label: e.code,
-                            status: EXIT_REJECTED,
-                        }
-                    }
-                }
+        let numbered: Vec<(u64, &Line)> = (first..).zip(lines).collect();
+        numbered
+            .par_chunks(SUB_BATCH)
+            .flat_map_iter(|chunk| {
+                let prepared: Vec<Result<(IssueParams, HealthClaims), CliError>> = chunk
+                    .iter()
+                    .map(|(_, line)| match (unreadable(line), line) {
+                        (Some(e), _) => Err(e),
+                        (None, Line::Text(t)) => prepare(t, now),
+                        (None, _) => Err(CliError::usage("unreadable line")),
+                    })
+                    .collect();
+                let requests: Vec<IssueRequest<'_>> = prepared
+                    .iter()
+                    .filter_map(|p| p.as_ref().ok())
+                    .map(|(params, claims)| IssueRequest { params, claims })
+                    .collect();
+                let mut issued = issuer.issue_many(&requests).into_iter();
+                chunk
+                    .iter()
+                    .zip(prepared)
+                    .map(|((n, _), p)| {
+                        let result = p.and_then(|_| {
+                            issued
+                                .next()
+                                .unwrap_or_else(|| {
+                                    Err(hcx_format::Error::InvalidInput("not issued".to_owned()))
+                                })
+                                .map_err(|e| CliError::failed(&e))
+                        });
+                        issue_outcome(*n, result)
+                    })
+                    .collect::<Vec<_>>()
             })
             .collect()
     };

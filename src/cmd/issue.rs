@@ -55,13 +55,18 @@ pub fn issue_code(
     issued_at: i64,
     valid_for: i64,
 ) -> Result<String, CliError> {
-    let params = IssueParams {
+    hcx_format::issue(key, &issue_params(issuer, issued_at, valid_for), claims)
+        .map_err(|e| CliError::failed(&e))
+}
+
+/// What `hcx issue` puts in a code besides the claims.
+pub fn issue_params(issuer: &str, issued_at: i64, valid_for: i64) -> IssueParams {
+    IssueParams {
         issuer: issuer.to_owned(),
         issued_at,
         expires_at: issued_at.saturating_add(valid_for),
         not_before: None,
-    };
-    hcx_format::issue(key, &params, claims).map_err(|e| CliError::failed(&e))
+    }
 }
 
 /// `hcx issue …`: prints the code text on stdout.

@@ -6,4 +6,5 @@ pub mod issue;
 pub mod keys;
 pub mod qr;
 pub mod trust;
+pub mod verdict;
 pub mod verify;
