@@ -1,0 +1,57 @@
+//! The raw Ed25519 limit on a file of hcx codes, for the bulk figures of docs/PERFORMANCE.md:
+//! ed25519-dalek's own `verify_strict` (or `sign`) on one core, over the codes' signed bytes.
+//!
+//! `cargo run --release --example ed25519-limit -- verify|sign CODES.txt PUBLIC.pem|PRIVATE.pem [SECONDS]`
+//!
+//! Prints `<operations per second>`; tools/bulk/ratio.sh runs it between the CLI runs so that
+//! the baseline and hcx see the same machine load.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use std::time::{Duration, Instant};
+
+use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey};
+use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let [_, mode, codes, key, rest @ ..] = args.as_slice() else {
+        eprintln!("usage: ed25519-limit verify|sign CODES.txt KEY.pem [SECONDS]");
+        std::process::exit(2);
+    };
+    let seconds: f64 = rest.first().map_or(2.0, |s| s.parse().expect("seconds"));
+    let text = std::fs::read_to_string(codes).expect("codes file");
+    // The codes' own signed bytes and signatures (decoding is not timed).
+    let raw: Vec<(Vec<u8>, Signature)> = text
+        .lines()
+        .filter_map(|l| hcx_format::decode(l.trim()).ok())
+        .take(2_000)
+        .map(|c| (c.signed_bytes, Signature::from_slice(&c.signature).unwrap()))
+        .collect();
+    assert!(!raw.is_empty(), "no hcx codes in {codes}");
+    let pem = std::fs::read_to_string(key).expect("key file");
+    let budget = Duration::from_secs_f64(seconds);
+    let start = Instant::now();
+    let mut done = 0u64;
+    match mode.as_str() {
+        "verify" => {
+            let vk = VerifyingKey::from_public_key_pem(pem.trim()).expect("public key PEM");
+            while start.elapsed() < budget {
+                for (m, s) in &raw {
+                    assert!(vk.verify_strict(m, s).is_ok());
+                }
+                done += raw.len() as u64;
+            }
+        }
+        "sign" => {
+            let sk = SigningKey::from_pkcs8_pem(pem.trim()).expect("private key PEM");
+            while start.elapsed() < budget {
+                for (m, _) in &raw {
+                    std::hint::black_box(sk.sign(m));
+                }
+                done += raw.len() as u64;
+            }
+        }
+        other => panic!("unknown mode {other}"),
+    }
+    println!("{:.0}", done as f64 / start.elapsed().as_secs_f64());
+}
