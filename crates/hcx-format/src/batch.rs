@@ -26,7 +26,10 @@
 //! - the results are compressed together, with one field inversion for the whole batch
 //!   (Montgomery's trick) instead of one per signature;
 //! - `R` is never decompressed: `compress([s]B − [k]A) == R` already implies that `R` is the
-//!   canonical encoding of that point, so `R`'s small-order check runs on the computed point.
+//!   canonical encoding of that point, so `R` is of small order exactly when its bytes are one
+//!   of the 8 canonical encodings of the small-order points;
+//! - the combs are walked one row at a time across the whole batch, so each row is read by
+//!   every signature while it is in cache.
 //!
 //! `verify_strict` accepts exactly when `s < ℓ`, `R` decodes, neither `R` nor `A` is of small
 //! order, and `compress([s]B − [k]A) == R` with `k = SHA-512(R ‖ A ‖ M) mod ℓ` (the bytes of
@@ -39,7 +42,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, LazyLock, PoisonError, RwLock};
 
-use curve25519_dalek::constants::ED25519_BASEPOINT_POINT;
+use curve25519_dalek::constants::{ED25519_BASEPOINT_POINT, EIGHT_TORSION};
 use curve25519_dalek::edwards::{CompressedEdwardsY, EdwardsPoint};
 use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
@@ -52,9 +55,10 @@ use crate::verify::{TrustedKey, VerifiedCode, Verifier};
 /// Bits per comb digit. curve25519-dalek's own fixed-base tables select their entry in
 /// constant time, scanning the whole row; a verifier handles public data only, so a direct
 /// (variable-time) look-up is fine and lets a wider radix pay off. Each step of the radix
-/// removes additions (2^5: 52 per scalar, 2^8: 33) at the price of a larger table (130 KB at
-/// 2^5, 676 KB at 2^8): 2^8 verified 10–15 % more signatures per second than 2^5 here
-/// (`cargo bench --bench bulk -- strict_batch`), the tables living in L2/L3.
+/// removes additions (2^5: 52 per scalar, 2^8: 33, 2^10: 27) at the price of a larger table
+/// (130 KB at 2^5, 676 KB at 2^8, 2.1 MB at 2^10). Walking the combs row by row across a batch
+/// (see [`StrictBatch::verify`]), 2^8, 2^10 and 2^11 measured alike within this machine's noise
+/// and 2^12 was slower; 2^8 keeps the tables smallest.
 const W: usize = 8;
 /// Most keys with a comb table (about 676 KB each, so at most ~11 MB in all). Codes signed by
 /// other keys are checked by `verify_strict` one by one: same verdicts, bounded memory.
@@ -85,36 +89,54 @@ impl Comb {
         Comb { points }
     }
 
+    /// `acc += d·2^(W·row)·P`: one row's share of a multiple (nothing for `d = 0`).
+    fn add_entry(&self, acc: &mut EdwardsPoint, row: usize, d: i16) {
+        let Some(m) = usize::from(d.unsigned_abs())
+            .checked_sub(1)
+            .and_then(|j| self.points.get(row * HALF + j))
+        else {
+            return;
+        };
+        *acc = if d > 0 { *acc + m } else { *acc - m };
+    }
+
     /// `acc + [scalar]P`, from the scalar's signed digits: at most one addition per row.
+    #[cfg(test)]
     fn add_multiple(&self, mut acc: EdwardsPoint, scalar: &Scalar) -> EdwardsPoint {
-        for (row, d) in self.points.chunks_exact(HALF).zip(signed_digits(scalar)) {
-            let Some(m) = usize::from(d.unsigned_abs())
-                .checked_sub(1)
-                .and_then(|j| row.get(j))
-            else {
-                continue;
-            };
-            acc = if d > 0 { acc + m } else { acc - m };
+        for (row, d) in signed_digits(scalar).into_iter().enumerate() {
+            self.add_entry(&mut acc, row, d);
         }
         acc
     }
 }
 
+/// One signature's share of the comb work: the digits of `s` and `k`, and the key's table.
+struct Job {
+    s: [i16; ROWS],
+    k: [i16; ROWS],
+    table: Arc<KeyTable>,
+}
+
+/// The canonical encodings of the 8 points of small order. For a point `P` and bytes `R`
+/// with `compress(P) == R`, `P` is of small order exactly when `R` is one of these.
+static SMALL_ORDER: LazyLock<[[u8; 32]; 8]> =
+    LazyLock::new(|| EIGHT_TORSION.map(|t| t.compress().to_bytes()));
+
 /// The scalar in signed radix 2^W: `Σ dᵢ·2^(W·i)` with `dᵢ ∈ [-HALF, HALF)`.
-fn signed_digits(scalar: &Scalar) -> [i8; ROWS] {
+fn signed_digits(scalar: &Scalar) -> [i16; ROWS] {
     let bytes = scalar.as_bytes();
     let bit = |n: usize| {
         bytes
             .get(n / 8)
             .map_or(0, |b| i16::from((b >> (n % 8)) & 1))
     };
-    let mut digits = [0i8; ROWS];
+    let mut digits = [0i16; ROWS];
     let mut carry = 0i16;
     for (i, d) in digits.iter_mut().enumerate() {
         let window: i16 = (0..W).map(|j| bit(i * W + j) << j).sum::<i16>() + carry;
         // A window of HALF or more borrows from the next one.
         carry = (window + HALF as i16) >> W;
-        *d = i8::try_from(window - (carry << W)).unwrap_or(0);
+        *d = window - (carry << W);
     }
     digits
 }
@@ -202,7 +224,7 @@ impl StrictBatch {
         let mut verdicts = vec![false; items.len()];
         // (index into items, expected R bytes) of the signatures that reach the final compare.
         let mut pending: Vec<(usize, [u8; 32])> = Vec::with_capacity(items.len());
-        let mut points: Vec<EdwardsPoint> = Vec::with_capacity(items.len());
+        let mut jobs: Vec<Job> = Vec::with_capacity(items.len());
         let mut last: Option<([u8; 32], Arc<KeyTable>)> = None;
         for (i, item) in items.iter().enumerate() {
             let Ok(sig) = <&[u8; 64]>::try_from(item.signature) else {
@@ -232,21 +254,38 @@ impl StrictBatch {
                     t
                 }
             };
-            let Some(minus_a) = table.as_ref().as_ref() else {
+            if table.is_none() {
                 continue;
-            };
+            }
             let mut h = Sha512::new();
             h.update(r);
             h.update(item.public_key);
             h.update(item.message);
             let k = Scalar::from_bytes_mod_order_wide(&h.finalize().into());
-            points.push(minus_a.add_multiple(BASE.add_multiple(EdwardsPoint::identity(), &s), &k));
+            jobs.push(Job {
+                s: signed_digits(&s),
+                k: signed_digits(&k),
+                table: Arc::clone(&table),
+            });
             pending.push((i, r));
         }
+        // [s]B − [k]A for every job, one comb row at a time across the whole batch: each row
+        // of a table (20 KB) is read by all jobs while it is in cache, and the jobs' independent
+        // chains of additions overlap in the processor.
+        let mut points = vec![EdwardsPoint::identity(); jobs.len()];
+        for row in 0..ROWS {
+            for (acc, job) in points.iter_mut().zip(&jobs) {
+                BASE.add_entry(acc, row, job.s.get(row).copied().unwrap_or(0));
+                if let Some(minus_a) = job.table.as_ref() {
+                    minus_a.add_entry(acc, row, job.k.get(row).copied().unwrap_or(0));
+                }
+            }
+        }
         let compressed = EdwardsPoint::compress_batch_alloc(&points);
-        for (((i, r), c), p) in pending.iter().zip(&compressed).zip(&points) {
-            // Equal bytes mean R is the canonical encoding of p, so p's order is R's order.
-            if c.as_bytes() == r && !p.is_small_order() {
+        for ((i, r), c) in pending.iter().zip(&compressed) {
+            // Equal bytes mean R is the canonical encoding of the computed point, so R is of
+            // small order exactly when its bytes are one of the 8 small-order encodings.
+            if c.as_bytes() == r && !SMALL_ORDER.contains(r) {
                 if let Some(v) = verdicts.get_mut(*i) {
                     *v = true;
                 }
@@ -343,7 +382,6 @@ impl Verifier {
 #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
-    use curve25519_dalek::constants::EIGHT_TORSION;
     use ed25519_dalek::{Signature, VerifyingKey};
 
     fn strict(pk: &[u8; 32], msg: &[u8], sig: &[u8; 64]) -> bool {
@@ -578,7 +616,7 @@ mod tests {
             assert!(
                 digits
                     .iter()
-                    .all(|d| (-(HALF as i16)..HALF as i16).contains(&i16::from(*d)))
+                    .all(|d| (-(HALF as i16)..HALF as i16).contains(d))
             );
             assert_eq!(
                 comb.add_multiple(EdwardsPoint::identity(), s),
