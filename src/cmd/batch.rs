@@ -26,9 +26,10 @@ use crate::cmd::verify::{VerifyArgs, VerifyContext, hcx_verdict};
 pub const CHUNK_LINES: usize = 4096;
 /// Longest line kept; a longer one is answered with an error and skipped without storing it.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
-/// Codes handed to one bulk signature check: enough to amortise the shared inversion, small
-/// enough to spread a chunk over the workers.
-const SUB_BATCH: usize = 64;
+/// Codes handed to one bulk signature check or signing call: enough to amortise the shared
+/// inversion and the comb rows' trips into cache, small enough to spread a chunk (16 of them)
+/// over the workers.
+const SUB_BATCH: usize = 256;
 
 /// One input line as read.
 enum Line {

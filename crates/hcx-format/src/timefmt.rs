@@ -10,10 +10,20 @@ pub const MAX_UNIX_TIME: i64 = 253_402_300_799;
 
 /// Formats Unix seconds as RFC 3339 in UTC, e.g. `2026-11-21T08:00:00Z`.
 pub fn format_rfc3339(unix: i64) -> String {
-    OffsetDateTime::from_unix_timestamp(unix.clamp(0, MAX_UNIX_TIME))
-        .ok()
-        .and_then(|t| t.format(&Rfc3339).ok())
-        .unwrap_or_else(|| unix.to_string())
+    // The calendar comes from `time`; the fixed layout is written here because `time`'s
+    // general RFC 3339 formatter was a noticeable part of each bulk verdict (a test checks
+    // both agree).
+    match OffsetDateTime::from_unix_timestamp(unix.clamp(0, MAX_UNIX_TIME)) {
+        Ok(t) => {
+            let (year, month, day) = t.to_calendar_date();
+            let (h, m, sec) = t.to_hms();
+            format!(
+                "{year:04}-{:02}-{day:02}T{h:02}:{m:02}:{sec:02}Z",
+                u8::from(month)
+            )
+        }
+        Err(_) => unix.to_string(),
+    }
 }
 
 /// Parses an RFC 3339 date-time (any offset, whole seconds) into Unix seconds.
@@ -118,6 +128,29 @@ pub mod rfc3339_option {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formatting_equals_times_rfc3339() {
+        let mut t: i64 = 0;
+        let mut step: i64 = 1;
+        while t <= MAX_UNIX_TIME {
+            let want = OffsetDateTime::from_unix_timestamp(t)
+                .unwrap()
+                .format(&Rfc3339)
+                .unwrap();
+            assert_eq!(format_rfc3339(t), want, "{t}");
+            t += step;
+            step = step * 3 / 2 + 7_919;
+        }
+        for t in [MAX_UNIX_TIME, 951_782_400, 4_107_542_400, 1_795_248_000] {
+            let want = OffsetDateTime::from_unix_timestamp(t)
+                .unwrap()
+                .format(&Rfc3339)
+                .unwrap();
+            assert_eq!(format_rfc3339(t), want, "{t}");
+        }
+        assert_eq!(format_rfc3339(-5), "1970-01-01T00:00:00Z");
+    }
 
     #[test]
     fn durations() {
