@@ -51,7 +51,10 @@ fn main() {
                 done += raw.len() as u64;
             }
         }
-        other => panic!("unknown mode {other}"),
+        other => {
+            eprintln!("unknown mode `{other}`: verify or sign");
+            std::process::exit(2);
+        }
     }
     println!("{:.0}", done as f64 / start.elapsed().as_secs_f64());
 }
