@@ -73,7 +73,7 @@ impl Status {
         }
     }
 
-    fn from_code(code: u64) -> Option<Self> {
+    pub(crate) fn from_code(code: u64) -> Option<Self> {
         match code {
             1 => Some(Status::Green),
             2 => Some(Status::Yellow),

@@ -15,7 +15,7 @@
 //! the part with real structure). Tests and the `hcx_code` fuzz target check the equality.
 
 use crate::cbor::decode_deterministic;
-use crate::claims::HealthClaims;
+use crate::claims::{HealthClaims, Status, Subject};
 use crate::code::{ALG_EDDSA, CLAIM_HCX, CwtClaims, UnverifiedCode, check_cwt_claims};
 use crate::keys::KeyId;
 use crate::timefmt::MAX_UNIX_TIME;
@@ -72,7 +72,7 @@ fn cwt_claims(payload: &[u8]) -> Option<CwtClaims> {
         _ => return None,
     };
     r.expect(&[0x01])?;
-    let issuer = std::str::from_utf8(r.head_and_bytes(3)?).ok()?.to_owned();
+    let issuer = r.text()?;
     r.expect(&[0x04])?;
     let expires_at = r.time()?;
     let not_before = if with_nbf {
@@ -88,8 +88,12 @@ fn cwt_claims(payload: &[u8]) -> Option<CwtClaims> {
     // -65537 is the negative integer with argument 65536: head 0x3a and four bytes.
     debug_assert_eq!(CLAIM_HCX, -65537);
     r.expect(&[0x3a, 0x00, 0x01, 0x00, 0x00])?;
-    // The rest is the health claims map: the general code reads it (and finds its end).
-    let health = HealthClaims::from_cbor(decode_deterministic(r.0).ok()?).ok()?;
+    // The rest is the health claims map. Claims without evidence are read here; the others by
+    // the general code (which also finds the map's end).
+    let health = match simple_health_claims(r.0) {
+        Some(claims) => claims,
+        None => HealthClaims::from_cbor(decode_deterministic(r.0).ok()?).ok()?,
+    };
     let claims = CwtClaims {
         issuer,
         issued_at,
@@ -99,6 +103,63 @@ fn cwt_claims(payload: &[u8]) -> Option<CwtClaims> {
         health,
     };
     check_cwt_claims(&claims).ok()?;
+    Some(claims)
+}
+
+/// Health claims without evidence, `{1: status, 2: {1: name, ?2, ?3, ?4}, ?3: region}`, taking
+/// all of `bytes`; then the same validation as `HealthClaims::from_cbor`.
+fn simple_health_claims(bytes: &[u8]) -> Option<HealthClaims> {
+    let mut r = Reader(bytes);
+    let with_region = match r.byte()? {
+        0xa2 => false,
+        0xa3 => true,
+        _ => return None,
+    };
+    r.expect(&[0x01])?;
+    let status = Status::from_code(r.head(0)?)?;
+    r.expect(&[0x02])?;
+    let fields = match r.byte()? {
+        n @ 0xa1..=0xa4 => n - 0xa0,
+        _ => return None,
+    };
+    r.expect(&[0x01])?;
+    let name = r.text()?;
+    // The optional subject fields 2, 3, 4, each at most once and in this order.
+    let mut optional: [Option<String>; 3] = [None, None, None];
+    let mut last_key = 1;
+    for _ in 1..fields {
+        let key = r.head(0)?;
+        if key <= last_key || key > 4 {
+            return None;
+        }
+        last_key = key;
+        let slot = optional.get_mut(usize::try_from(key - 2).ok()?)?;
+        *slot = Some(r.text()?);
+    }
+    let region = if with_region {
+        r.expect(&[0x03])?;
+        Some(r.text()?)
+    } else {
+        None
+    };
+    if !r.0.is_empty() {
+        return None;
+    }
+    let [birth_date, id_type, id_suffix] = optional;
+    let claims = HealthClaims {
+        status,
+        subject: Subject {
+            name,
+            birth_date,
+            id_type,
+            id_suffix,
+        },
+        region,
+        vaccinations: Vec::new(),
+        tests: Vec::new(),
+        recoveries: Vec::new(),
+    };
+    claims.validate().ok()?;
     Some(claims)
 }
 
@@ -153,6 +214,13 @@ impl<'a> Reader<'a> {
 
     fn bstr(&mut self) -> Option<&'a [u8]> {
         self.head_and_bytes(2)
+    }
+
+    /// A text string (UTF-8 checked, as ciborium checks it).
+    fn text(&mut self) -> Option<String> {
+        std::str::from_utf8(self.head_and_bytes(3)?)
+            .ok()
+            .map(str::to_owned)
     }
 
     /// A NumericDate as hcx allows it: an unsigned integer up to the year 9999.
@@ -243,6 +311,26 @@ mod tests {
             sample(Some(1_795_000_100), full),
         ] {
             assert!(sound(&text), "not taken: {text}");
+        }
+    }
+
+    #[test]
+    fn claims_without_evidence_take_the_simple_reader_and_agree() {
+        let subjects = [
+            r#"{"name":"A"}"#,
+            r#"{"name":"张三","birth_date":"1990-03-07"}"#,
+            r#"{"name":"B","id_type":"CN-RIC"}"#,
+            r#"{"name":"C","id_suffix":"4312"}"#,
+            r#"{"name":"D","birth_date":"1990","id_type":"CN-RIC","id_suffix":"4312"}"#,
+        ];
+        for subject in subjects {
+            for region in ["", r#","region":"CN-33""#] {
+                let claims = format!(r#"{{"status":"yellow","subject":{subject}{region}}}"#);
+                let text = sample(None, &claims);
+                assert!(sound(&text), "{claims}");
+                let payload = crate::code::decode_general(&text).unwrap();
+                assert_eq!(payload.claims, HealthClaims::from_json(&claims).unwrap());
+            }
         }
     }
 
