@@ -3,8 +3,10 @@
 //!
 //! `cargo run --release --example ed25519-limit -- verify|sign CODES.txt PUBLIC.pem|PRIVATE.pem [SECONDS]`
 //!
-//! Prints `<operations per second>`; tools/bulk/ratio.sh runs it between the CLI runs so that
-//! the baseline and hcx see the same machine load.
+//! Prints `<operations per wall second> <operations per CPU second>` (CPU time from
+//! /proc/thread-self/schedstat, so a loaded machine slows the first figure, hardly the second);
+//! tools/bulk/ratio.sh runs it between the CLI runs so that the baseline and hcx see the same
+//! machine load.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::time::{Duration, Instant};
@@ -30,6 +32,7 @@ fn main() {
     assert!(!raw.is_empty(), "no hcx codes in {codes}");
     let pem = std::fs::read_to_string(key).expect("key file");
     let budget = Duration::from_secs_f64(seconds);
+    let cpu_start = cpu_ns();
     let start = Instant::now();
     let mut done = 0u64;
     match mode.as_str() {
@@ -56,5 +59,21 @@ fn main() {
             std::process::exit(2);
         }
     }
-    println!("{:.0}", done as f64 / start.elapsed().as_secs_f64());
+    let wall = start.elapsed().as_secs_f64();
+    let cpu = cpu_ns().zip(cpu_start).map(|(b, a)| (b - a) as f64 / 1e9);
+    println!(
+        "{:.0} {:.0}",
+        done as f64 / wall,
+        done as f64 / cpu.filter(|c| *c > 0.0).unwrap_or(wall)
+    );
+}
+
+/// Nanoseconds this thread has run on a CPU, if the kernel says.
+fn cpu_ns() -> Option<u64> {
+    std::fs::read_to_string("/proc/thread-self/schedstat")
+        .ok()?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()
 }

@@ -3,6 +3,8 @@
 # each round runs the baseline (examples/ed25519-limit.rs: ed25519-dalek's verify_strict or
 # sign on one core, over the same codes), then the CLI over the whole file, then the baseline
 # again, and takes hcx's lines/s over the mean of the two baselines. The median round counts.
+# Two ratios: wall time (the target: all cores against one) and CPU time (lines per CPU
+# second against operations per CPU second: per-core efficiency, robust to machine load).
 #
 #   tools/bulk/run.sh 200000 WORK        # once: keys, trust list, claims, codes
 #   tools/bulk/ratio.sh WORK [ROUNDS]    # ratios for issue --batch and verify --batch
@@ -21,31 +23,36 @@ if [ -n "${JOBS:-}" ]; then JOBS_ARG=(--jobs "$JOBS"); fi
 AT=2026-11-21T08:00:00Z
 LINES=$(wc -l <"$WORK/codes.txt")
 
-wall() { # seconds of wall time of a command, its output discarded
-  local t0 t1
-  t0=$(date +%s.%N)
-  "$@" >/dev/null 2>&1 || true
-  t1=$(date +%s.%N)
-  echo "$t1 - $t0" | bc -l
+# Runs a command and prints "<wall seconds> <CPU seconds>" (GNU time; output discarded).
+timed() {
+  /usr/bin/time -f '%e %U %S' -o "$WORK/ratio.time" "$@" >/dev/null 2>&1 || true
+  tail -n 1 "$WORK/ratio.time" | awk '{print $1, $2 + $3}'
 }
+mean() { echo "($1 + $2) / 2" | bc -l; }
 
-ratios_v=() ratios_i=()
+rv=() rvc=() ri=() ric=()
 for r in $(seq "$ROUNDS"); do
-  b1=$("$LIMIT" verify "$WORK/codes.txt" "$WORK/issuer.pub.pem" 2)
-  t=$(wall "$HCX" verify --batch "$WORK/codes.txt" -o /dev/null --trust "$WORK/trust.json" \
+  read -r bw1 bc1 < <("$LIMIT" verify "$WORK/codes.txt" "$WORK/issuer.pub.pem" 2)
+  read -r tw tc < <(timed "$HCX" verify --batch "$WORK/codes.txt" -o /dev/null --trust "$WORK/trust.json" \
     --root "$WORK/root.pub.pem" --at "$AT" "${JOBS_ARG[@]}")
-  b2=$("$LIMIT" verify "$WORK/codes.txt" "$WORK/issuer.pub.pem" 2)
-  rv=$(echo "$LINES / $t / (($b1 + $b2) / 2)" | bc -l)
-  s1=$("$LIMIT" sign "$WORK/codes.txt" "$WORK/issuer.pem" 2)
-  t2=$(wall "$HCX" issue --batch "$WORK/claims.jsonl" -o /dev/null --key "$WORK/issuer.pem" \
+  read -r bw2 bc2 < <("$LIMIT" verify "$WORK/codes.txt" "$WORK/issuer.pub.pem" 2)
+  read -r sw1 sc1 < <("$LIMIT" sign "$WORK/codes.txt" "$WORK/issuer.pem" 2)
+  read -r iw ic < <(timed "$HCX" issue --batch "$WORK/claims.jsonl" -o /dev/null --key "$WORK/issuer.pem" \
     --issuer dingtalk --at "$AT" "${JOBS_ARG[@]}")
-  s2=$("$LIMIT" sign "$WORK/codes.txt" "$WORK/issuer.pem" 2)
-  ri=$(echo "$LINES / $t2 / (($s1 + $s2) / 2)" | bc -l)
-  printf 'round %d: verify --batch %.0f lines/s vs verify_strict %s/%s = %.2fx | issue --batch %.0f lines/s vs sign %s/%s = %.2fx | load %s\n' \
-    "$r" "$(echo "$LINES / $t" | bc -l)" "$b1" "$b2" "$rv" "$(echo "$LINES / $t2" | bc -l)" "$s1" "$s2" "$ri" \
-    "$(cut -d' ' -f1 /proc/loadavg)"
-  ratios_v+=("$rv") ratios_i+=("$ri")
+  read -r sw2 sc2 < <("$LIMIT" sign "$WORK/codes.txt" "$WORK/issuer.pem" 2)
+  # Wall: lines per second against the baseline's operations per second.
+  rv+=("$(echo "$LINES / $tw / $(mean "$bw1" "$bw2")" | bc -l)")
+  ri+=("$(echo "$LINES / $iw / $(mean "$sw1" "$sw2")" | bc -l)")
+  # CPU: lines per CPU second against operations per CPU second (per-core efficiency).
+  rvc+=("$(echo "$LINES / $tc / $(mean "$bc1" "$bc2")" | bc -l)")
+  ric+=("$(echo "$LINES / $ic / $(mean "$sc1" "$sc2")" | bc -l)")
+  printf 'round %d (load %s): verify --batch %.0f lines/s, %.2fx wall, %.2fx per CPU-second | issue --batch %.0f lines/s, %.2fx wall, %.2fx per CPU-second\n' \
+    "$r" "$(cut -d' ' -f1 /proc/loadavg)" "$(echo "$LINES / $tw" | bc -l)" "${rv[-1]}" "${rvc[-1]}" \
+    "$(echo "$LINES / $iw" | bc -l)" "${ri[-1]}" "${ric[-1]}"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-printf 'median over %d rounds (%s lines, jobs %s): verify --batch %.2fx raw verify_strict, issue --batch %.2fx raw sign\n' \
-  "$ROUNDS" "$LINES" "${JOBS:-all}" "$(median "${ratios_v[@]}")" "$(median "${ratios_i[@]}")"
+printf 'median of %d rounds, %s lines, jobs %s:\n' "$ROUNDS" "$LINES" "${JOBS:-all}"
+printf '  verify --batch: %.2fx raw 1-core verify_strict (wall), %.2fx per CPU-second\n' \
+  "$(median "${rv[@]}")" "$(median "${rvc[@]}")"
+printf '  issue --batch:  %.2fx raw 1-core sign (wall), %.2fx per CPU-second\n' \
+  "$(median "${ri[@]}")" "$(median "${ric[@]}")"

@@ -65,7 +65,7 @@ impl Status {
         }
     }
 
-    fn to_code(self) -> u64 {
+    pub(crate) fn to_code(self) -> u64 {
         match self {
             Status::Green => 1,
             Status::Yellow => 2,

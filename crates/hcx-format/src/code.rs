@@ -401,6 +401,13 @@ impl PreparedCode {
                 "the code id must be 8 to 16 bytes".to_owned(),
             ));
         }
+        // {1: -8, 4: h'kid'}: alg before kid, as deterministic CBOR orders the keys.
+        let mut protected = Vec::with_capacity(5 + key_id.0.len());
+        protected.extend_from_slice(&[0xa2, 0x01, 0x27, 0x04]);
+        push_bstr(&mut protected, &key_id.0);
+        if let Some(payload) = simple_payload(params, claims, code_id) {
+            return Ok(PreparedCode { protected, payload });
+        }
         let int = |n: i64| Value::Integer(Integer::from(n));
         let mut cwt = vec![
             (int(CLAIM_ISS), Value::Text(params.issuer.clone())),
@@ -413,10 +420,6 @@ impl PreparedCode {
             cwt.push((int(CLAIM_NBF), int(nbf)));
         }
         let payload = encode(&sorted_map(cwt)?)?;
-        // {1: -8, 4: h'kid'}: alg before kid, as deterministic CBOR orders the keys.
-        let mut protected = Vec::with_capacity(5 + key_id.0.len());
-        protected.extend_from_slice(&[0xa2, 0x01, 0x27, 0x04]);
-        push_bstr(&mut protected, &key_id.0);
         Ok(PreparedCode { protected, payload })
     }
 
@@ -444,27 +447,91 @@ impl PreparedCode {
     }
 }
 
+/// The CWT claims set of a code whose claims carry no evidence (most codes), written directly
+/// in deterministic order — `{1: iss, 4: exp, ?5: nbf, 6: iat, 7: cti, -65537: {1: status,
+/// 2: {1: name, ?2, ?3, ?4}, ?3: region}}` — instead of through a CBOR value tree. `None` for
+/// claims with evidence. A test checks the bytes equal the value tree's. Inputs are validated.
+fn simple_payload(params: &IssueParams, claims: &HealthClaims, code_id: &[u8]) -> Option<Vec<u8>> {
+    if !claims.vaccinations.is_empty() || !claims.tests.is_empty() || !claims.recoveries.is_empty()
+    {
+        return None;
+    }
+    let mut out = Vec::with_capacity(160);
+    let uint = |out: &mut Vec<u8>, n: i64| push_head(out, 0, u64::try_from(n).unwrap_or(0));
+    let text = |out: &mut Vec<u8>, t: &str| {
+        push_head(out, 3, t.len() as u64);
+        out.extend_from_slice(t.as_bytes());
+    };
+    out.push(if params.not_before.is_some() {
+        0xa6
+    } else {
+        0xa5
+    });
+    out.push(0x01);
+    text(&mut out, &params.issuer);
+    out.push(0x04);
+    uint(&mut out, params.expires_at);
+    if let Some(nbf) = params.not_before {
+        out.push(0x05);
+        uint(&mut out, nbf);
+    }
+    out.push(0x06);
+    uint(&mut out, params.issued_at);
+    out.push(0x07);
+    push_bstr(&mut out, code_id);
+    out.extend_from_slice(&[0x3a, 0x00, 0x01, 0x00, 0x00]);
+    let s = &claims.subject;
+    out.push(if claims.region.is_some() { 0xa3 } else { 0xa2 });
+    out.push(0x01);
+    push_head(&mut out, 0, claims.status.to_code());
+    out.push(0x02);
+    let optional = [&s.birth_date, &s.id_type, &s.id_suffix];
+    push_head(
+        &mut out,
+        5,
+        1 + optional.iter().filter(|o| o.is_some()).count() as u64,
+    );
+    out.push(0x01);
+    text(&mut out, &s.name);
+    for (key, value) in (2u8..).zip(optional) {
+        if let Some(v) = value {
+            out.push(key);
+            text(&mut out, v);
+        }
+    }
+    if let Some(region) = &claims.region {
+        out.push(0x03);
+        text(&mut out, region);
+    }
+    Some(out)
+}
+
+/// Appends a CBOR head (major type, argument) in its shortest form.
+fn push_head(out: &mut Vec<u8>, major: u8, n: u64) {
+    let m = major << 5;
+    match (u8::try_from(n), u16::try_from(n), u32::try_from(n)) {
+        (Ok(b), _, _) if b < 24 => out.push(m | b),
+        (Ok(b), _, _) => out.extend_from_slice(&[m | 24, b]),
+        (_, Ok(w), _) => {
+            out.push(m | 25);
+            out.extend_from_slice(&w.to_be_bytes());
+        }
+        (_, _, Ok(w)) => {
+            out.push(m | 26);
+            out.extend_from_slice(&w.to_be_bytes());
+        }
+        _ => {
+            out.push(m | 27);
+            out.extend_from_slice(&n.to_be_bytes());
+        }
+    }
+}
+
 /// Appends a CBOR byte string with its shortest head. The COSE envelope is three fixed
 /// arrays of byte strings; writing it directly skips coset's and ciborium's value trees
 /// (a test checks the bytes against coset's).
 fn push_bstr(out: &mut Vec<u8>, bytes: &[u8]) {
-    let len = bytes.len();
-    match (u8::try_from(len), u16::try_from(len), u32::try_from(len)) {
-        (Ok(n), _, _) if n < 24 => out.push(0x40 | n),
-        (Ok(n), _, _) => out.extend_from_slice(&[0x58, n]),
-        (_, Ok(n), _) => {
-            out.push(0x59);
-            out.extend_from_slice(&n.to_be_bytes());
-        }
-        (_, _, Ok(n)) => {
-            out.push(0x5a);
-            out.extend_from_slice(&n.to_be_bytes());
-        }
-        _ => {
-            out.push(0x5b);
-            out.extend_from_slice(&(len as u64).to_be_bytes());
-        }
-    }
+    push_head(out, 2, bytes.len() as u64);
     out.extend_from_slice(bytes);
 }
 
@@ -509,6 +576,51 @@ mod tests {
                 text_from_cose(&sign1.to_tagged_vec().unwrap()),
                 "{len}"
             );
+        }
+    }
+
+    /// The direct writer gives the value tree's bytes for every shape it takes on.
+    #[test]
+    fn simple_payload_equals_the_value_tree() {
+        let subjects = [
+            r#"{"name":"A"}"#,
+            r#"{"name":"张三","birth_date":"1990-03-07"}"#,
+            r#"{"name":"B","id_type":"CN-RIC"}"#,
+            r#"{"name":"C","birth_date":"1990","id_suffix":"4312"}"#,
+            r#"{"name":"D","birth_date":"1990","id_type":"CN-RIC","id_suffix":"4312"}"#,
+        ];
+        let times = [
+            (0, 1, None),
+            (1_795_000_000, 1_795_086_400, Some(1_795_000_100)),
+        ];
+        for subject in subjects {
+            for region in ["", r#","region":"CN-33""#] {
+                for (iat, exp, nbf) in times {
+                    let claims = HealthClaims::from_json(&format!(
+                        r#"{{"status":"red","subject":{subject}{region}}}"#
+                    ))
+                    .unwrap();
+                    let params = IssueParams {
+                        issuer: "dingtalk".into(),
+                        issued_at: iat,
+                        expires_at: exp,
+                        not_before: nbf,
+                    };
+                    let int = |n: i64| Value::Integer(Integer::from(n));
+                    let mut cwt = vec![
+                        (int(CLAIM_ISS), Value::Text(params.issuer.clone())),
+                        (int(CLAIM_EXP), int(exp)),
+                        (int(CLAIM_IAT), int(iat)),
+                        (int(CLAIM_CTI), Value::Bytes(vec![7; 12])),
+                        (int(CLAIM_HCX), claims.to_cbor_value().unwrap()),
+                    ];
+                    if let Some(n) = nbf {
+                        cwt.push((int(CLAIM_NBF), int(n)));
+                    }
+                    let tree = encode(&sorted_map(cwt).unwrap()).unwrap();
+                    assert_eq!(simple_payload(&params, &claims, &[7; 12]), Some(tree));
+                }
+            }
         }
     }
 
