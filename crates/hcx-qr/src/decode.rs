@@ -1,4 +1,5 @@
-//! Pictures (PNG, JPEG, raw luma) → every QR or Aztec code text in them.
+//! Pictures (PNG, JPEG, raw luma) → every QR or Aztec code in them: texts, or symbols with
+//! their version, error-correction level and segments.
 
 use std::io::{Cursor, Read};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -9,6 +10,8 @@ use rxing::common::{BitMatrix, GlobalHistogramBinarizer, HybridBinarizer};
 use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source, RXingResult, Reader};
 
 use crate::binarize::{LocalAverage, MIN_SIDE};
+use crate::locate::QrRead;
+use crate::symbol::{QrMeta, Symbol, SymbolFormat};
 
 use crate::Error;
 
@@ -24,6 +27,16 @@ pub const MAX_CODES: usize = 32;
 /// Texts are deduplicated and ordered top to bottom, then left to right.
 /// Nothing found is [`Error::NoCodeFound`].
 pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>, Error> {
+    image_found(bytes).map(texts)
+}
+
+/// Like [`decode_image`], with each code's symbol: symbology, QR version, error-correction
+/// level and segments (see [`Symbol`]).
+pub fn decode_image_symbols(bytes: &[u8]) -> Result<Vec<Symbol>, Error> {
+    image_found(bytes).map(symbols)
+}
+
+fn image_found(bytes: &[u8]) -> Result<Vec<Found>, Error> {
     let size = bytes.len() as u64;
     if size > MAX_FILE_BYTES {
         return Err(Error::FileTooLarge {
@@ -38,6 +51,15 @@ pub fn decode_image(bytes: &[u8]) -> Result<Vec<String>, Error> {
 
 /// Reads a PNG or JPEG file (refusing files over [`MAX_FILE_BYTES`] before reading them) and decodes it.
 pub fn decode_file(path: &Path) -> Result<Vec<String>, Error> {
+    file_found(path).map(texts)
+}
+
+/// Like [`decode_file`], with each code's symbol (see [`decode_image_symbols`]).
+pub fn decode_file_symbols(path: &Path) -> Result<Vec<Symbol>, Error> {
+    file_found(path).map(symbols)
+}
+
+fn file_found(path: &Path) -> Result<Vec<Found>, Error> {
     let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -55,11 +77,20 @@ pub fn decode_file(path: &Path) -> Result<Vec<String>, Error> {
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(io)?;
-    decode_image(&bytes)
+    image_found(&bytes)
 }
 
 /// Decodes every code in an 8-bit grayscale frame (row-major, `width * height` bytes), e.g. from a camera.
 pub fn decode_luma(width: u32, height: u32, luma: &[u8]) -> Result<Vec<String>, Error> {
+    luma_found(width, height, luma).map(texts)
+}
+
+/// Like [`decode_luma`], with each code's symbol (see [`decode_image_symbols`]).
+pub fn decode_luma_symbols(width: u32, height: u32, luma: &[u8]) -> Result<Vec<Symbol>, Error> {
+    luma_found(width, height, luma).map(symbols)
+}
+
+fn luma_found(width: u32, height: u32, luma: &[u8]) -> Result<Vec<Found>, Error> {
     let pixels = u64::from(width) * u64::from(height);
     if pixels > MAX_PIXELS {
         return Err(Error::ImageTooLarge {
@@ -139,6 +170,41 @@ struct Found {
     text: String,
     cx: f32,
     cy: f32,
+    /// The sampled QR symbol; `None` for Aztec.
+    qr: Option<QrMeta>,
+}
+
+impl Found {
+    fn into_symbol(self) -> Symbol {
+        let Some(qr) = self.qr else {
+            return Symbol {
+                text: self.text,
+                format: SymbolFormat::Aztec,
+                version: None,
+                ecc: None,
+                segments: None,
+            };
+        };
+        // rxing's Java-port parts re-read the data; a panic in them only loses the segments.
+        let segments = catch_unwind(AssertUnwindSafe(|| qr.segments()))
+            .ok()
+            .flatten();
+        Symbol {
+            text: self.text,
+            format: SymbolFormat::Qr,
+            version: (1..=40).contains(&qr.version).then_some(qr.version),
+            ecc: qr.ecc,
+            segments,
+        }
+    }
+}
+
+fn texts(found: Vec<Found>) -> Vec<String> {
+    found.into_iter().map(|f| f.text).collect()
+}
+
+fn symbols(found: Vec<Found>) -> Vec<Symbol> {
+    found.into_iter().map(Found::into_symbol).collect()
 }
 
 fn hints() -> DecodeHints {
@@ -152,18 +218,18 @@ fn hints() -> DecodeHints {
     }
 }
 
-fn collect(results: Vec<RXingResult>, scale: f32, out: &mut Findings) {
-    for r in results {
-        let points = r.getPoints();
-        let n = points.len().max(1) as f32;
-        let cx = points.iter().map(|p| p.x).sum::<f32>() / n * scale;
-        let cy = points.iter().map(|p| p.y).sum::<f32>() / n * scale;
-        out.found.push(Found {
-            text: r.getText().to_owned(),
-            cx,
-            cy,
-        });
-    }
+/// Adds a code (with its QR symbol, if it is one) at the centre of its corner points.
+fn collect(r: &RXingResult, qr: Option<QrMeta>, scale: f32, out: &mut Findings) {
+    let points = r.getPoints();
+    let n = points.len().max(1) as f32;
+    let cx = points.iter().map(|p| p.x).sum::<f32>() / n * scale;
+    let cy = points.iter().map(|p| p.y).sum::<f32>() / n * scale;
+    out.found.push(Found {
+        text: r.getText().to_owned(),
+        cx,
+        cy,
+        qr,
+    });
 }
 
 /// What the passes found so far.
@@ -198,7 +264,7 @@ fn read_bitmap<B: Binarizer>(
                 rxing::aztec::AztecReader.decode_with_hints(bitmap, &hints)
             }));
             if let Ok(Ok(result)) = aztec {
-                collect(vec![result], scale, out);
+                collect(&result, None, scale, out);
             }
         }
     }
@@ -210,7 +276,9 @@ fn read_matrix(matrix: &BitMatrix, words: Option<&[usize]>, scale: f32, out: &mu
         catch_unwind(AssertUnwindSafe(|| crate::locate::read_qr(matrix, words)))
     {
         out.patterns += located;
-        collect(results, scale, out);
+        for QrRead { result, meta } in results {
+            collect(&result, Some(meta), scale, out);
+        }
     }
 }
 
@@ -439,7 +507,7 @@ const DOUBLE_MAX_PIXELS: u64 = 2_000_000;
 /// Runs the passes in order until one finds a code; each pass also tries the inverted picture.
 ///
 /// The passes and their order were chosen by measurement on synthetic phone photos (see docs/QR.md).
-fn scan(width: u32, height: u32, luma: &[u8]) -> Result<Vec<String>, Error> {
+fn scan(width: u32, height: u32, luma: &[u8]) -> Result<Vec<Found>, Error> {
     let mut found = Findings::default();
     let passes = if width.max(height) > LARGE_SIDE {
         LARGE_PASSES
@@ -500,25 +568,26 @@ fn scan(width: u32, height: u32, luma: &[u8]) -> Result<Vec<String>, Error> {
     finish(found.found)
 }
 
-fn finish(mut found: Vec<Found>) -> Result<Vec<String>, Error> {
+/// Orders the codes top to bottom, then left to right, and keeps the first of each text.
+fn finish(mut found: Vec<Found>) -> Result<Vec<Found>, Error> {
     found.sort_by(|a, b| {
         a.cy.total_cmp(&b.cy)
             .then(a.cx.total_cmp(&b.cx))
             .then_with(|| a.text.cmp(&b.text))
     });
-    let mut texts: Vec<String> = Vec::new();
+    let mut kept: Vec<Found> = Vec::new();
     for f in found {
-        if !texts.contains(&f.text) {
-            texts.push(f.text);
+        if !kept.iter().any(|k| k.text == f.text) {
+            kept.push(f);
         }
     }
-    if texts.is_empty() {
+    if kept.is_empty() {
         return Err(Error::NoCodeFound);
     }
-    if texts.len() > MAX_CODES {
+    if kept.len() > MAX_CODES {
         return Err(Error::TooManyCodes { max: MAX_CODES });
     }
-    Ok(texts)
+    Ok(kept)
 }
 
 #[cfg(test)]

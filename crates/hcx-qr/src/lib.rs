@@ -2,7 +2,8 @@
 //!
 //! Encoding picks the smallest version at the wanted error-correction level, with alphanumeric mode for
 //! base45 texts; decoding finds every QR (and Aztec) code in a PNG, JPEG or raw grayscale picture,
-//! rotated, blurred, noisy, dim or inverted, in pure Rust.
+//! rotated, blurred, noisy, dim or inverted, in pure Rust. The `*_symbols` functions also tell
+//! each code's symbology, QR version, error-correction level and data segments.
 //!
 //! ```
 //! use hcx_qr::{EncodeOptions, decode_image, encode};
@@ -21,7 +22,12 @@ mod decode;
 mod encode;
 mod error;
 mod locate;
+mod symbol;
 
-pub use decode::{MAX_CODES, MAX_FILE_BYTES, MAX_PIXELS, decode_file, decode_image, decode_luma};
+pub use decode::{
+    MAX_CODES, MAX_FILE_BYTES, MAX_PIXELS, decode_file, decode_file_symbols, decode_image,
+    decode_image_symbols, decode_luma, decode_luma_symbols,
+};
 pub use encode::{EccLevel, EncodeOptions, MAX_RENDER_SIDE_PX, OutputFormat, QrCode, encode};
 pub use error::Error;
+pub use symbol::{Segment, SegmentMode, Symbol, SymbolFormat};

@@ -18,6 +18,8 @@ use rxing::qrcode::cpp_port::detector::{GenerateFinderPatternSets, SampleQR};
 use rxing::{BarcodeFormat, Point, RXingResult};
 use std::borrow::Cow;
 
+use crate::symbol::{QrMeta, ecc_from_name};
+
 /// The finder pattern: dark 1, light 1, dark 3, light 1, dark 1 modules.
 const PATTERN: [u16; 5] = [1, 1, 3, 1, 1];
 /// Rows scanned: every third (what rxing and zxing-cpp do when trying harder).
@@ -442,10 +444,18 @@ fn finder_patterns(m: &BitMatrix, packed: &Packed) -> Vec<ConcentricPattern> {
     found
 }
 
+/// One QR code read by rxing's sampler and decoder.
+pub(crate) struct QrRead {
+    /// Text and corner points, as rxing's readers return them.
+    pub(crate) result: RXingResult,
+    /// The sampled symbol, for [`Symbol`](crate::Symbol)'s version, level and segments.
+    pub(crate) meta: QrMeta,
+}
+
 /// Every QR code rxing's sampler and decoder read from the finder patterns of `m`, and how many
 /// finder patterns were located. `words`, if given, are `m`'s rows packed (as `BitMatrix` keeps
 /// them); otherwise they are copied from `m`.
-pub(crate) fn read_qr(m: &BitMatrix, words: Option<&[usize]>) -> (Vec<RXingResult>, usize) {
+pub(crate) fn read_qr(m: &BitMatrix, words: Option<&[usize]>) -> (Vec<QrRead>, usize) {
     let packed = Packed::new(m, words);
     let mut patterns = finder_patterns(m, &packed);
     let mut used: Vec<ConcentricPattern> = Vec::new();
@@ -463,11 +473,20 @@ pub(crate) fn read_qr(m: &BitMatrix, words: Option<&[usize]>) -> (Vec<RXingResul
         };
         if decoded.isValid() {
             used.extend([set.bl, set.tl, set.tr]);
-            results.push(RXingResult::with_decoder_result(
+            // The sampled modules (at most 177 x 177 bits) are kept so that the segments are
+            // read only when a caller asks for symbols, not on the text-only path.
+            let meta = QrMeta {
+                bits: detected.getBits().clone(),
+                version: u8::try_from(decoded.versionNumber()).unwrap_or(0),
+                mirrored: decoded.isMirrored(),
+                ecc: ecc_from_name(decoded.ecLevel()),
+            };
+            let result = RXingResult::with_decoder_result(
                 decoded,
                 detected.getPoints(),
                 BarcodeFormat::QR_CODE,
-            ));
+            );
+            results.push(QrRead { result, meta });
         }
     }
     (results, located)

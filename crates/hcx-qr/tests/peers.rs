@@ -67,6 +67,28 @@ fn paired_json(png: &Path) -> PathBuf {
     raw.join(format!("{name}.json"))
 }
 
+/// A symbol's metadata agrees with its text: a QR code has a version, a level and segments whose
+/// character counts add up to the text (every peer text is ASCII); Aztec has none of these.
+fn check_symbol(name: &str, s: &hcx_qr::Symbol) {
+    match s.format {
+        hcx_qr::SymbolFormat::Qr => {
+            assert!(s.version.is_some_and(|v| (1..=40).contains(&v)), "{name}");
+            assert!(s.ecc.is_some(), "{name}");
+            let segments = s.segments.as_ref().unwrap_or_else(|| panic!("{name}"));
+            let chars: u32 = segments
+                .iter()
+                .filter(|g| g.mode != hcx_qr::SegmentMode::Eci)
+                .map(|g| g.count)
+                .sum();
+            assert_eq!(chars as usize, s.text.len(), "{name}: {segments:?}");
+        }
+        _ => {
+            assert!(name.ends_with("_aztec.png"), "{name}");
+            assert_eq!((s.version, s.ecc, &s.segments), (None, None, &None));
+        }
+    }
+}
+
 #[test]
 fn dcc_peer_images_decode_to_their_prefix() {
     let Some(peers) = common::peers_dir("dcc_peer_images_decode_to_their_prefix") else {
@@ -92,7 +114,13 @@ fn dcc_peer_images_decode_to_their_prefix() {
         let json: serde_json::Value =
             serde_json::from_slice(&std::fs::read(paired_json(png)).unwrap()).unwrap();
         let prefix = json["PREFIX"].as_str().unwrap();
-        let got = hcx_qr::decode_file(png);
+        // The symbols read, and their texts (what `decode_file` returns).
+        let got = hcx_qr::decode_file_symbols(png).map(|symbols| {
+            for s in &symbols {
+                check_symbol(&rel, s);
+            }
+            symbols.into_iter().map(|s| s.text).collect::<Vec<_>>()
+        });
         if let Some((_, reason)) = STALE_IMAGES.iter().find(|(p, _)| *p == rel) {
             let got = got.unwrap_or_else(|e| panic!("{rel}: {e}"));
             assert_eq!(got.len(), 1, "{rel}");
@@ -151,6 +179,27 @@ fn shc_derived_pngs_decode_to_their_numeric_text() {
         assert_eq!(
             hcx_qr::decode_file(png).unwrap(),
             vec![expected.trim_end().to_string()],
+            "{name}"
+        );
+        // As the SHC spec asks: version 22 or lower, the header in a byte segment (`shc:/`, or
+        // `shc:/K/N/` for example 02's chunks), then the digits in a numeric one.
+        let symbols = hcx_qr::decode_file_symbols(png).unwrap();
+        let [symbol] = symbols.as_slice() else {
+            panic!("{name}: {symbols:?}");
+        };
+        check_symbol(name, symbol);
+        assert!(symbol.version.unwrap() <= 22, "{name}");
+        let header = symbol.text.rfind('/').unwrap() + 1;
+        let segment = |mode, count: usize| hcx_qr::Segment {
+            mode,
+            count: count as u32,
+        };
+        assert_eq!(
+            symbol.segments,
+            Some(vec![
+                segment(hcx_qr::SegmentMode::Byte, header),
+                segment(hcx_qr::SegmentMode::Numeric, symbol.text.len() - header),
+            ]),
             "{name}"
         );
     }
