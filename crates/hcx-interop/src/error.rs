@@ -71,6 +71,19 @@ pub enum Error {
     /// The `shc:/` numeric QR text is malformed (odd digit count, value over 77, bad header).
     #[error("invalid SMART Health Card numeric QR text: {0}")]
     NumericQr(String),
+    /// The QR code that carried a SMART Health Card is of a version over
+    /// [`crate::limits::MAX_SHC_QR_VERSION`].
+    #[error("QR code version {version} is over {max}, the largest a SMART Health Card may use")]
+    QrVersion {
+        /// The version of the QR code.
+        version: u8,
+        /// The largest version allowed.
+        max: u8,
+    },
+    /// The symbol that carried a SMART Health Card is not a QR code of exactly two segments, the
+    /// prefix in byte mode and then the digits in numeric mode.
+    #[error("invalid SMART Health Card QR code: {0}")]
+    QrSegments(String),
     /// The `shc:/K/N/` chunks do not form one complete set.
     #[error("invalid SMART Health Card QR chunks: {0}")]
     Chunks(String),
@@ -215,6 +228,8 @@ impl Error {
             | Json(_)
             | TrailingCharacters(_)
             | NumericQr(_)
+            | QrVersion { .. }
+            | QrSegments(_)
             | Chunks(_)
             | Jws(_)
             | InvalidIssuerUrl(_)
@@ -256,6 +271,8 @@ impl Error {
             Json(_) => "bad_json",
             TrailingCharacters(_) => "trailing_characters",
             NumericQr(_) => "bad_numeric_qr",
+            QrVersion { .. } => "bad_qr_version",
+            QrSegments(_) => "bad_qr_segments",
             Chunks(_) => "bad_chunks",
             Jws(_) => "bad_jws",
             InvalidIssuerUrl(_) => "invalid_issuer_url",

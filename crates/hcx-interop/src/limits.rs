@@ -19,6 +19,9 @@ pub const MAX_CERTIFICATE_BYTES: usize = 16 * 1024;
 pub const MAX_CHAIN_LEN: usize = 5;
 /// Most `shc:/K/N/` chunks in one set.
 pub const MAX_CHUNKS: usize = 64;
+/// Largest QR version of a SMART Health Card symbol, single or chunk (SHC spec: "version 22 or
+/// lower", 105 × 105 modules, so phones can still scan it).
+pub const MAX_SHC_QR_VERSION: u8 = 22;
 /// Most JWS in one `.smart-health-card` file.
 pub const MAX_FILE_CREDENTIALS: usize = 16;
 /// Deepest CBOR nesting accepted (a DCC nests 6 levels).

@@ -6,7 +6,7 @@ use serde_json::Value as Json;
 
 use crate::crypto::Alg;
 use crate::error::{Error, schema};
-use crate::limits::{MAX_CHUNKS, MAX_FILE_CREDENTIALS, MAX_INPUT_BYTES};
+use crate::limits::{MAX_CHUNKS, MAX_FILE_CREDENTIALS, MAX_INPUT_BYTES, MAX_SHC_QR_VERSION};
 use crate::summary::Summary;
 use crate::trust::{ShcKey, TrustStore};
 use crate::util::{
@@ -537,6 +537,101 @@ pub fn verify_chunks(
     options: &VerifyOptions,
 ) -> Result<Verified, Error> {
     verify_jws(&join_chunks(chunks)?, trust, options)
+}
+
+/// The mode of one QR data segment, as far as the SHC rules tell them apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum QrMode {
+    /// Numeric mode (digits).
+    Numeric,
+    /// Alphanumeric mode (`0–9 A–Z space $%*+-./:`).
+    Alphanumeric,
+    /// Byte mode.
+    Byte,
+    /// Kanji mode.
+    Kanji,
+    /// Any other segment: an ECI designator, structured append, FNC1, Hanzi.
+    Other,
+}
+
+impl QrMode {
+    /// `"numeric"`, `"alphanumeric"`, `"byte"`, `"kanji"` or `"other"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            QrMode::Numeric => "numeric",
+            QrMode::Alphanumeric => "alphanumeric",
+            QrMode::Byte => "byte",
+            QrMode::Kanji => "kanji",
+            QrMode::Other => "other",
+        }
+    }
+}
+
+/// The symbol an `shc:/` text was scanned from, as the QR decoder describes it (for instance
+/// from `hcx_qr::decode_image_symbols`; this crate reads no images itself).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ScannedSymbol {
+    /// A QR code.
+    Qr {
+        /// The QR version, 1–40.
+        version: u8,
+        /// The modes of its data segments in order, `None` if the decoder could not tell.
+        modes: Option<Vec<QrMode>>,
+    },
+    /// A symbol of another symbology, by name (e.g. `aztec`).
+    Other(String),
+}
+
+/// Checks what the SHC spec asks of the QR code of a card or chunk: exactly two segments, the
+/// `shc:/` (or `shc:/K/N/`) prefix in byte mode then the digits in numeric mode
+/// ([`Error::QrSegments`]; unknown modes are not judged), and a version of at most
+/// [`MAX_SHC_QR_VERSION`] ([`Error::QrVersion`]).
+///
+/// The segments are checked first: a wrong layout (one byte segment for everything) is what
+/// usually makes a card's QR code too large, and then it is the error to report. Like the SHC
+/// validator, only the modes are checked, not where the byte segment ends.
+pub fn check_symbol(symbol: &ScannedSymbol) -> Result<(), Error> {
+    let (version, modes) = match symbol {
+        ScannedSymbol::Qr { version, modes } => (*version, modes.as_deref()),
+        ScannedSymbol::Other(name) => {
+            return Err(Error::QrSegments(format!(
+                "a SMART Health Card must be a QR code, not {name}"
+            )));
+        }
+    };
+    if let Some(modes) = modes {
+        if modes != [QrMode::Byte, QrMode::Numeric] {
+            let found: Vec<&str> = modes.iter().map(|m| m.as_str()).collect();
+            return Err(Error::QrSegments(format!(
+                "{} segment(s) ({}), where a byte segment then a numeric segment are required",
+                modes.len(),
+                found.join(", ")
+            )));
+        }
+    }
+    if version > MAX_SHC_QR_VERSION {
+        return Err(Error::QrVersion {
+            version,
+            max: MAX_SHC_QR_VERSION,
+        });
+    }
+    Ok(())
+}
+
+/// Verifies a card scanned from QR codes: one `shc:/` text, or the chunks of a `shc:/K/N/` set
+/// (any order), each with the symbol it was read from. Every symbol is checked
+/// ([`check_symbol`]) before the texts are verified as [`verify_chunks`] does.
+pub fn verify_scanned(
+    scans: &[(&str, ScannedSymbol)],
+    trust: &TrustStore,
+    options: &VerifyOptions,
+) -> Result<Verified, Error> {
+    for (_, symbol) in scans {
+        check_symbol(symbol)?;
+    }
+    let texts: Vec<&str> = scans.iter().map(|(text, _)| *text).collect();
+    verify_chunks(&texts, trust, options)
 }
 
 /// Decodes (without verifying) the first credential of any SHC input.

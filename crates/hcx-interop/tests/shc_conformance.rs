@@ -49,6 +49,47 @@ fn verdict(r: Result<hcx_interop::Verified, hcx_interop::Error>) -> String {
     }
 }
 
+/// What `hcx_qr` read of a symbol, in the terms of the SHC QR rules.
+fn scanned(symbol: &hcx_qr::Symbol) -> shc::ScannedSymbol {
+    match (symbol.format, symbol.version) {
+        (hcx_qr::SymbolFormat::Qr, Some(version)) => shc::ScannedSymbol::Qr {
+            version,
+            modes: symbol.segments.as_ref().map(|segments| {
+                segments
+                    .iter()
+                    .map(|s| match s.mode {
+                        hcx_qr::SegmentMode::Numeric => shc::QrMode::Numeric,
+                        hcx_qr::SegmentMode::Alphanumeric => shc::QrMode::Alphanumeric,
+                        hcx_qr::SegmentMode::Byte => shc::QrMode::Byte,
+                        hcx_qr::SegmentMode::Kanji => shc::QrMode::Kanji,
+                        _ => shc::QrMode::Other,
+                    })
+                    .collect()
+            }),
+        },
+        (format, _) => shc::ScannedSymbol::Other(format.as_str().into()),
+    }
+}
+
+/// Every code in an image with its symbol, for [`shc::verify_scanned`].
+fn scan(path: &Path) -> Vec<(String, shc::ScannedSymbol)> {
+    hcx_qr::decode_file_symbols(path)
+        .unwrap()
+        .iter()
+        .map(|s| (s.text.clone(), scanned(s)))
+        .collect()
+}
+
+fn verify_scanned(
+    scans: &[(String, shc::ScannedSymbol)],
+    trust: &TrustStore,
+    options: &VerifyOptions,
+) -> String {
+    let refs: Vec<(&str, shc::ScannedSymbol)> =
+        scans.iter().map(|(t, s)| (t.as_str(), s.clone())).collect();
+    verdict(shc::verify_scanned(&refs, trust, options))
+}
+
 fn check(passed: &mut usize, what: &str, got: String, want: &str) {
     let code = got.split('/').next().unwrap_or("");
     assert!(
@@ -105,12 +146,18 @@ fn spec_examples() {
                 verdict(hcx_interop::verify(&qr, &trust, &at(SPEC_NOW))),
                 want,
             );
-            let png = std::fs::read(root.join(format!(
+            let png = root.join(format!(
                 "spec-examples/derived-png/example-{ex}-g-qr-code-0.png"
-            )))
-            .unwrap();
-            let texts = hcx_qr::decode_image(&png).unwrap();
-            assert_eq!(texts, vec![qr.clone()]);
+            ));
+            let scans = scan(&png);
+            assert_eq!(scans.len(), 1);
+            assert_eq!(scans[0].0, qr);
+            check(
+                &mut n,
+                &format!("{ex} png"),
+                verify_scanned(&scans, &trust, &at(SPEC_NOW)),
+                want,
+            );
         }
     }
     // 02 from its three chunks, in any order, and from the three derived PNGs.
@@ -133,18 +180,21 @@ fn spec_examples() {
         verdict(hcx_interop::verify_chunks(&reversed, &trust, &at(SPEC_NOW))),
         "ok",
     );
-    let from_png: Vec<String> = (0..3)
+    let from_png: Vec<(String, shc::ScannedSymbol)> = (0..3)
         .flat_map(|k| {
-            hcx_qr::decode_image(
-                &std::fs::read(root.join(format!(
-                    "spec-examples/derived-png/example-02-g-qr-code-{k}.png"
-                )))
-                .unwrap(),
-            )
-            .unwrap()
+            scan(&root.join(format!(
+                "spec-examples/derived-png/example-02-g-qr-code-{k}.png"
+            )))
         })
         .collect();
-    assert_eq!(from_png, chunks);
+    let png_texts: Vec<&String> = from_png.iter().map(|(t, _)| t).collect();
+    assert_eq!(png_texts, chunks.iter().collect::<Vec<_>>());
+    check(
+        &mut n,
+        "02 from its three PNGs",
+        verify_scanned(&from_png, &trust, &at(SPEC_NOW)),
+        "ok",
+    );
     // 03 is also expired (exp 2024-06-21): without the CRL that is what is reported.
     let ex03 = read(&root, "spec-examples/example-03-d-jws.txt");
     let no_crl = spec_trust(&root, false);
@@ -411,62 +461,84 @@ fn dev_tools_testdata() {
         "malformed/bad_numeric_qr",
     );
 
-    // QR images: decoded with hcx-qr, then verified. QR-symbol properties (version, segment
-    // layout) are below this crate's text-level input and are not checked; those cases verify.
+    // QR images: decoded with hcx-qr, each symbol checked (version <= 22; a byte segment then a
+    // numeric one), then the texts verified.
     let images: &[(&str, &str)] = &[
         ("test-example-00-g-qr-code-0-scaled-85.jpg", "ok"),
         ("test-example-00-g-qr-code-0-scaled-23.jpg", "ok"),
+        // Only a warning: version 22 where a smaller one would do.
         ("test-example-00-g-qr-code-inflated-to-v22.png", "ok"),
         ("test-example-00-g-qr-code-0-corrupted.png", "no_qr"), // QR_DECODE_ERROR
         ("test-invalid-jws-payload.png", "malformed/bad_json"), // JSON_PARSE_ERROR
+        // INVALID_QR_VERSION: version 24.
+        (
+            "test-example-00-g-qr-code-0-bad_qr_version.png",
+            "malformed/bad_qr_version",
+        ),
+        // INVALID_QR + INVALID_QR_VERSION: the whole text in one byte segment, version 29. The
+        // segments are reported; the version is checked on its own below.
+        (
+            "test-example-00-g-qr-code-0-single_qr_segment.png",
+            "malformed/bad_qr_segments",
+        ),
+        // INVALID_QR + INVALID_NUMERIC_QR: byte, numeric, byte. The segments are reported; the
+        // text is checked on its own below.
+        (
+            "test-example-00-g-qr-code-0-too_many_qr_segment.png",
+            "malformed/bad_qr_segments",
+        ),
     ];
     for (file, want) in images {
-        let got = match hcx_qr::decode_image(&std::fs::read(d.join(file)).unwrap()) {
-            Ok(texts) if !texts.is_empty() => v(&texts[0]),
+        let got = match hcx_qr::decode_file_symbols(&d.join(file)) {
+            Ok(symbols) if !symbols.is_empty() => {
+                let scans: Vec<_> = symbols
+                    .iter()
+                    .map(|s| (s.text.clone(), scanned(s)))
+                    .collect();
+                verify_scanned(&scans, &trust, &opts)
+            }
             _ => "no_qr".into(),
         };
         check(&mut n, file, got, want);
     }
-    let two: Vec<String> = (0..2)
+    // The second error of each two-error image, on its own.
+    let single = scan(&d.join("test-example-00-g-qr-code-0-single_qr_segment.png"));
+    let shc::ScannedSymbol::Qr { version, .. } = single[0].1 else {
+        panic!("single_qr_segment is a QR code");
+    };
+    let version_only = shc::ScannedSymbol::Qr {
+        version,
+        modes: None,
+    };
+    check(
+        &mut n,
+        "single_qr_segment version",
+        match shc::check_symbol(&version_only) {
+            Ok(()) => "ok".into(),
+            Err(e) => format!("{}/{}", e.code(), e.reason()),
+        },
+        "malformed/bad_qr_version",
+    );
+    let too_many = scan(&d.join("test-example-00-g-qr-code-0-too_many_qr_segment.png"));
+    check(
+        &mut n,
+        "too_many_qr_segment text",
+        v(&too_many[0].0),
+        "malformed/bad_numeric_qr",
+    );
+    let two: Vec<(String, shc::ScannedSymbol)> = (0..2)
         .flat_map(|k| {
-            hcx_qr::decode_image(
-                &std::fs::read(d.join(format!(
-                    "test-example-00-g-qr-code-{k}-qr_chunk_too_small.png"
-                )))
-                .unwrap(),
-            )
-            .unwrap()
+            scan(&d.join(format!(
+                "test-example-00-g-qr-code-{k}-qr_chunk_too_small.png"
+            )))
         })
         .collect();
-    let two_refs: Vec<&str> = two.iter().map(String::as_str).collect();
     check(
         &mut n,
         "2 chunk images",
-        verdict(hcx_interop::verify_chunks(&two_refs, &trust, &opts)),
+        verify_scanned(&two, &trust, &opts),
         "ok",
     );
-    // too_many_qr_segment: INVALID_NUMERIC_QR. bad_qr_version and single_qr_segment expect
-    // INVALID_QR_VERSION / INVALID_QR, properties of the QR symbol (version, segment modes)
-    // that hcx_qr::decode_image does not expose: at the text level they are valid cards. These
-    // two are the documented limitation (docs/INTEROP.md), asserted here so a change shows.
-    let symbol_cases: &[(&str, &str)] = &[
-        (
-            "test-example-00-g-qr-code-0-too_many_qr_segment.png",
-            "malformed/bad_numeric_qr",
-        ),
-        ("test-example-00-g-qr-code-0-bad_qr_version.png", "ok"),
-        ("test-example-00-g-qr-code-0-single_qr_segment.png", "ok"),
-    ];
-    let mut limitations = 0;
-    for (file, want) in symbol_cases {
-        let texts = hcx_qr::decode_image(&std::fs::read(d.join(file)).unwrap()).unwrap();
-        if *want == "ok" {
-            limitations += 1;
-            assert_eq!(v(&texts[0]), "ok", "{file}");
-        } else {
-            check(&mut n, file, v(&texts[0]), want);
-        }
-    }
 
     // JWS payloads, checked at the validator's clock.
     let payloads: &[(&str, &str)] = &[
@@ -606,8 +678,51 @@ fn dev_tools_testdata() {
             .unwrap(),
         hcx_interop::TrustKind::Jwks(1)
     );
-    eprintln!(
-        "SHC dev-tools testdata: {n}/{n} expectations met; {limitations} QR-symbol checks \
-         (INVALID_QR_VERSION) not applicable at the text level"
+    eprintln!("SHC dev-tools testdata: {n}/{n} expectations met");
+}
+
+/// The QR rules on their own: segments before version, unknown modes not judged, QR only.
+#[test]
+fn qr_symbol_rules() {
+    use shc::{QrMode, ScannedSymbol, check_symbol};
+    let qr = |version, modes: Option<&[QrMode]>| ScannedSymbol::Qr {
+        version,
+        modes: modes.map(<[QrMode]>::to_vec),
+    };
+    let reason = |s: &ScannedSymbol| check_symbol(s).map_err(|e| (e.code(), e.reason()));
+    let good: &[QrMode] = &[QrMode::Byte, QrMode::Numeric];
+    assert_eq!(reason(&qr(1, Some(good))), Ok(()));
+    assert_eq!(reason(&qr(22, Some(good))), Ok(()));
+    assert_eq!(reason(&qr(22, None)), Ok(()));
+    assert_eq!(
+        reason(&qr(23, Some(good))),
+        Err(("malformed", "bad_qr_version"))
     );
+    assert_eq!(reason(&qr(40, None)), Err(("malformed", "bad_qr_version")));
+    for bad in [
+        &[QrMode::Byte][..],
+        &[QrMode::Numeric, QrMode::Byte],
+        &[QrMode::Byte, QrMode::Numeric, QrMode::Byte],
+        &[QrMode::Other, QrMode::Byte, QrMode::Numeric],
+        &[QrMode::Byte, QrMode::Alphanumeric],
+        &[],
+    ] {
+        assert_eq!(
+            reason(&qr(10, Some(bad))),
+            Err(("malformed", "bad_qr_segments")),
+            "{bad:?}"
+        );
+        // Both wrong: the segments are reported.
+        assert_eq!(
+            reason(&qr(30, Some(bad))),
+            Err(("malformed", "bad_qr_segments"))
+        );
+    }
+    assert_eq!(
+        reason(&ScannedSymbol::Other("aztec".into())),
+        Err(("malformed", "bad_qr_segments"))
+    );
+    // No symbol at all is no card.
+    let none = shc::verify_scanned(&[], &TrustStore::default(), &VerifyOptions::at(0));
+    assert_eq!(none.unwrap_err().reason(), "bad_chunks");
 }
