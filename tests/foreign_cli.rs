@@ -156,6 +156,67 @@ fn smart_health_cards_verify_whole_and_from_chunks() {
     assert_eq!(v["format"], "shc");
 }
 
+/// `--qr` judges the symbol of an SHC as the SHC validator does: version 22 at most, a byte
+/// segment then a numeric one (its `bad_qr_version` and `single_qr_segment` images).
+#[test]
+fn smart_health_card_qr_symbols_are_checked() {
+    let Some(peers) = common::peers("the foreign-format CLI tests") else {
+        return;
+    };
+    let jwks = peers.join("shc/spec-examples/issuer/.well-known/jwks.json");
+    let dev = peers.join("shc/dev-tools-testdata");
+    // The validator's own clock for its test data.
+    let at = "2022-05-31T00:00:00Z";
+    for (image, want) in [
+        ("test-example-00-g-qr-code-inflated-to-v22.png", None),
+        (
+            "test-example-00-g-qr-code-0-bad_qr_version.png",
+            Some("bad_qr_version"),
+        ),
+        (
+            "test-example-00-g-qr-code-0-single_qr_segment.png",
+            Some("bad_qr_segments"),
+        ),
+    ] {
+        let path = dev.join(image);
+        let (status, v) = verify_json(&[
+            "--trust".as_ref(),
+            jwks.as_os_str(),
+            "--at".as_ref(),
+            at.as_ref(),
+            "--qr".as_ref(),
+            path.as_os_str(),
+        ]);
+        match want {
+            None => assert_eq!(
+                (status, &v["valid"]),
+                (0, &Json::Bool(true)),
+                "{image}: {v}"
+            ),
+            Some(reason) => {
+                assert_eq!(status, 1, "{image}: {v}");
+                assert_eq!(v["error"]["code"], "malformed", "{image}: {v}");
+                assert_eq!(v["error"]["reason"], reason, "{image}: {v}");
+            }
+        }
+        // `decode` reads the same symbol and refuses the same images.
+        let out = Command::cargo_bin("hcx")
+            .unwrap()
+            .args(["decode", "--qr"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        match want {
+            None => assert_eq!(out.status.code(), Some(0), "{image}: {stderr}"),
+            Some(_) => {
+                assert_eq!(out.status.code(), Some(1), "{image}: {stderr}");
+                assert!(stderr.contains("error[malformed]"), "{image}: {stderr}");
+            }
+        }
+    }
+}
+
 #[test]
 fn icao_vds_nc_chains_to_its_csca() {
     let Some(peers) = common::peers("the foreign-format CLI tests") else {

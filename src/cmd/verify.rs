@@ -243,10 +243,51 @@ fn qr_error(image: &std::path::Path, e: &hcx_qr::Error) -> CliError {
     }
 }
 
+/// The SHC spec's rules for the QR code of a card or chunk (segments, version), applied to the
+/// symbol of every picked `shc:` text, so that an image is judged as the SHC validator judges it.
+fn check_shc_symbols(
+    image: &std::path::Path,
+    symbols: &[hcx_qr::Symbol],
+    picked: &[String],
+) -> Result<(), CliError> {
+    use hcx_interop::shc::{QrMode, ScannedSymbol};
+    let shc = symbols
+        .iter()
+        .filter(|s| s.text.starts_with("shc:") && picked.contains(&s.text));
+    for symbol in shc {
+        let scanned = match (symbol.format, symbol.version) {
+            (hcx_qr::SymbolFormat::Qr, Some(version)) => ScannedSymbol::Qr {
+                version,
+                modes: symbol.segments.as_ref().map(|segments| {
+                    segments
+                        .iter()
+                        .map(|s| match s.mode {
+                            hcx_qr::SegmentMode::Numeric => QrMode::Numeric,
+                            hcx_qr::SegmentMode::Alphanumeric => QrMode::Alphanumeric,
+                            hcx_qr::SegmentMode::Byte => QrMode::Byte,
+                            hcx_qr::SegmentMode::Kanji => QrMode::Kanji,
+                            _ => QrMode::Other,
+                        })
+                        .collect()
+                }),
+            },
+            (format, _) => ScannedSymbol::Other(format.as_str().into()),
+        };
+        hcx_interop::shc::check_symbol(&scanned).map_err(|e| CliError {
+            code: e.code(),
+            reason: Some(e.reason()),
+            message: format!("{}: {e}", image.display()),
+            status: EXIT_REJECTED,
+        })?;
+    }
+    Ok(())
+}
+
 /// Reads the code texts from the arguments, standard input or a QR image.
 pub fn read_codes(input: &CodeInput) -> Result<Vec<String>, CliError> {
     if let Some(image) = &input.qr {
-        let texts = hcx_qr::decode_file(image).map_err(|e| qr_error(image, &e))?;
+        let symbols = hcx_qr::decode_file_symbols(image).map_err(|e| qr_error(image, &e))?;
+        let texts: Vec<String> = symbols.iter().map(|s| s.text.clone()).collect();
         // A photo may hold other codes too: prefer one that looks like a health code.
         let shc_chunks: Vec<String> = texts
             .iter()
@@ -254,6 +295,7 @@ pub fn read_codes(input: &CodeInput) -> Result<Vec<String>, CliError> {
             .cloned()
             .collect();
         if shc_chunks.len() > 1 {
+            check_shc_symbols(image, &symbols, &shc_chunks)?;
             return Ok(shc_chunks);
         }
         let pick = texts
@@ -262,9 +304,11 @@ pub fn read_codes(input: &CodeInput) -> Result<Vec<String>, CliError> {
             .or_else(|| texts.iter().find(|t| hcx_interop::detect(t).is_some()))
             .or_else(|| texts.first())
             .cloned();
-        return pick
+        let picked = pick
             .map(|t| vec![t])
-            .ok_or_else(|| qr_error(image, &hcx_qr::Error::NoCodeFound));
+            .ok_or_else(|| qr_error(image, &hcx_qr::Error::NoCodeFound))?;
+        check_shc_symbols(image, &symbols, &picked)?;
+        return Ok(picked);
     }
     match input.code.as_slice() {
         [] => Ok(vec![code_text("-")?]),
