@@ -7,7 +7,7 @@
 )]
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use hcx_qr::{EncodeOptions, decode_image, decode_luma, encode};
+use hcx_qr::{EncodeOptions, decode_image, decode_image_symbols, decode_luma, encode};
 
 fn text() -> String {
     const ALPHABET: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
@@ -35,6 +35,10 @@ fn benches(c: &mut Criterion) {
     let png = code.to_png(4).unwrap();
     c.bench_function("decode PNG 4 px/module", |b| {
         b.iter(|| decode_image(&png).unwrap())
+    });
+    // The same, with each symbol's version, level and segments (data codewords read again).
+    c.bench_function("decode PNG 4 px/module, symbols", |b| {
+        b.iter(|| decode_image_symbols(&png).unwrap())
     });
     // The code at 3 px/module in the middle of a gray 1280×960 frame.
     let img = code.to_luma(3).unwrap();
