@@ -15,8 +15,9 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use hcx_format::{
-    BatchVerifier, HealthClaims, IssueParams, IssuerEntry, KeyEntry, PrivateKey, Scopes,
-    SignatureItem, SignedTrustList, StrictBatch, TrustList, TrustListPolicy, Verifier,
+    BatchIssuer, BatchVerifier, HealthClaims, IssueParams, IssueRequest, IssuerEntry, KeyEntry,
+    PrivateKey, Scopes, SignatureItem, SignedTrustList, StrictBatch, TrustList, TrustListPolicy,
+    Verifier,
 };
 use rayon::prelude::*;
 
@@ -157,6 +158,17 @@ fn single_core(c: &mut Criterion) {
             }
         })
     });
+    let batch_issuer = BatchIssuer::new(&f.key);
+    let requests = vec![
+        IssueRequest {
+            params: &f.params,
+            claims: &f.claims,
+        };
+        N
+    ];
+    g.bench_function("hcx_issue_batch", |b| {
+        b.iter(|| batch_issuer.issue_many(&requests))
+    });
     g.bench_function("hcx_decode", |b| {
         b.iter(|| {
             for t in &f.texts {
@@ -216,22 +228,26 @@ fn all_cores(c: &mut Criterion) {
     g.bench_function("hcx_verify_many", |b| {
         b.iter(|| {
             pool.install(|| {
-                refs.par_chunks(64)
+                refs.par_chunks(256)
                     .map(|c| bulk.verify_many(c, NOW + 60).len())
                     .sum::<usize>()
             })
         })
     });
+    let batch_issuer = BatchIssuer::new(&f.key);
+    let requests = vec![
+        IssueRequest {
+            params: &f.params,
+            claims: &f.claims,
+        };
+        CHUNK
+    ];
     g.bench_function("hcx_issue", |b| {
         b.iter(|| {
             pool.install(|| {
-                (0..CHUNK)
-                    .into_par_iter()
-                    .map(|_| {
-                        hcx_format::issue(&f.key, &f.params, &f.claims)
-                            .unwrap()
-                            .len()
-                    })
+                requests
+                    .par_chunks(256)
+                    .map(|c| batch_issuer.issue_many(c).len())
                     .sum::<usize>()
             })
         })

@@ -36,13 +36,14 @@ rows = [
     ("StrictBatch, 64 signatures", "1core", "strict_batch", 64, strict),
     ("hcx decode (parse only)", "1core", "hcx_decode", 64, strict),
     ("hcx issue, 1 core", "1core", "hcx_issue", 64, sign),
+    ("hcx BatchIssuer, 64 codes, 1 core", "1core", "hcx_issue_batch", 64, sign),
     ("hcx verify single, 1 core", "1core", "hcx_verify_single", 64, strict),
     ("hcx verify_many, 1 core", "1core", "hcx_verify_many", 64, strict),
     ("hcx verify_many + JSON, 1 core", "1core", "hcx_verify_many_json", 64, strict),
 ]
 if multi:
     rows += [
-        (f"hcx issue, {multi}", multi, "hcx_issue", 4096, sign),
+        (f"hcx BatchIssuer, {multi}", multi, "hcx_issue", 4096, sign),
         (f"hcx verify_many, {multi}", multi, "hcx_verify_many", 4096, strict),
     ]
 rows += [
