@@ -308,15 +308,15 @@ fn verify_strict_alone(public_key: &[u8; 32], message: &[u8], signature: &[u8; 6
 #[derive(Debug)]
 pub struct BatchVerifier<'v> {
     verifier: &'v Verifier,
-    signatures: StrictBatch,
+    signatures: Arc<StrictBatch>,
 }
 
 impl<'v> BatchVerifier<'v> {
-    /// A batch verifier over `verifier`; keep it for many calls, as it caches key tables.
+    /// A batch verifier over `verifier`, sharing its key tables.
     pub fn new(verifier: &'v Verifier) -> BatchVerifier<'v> {
         BatchVerifier {
             verifier,
-            signatures: StrictBatch::new(),
+            signatures: Arc::clone(&verifier.signatures),
         }
     }
 
@@ -372,7 +372,7 @@ impl<'v> BatchVerifier<'v> {
 
 impl Verifier {
     /// Verifies many texts at `now`: the same results as [`Verifier::verify_at`] on each, faster
-    /// (see [`crate::batch`]). Builds key tables on each call; keep a [`BatchVerifier`] to reuse them.
+    /// (see [`crate::batch`]).
     pub fn verify_many(&self, texts: &[&str], now: i64) -> Vec<Result<VerifiedCode, Error>> {
         BatchVerifier::new(self).verify_many(texts, now)
     }
