@@ -188,3 +188,16 @@ pub fn code_text(arg: &str) -> Result<String, CliError> {
     };
     Ok(text.trim().to_owned())
 }
+
+/// Writes to standard output; if that fails (the reader closed the pipe, the disk is full),
+/// says so on stderr and exits with status 2, as for any run that could not finish.
+pub fn write_stdout(args: std::fmt::Arguments<'_>) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_fmt(args).and_then(|()| stdout.flush()) {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("hcx: cannot write to standard output: {e}");
+        }
+        std::process::exit(i32::from(EXIT_CANNOT_JUDGE));
+    }
+}

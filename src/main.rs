@@ -9,6 +9,24 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+/// `print!` to standard output, except that an output that can no longer be written (a closed
+/// pipe: `hcx … | head`) ends the program with a message instead of a panic.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!($($arg)*))
+    };
+}
+
+/// `println!` to standard output, with [`out!`]'s handling of a closed output.
+macro_rules! outln {
+    () => {
+        $crate::cli::write_stdout(format_args!("\n"))
+    };
+    ($($arg:tt)*) => {
+        $crate::cli::write_stdout(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 mod cli;
 mod cmd;
 

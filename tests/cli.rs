@@ -772,3 +772,22 @@ fn demo_runs_and_leaves_repeatable_files() {
         .assert()
         .success();
 }
+
+/// A reader that goes away (`hcx … | head`) ends the run with status 2, never a panic.
+#[test]
+fn closed_standard_output_is_not_a_panic() {
+    use std::process::Stdio;
+    let bin = assert_cmd::cargo::cargo_bin("hcx");
+    let mut child = std::process::Command::new(bin)
+        .args(["qr", "encode", &"HCX1:".repeat(100), "--terminal"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end before hcx writes its first line.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+}

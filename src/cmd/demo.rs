@@ -25,7 +25,7 @@ pub struct DemoArgs {
 }
 
 fn step(n: u32, title: &str) {
-    println!("\n── {n}. {title}");
+    outln!("\n── {n}. {title}");
 }
 
 fn shell_path(p: &Path) -> String {
@@ -48,8 +48,8 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
     let sh = |name: &str| shell_path(&dir.join(name));
     let hcx = "hcx";
 
-    println!("hcx demo: a health code issued in DingTalk, verified offline in WeChat.");
-    println!(
+    outln!("hcx demo: a health code issued in DingTalk, verified offline in WeChat.");
+    outln!(
         "Files go to {}; each step shows the command that repeats it by hand.",
         dir.display()
     );
@@ -71,12 +71,12 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
             &f(&format!("{name}.pub.pem")),
             key.public_key().to_pem()?.as_bytes(),
         )?;
-        println!("   {name:<9} key id {}", key.key_id());
-        println!(
+        outln!("   {name:<9} key id {}", key.key_id());
+        outln!(
             "   $ {hcx} keygen -o {} --force",
             sh(&format!("{name}.pem"))
         );
-        println!(
+        outln!(
             "   $ {hcx} pubkey {} > {}",
             sh(&format!("{name}.pem")),
             sh(&format!("{name}.pub.pem"))
@@ -105,7 +105,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
             },
             keys: vec![KeyEntry::new(&key.public_key(), None, None)],
         });
-        println!(
+        outln!(
             "   $ {hcx} trust add {} --issuer {id} --name {en} --name-zh {zh} --key {} --regions CN",
             sh("trust.json"),
             sh(&format!("{id}.pub.pem"))
@@ -117,12 +117,12 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
     let signed = SignedTrustList::sign(&list, &[&root])?;
     let trust_json = signed.to_json()?;
     write_file(&f("trust.json"), trust_json.as_bytes())?;
-    println!(
+    outln!(
         "   $ {hcx} trust sign {} --key {} --valid-for 30d",
         sh("trust.json"),
         sh("root.pem")
     );
-    println!(
+    outln!(
         "   trust list sequence 1 signed by root {}, expires {}",
         root.key_id(),
         format_rfc3339(list.expires_at)
@@ -146,15 +146,15 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
                 status: 2,
             }
         })?;
-    println!(
+    outln!(
         "   $ {hcx} issue --key {} --issuer dingtalk --claims {} --valid-for 24h --qr {} > {}",
         sh("dingtalk.pem"),
         sh("claims.json"),
         sh("code.png"),
         sh("code.txt")
     );
-    println!("   {text}");
-    println!(
+    outln!("   {text}");
+    outln!(
         "   {} characters: QR version {} at error correction {} ({}×{} modules)",
         text.len(),
         qr.version(),
@@ -162,7 +162,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
         qr.modules(),
         qr.modules()
     );
-    print!("{}", qr.to_terminal());
+    out!("{}", qr.to_terminal());
 
     step(
         4,
@@ -171,7 +171,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
     let policy = TrustListPolicy::single_root(root.public_key());
     let verifier =
         Verifier::new(SignedTrustList::parse(trust_json.as_bytes())?.verify(&policy, now)?);
-    println!(
+    outln!(
         "   $ {hcx} verify --trust {} --root {} --qr {}",
         sh("trust.json"),
         sh("root.pub.pem"),
@@ -180,7 +180,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
     let verified = verifier
         .verify_at(&text, now)
         .map_err(|e| CliError::judged(&e))?;
-    println!(
+    outln!(
         "   ✔ VALID  {}  {}  issued by {} / {}, valid until {}",
         verified.claims.status.as_str().to_uppercase(),
         verified.claims.subject.name,
@@ -195,7 +195,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
     );
     let tampered = tamper(&text)?;
     write_file(&f("tampered.txt"), format!("{tampered}\n").as_bytes())?;
-    println!(
+    outln!(
         "   $ {hcx} verify --trust {} --root {} - < {}",
         sh("trust.json"),
         sh("root.pub.pem"),
@@ -207,7 +207,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
                 "the tampered code verified: this is a bug, please report it",
             ));
         }
-        Err(e) => println!("   ✘ REJECTED  {}: {e}", e.code()),
+        Err(e) => outln!("   ✘ REJECTED  {}: {e}", e.code()),
     }
 
     step(
@@ -222,10 +222,10 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
                 "the forged code verified: this is a bug, please report it",
             ));
         }
-        Err(e) => println!("   ✘ REJECTED  {}: {e}", e.code()),
+        Err(e) => outln!("   ✘ REJECTED  {}: {e}", e.code()),
     }
 
-    println!(
+    outln!(
         "\nDone. Try `{hcx} decode $(cat {})` to see what the code holds.",
         sh("code.txt")
     );

@@ -109,6 +109,6 @@ pub fn run(args: &IssueArgs) -> Result<ExitCode, CliError> {
             })?;
         eprint!("{}", code.to_terminal());
     }
-    println!("{text}");
+    outln!("{text}");
     Ok(ExitCode::SUCCESS)
 }

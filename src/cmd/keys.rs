@@ -64,13 +64,13 @@ pub fn write_new_key(path: &Path, key: &PrivateKey, force: bool) -> Result<(), C
 pub fn keygen(args: &KeygenArgs) -> Result<ExitCode, CliError> {
     let key = PrivateKey::generate()?;
     write_new_key(&args.out, &key, args.force)?;
-    println!("{}", key.key_id());
+    outln!("{}", key.key_id());
     Ok(ExitCode::SUCCESS)
 }
 
 /// `hcx pubkey KEY.pem`: prints the SPKI PEM public key.
 pub fn pubkey(args: &PubkeyArgs) -> Result<ExitCode, CliError> {
     let key = read_public_key(&args.key)?;
-    print!("{}", key.to_pem()?);
+    out!("{}", key.to_pem()?);
     Ok(ExitCode::SUCCESS)
 }

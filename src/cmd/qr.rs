@@ -135,7 +135,7 @@ fn run_encode(a: EncodeArgs) -> ExitCode {
     let result = match &a.out {
         Some(out) => write_qr_with(&text, out, &options, a.scale),
         None => hcx_qr::encode(&text, &options).inspect(|code| {
-            print!("{}", code.to_terminal());
+            out!("{}", code.to_terminal());
         }),
     };
     let code = match result {
@@ -152,7 +152,7 @@ fn run_encode(a: EncodeArgs) -> ExitCode {
             "mode": code.mode(),
             "modules": code.modules(),
         });
-        println!("{info}");
+        outln!("{info}");
     }
     if std::io::stdout().flush().is_err() {
         return ExitCode::from(2);

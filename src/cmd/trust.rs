@@ -213,7 +213,7 @@ fn add(a: &AddArgs) -> Result<ExitCode, CliError> {
     }
     issuer.keys.push(entry.clone());
     save_unsigned(&a.file, &list)?;
-    println!(
+    outln!(
         "added key {} to issuer `{}` in {}; the list is unsigned until `hcx trust sign`",
         entry.kid,
         a.issuer,
@@ -238,7 +238,7 @@ fn set_key(a: &SetKeyArgs) -> Result<ExitCode, CliError> {
         key.not_after = Some(t);
     }
     save_unsigned(&a.file, &list)?;
-    println!("updated key {kid}; the list is unsigned until `hcx trust sign`");
+    outln!("updated key {kid}; the list is unsigned until `hcx trust sign`");
     Ok(ExitCode::SUCCESS)
 }
 
@@ -259,7 +259,7 @@ fn sign(a: &SignArgs) -> Result<ExitCode, CliError> {
     let refs: Vec<&hcx_format::PrivateKey> = roots.iter().collect();
     let signed = SignedTrustList::sign(&list, &refs)?;
     write_file(&a.file, signed.to_json()?.as_bytes())?;
-    println!(
+    outln!(
         "signed {} as sequence {} by {}; expires {}",
         a.file.display(),
         list.sequence,
@@ -293,20 +293,20 @@ fn show(a: &ShowArgs) -> Result<ExitCode, CliError> {
     if a.json {
         let text =
             serde_json::to_string_pretty(&list).map_err(|e| CliError::usage(e.to_string()))?;
-        println!("{text}");
+        outln!("{text}");
     } else {
         print_summary(&env, &list);
     }
     match check {
         None => {
             if !a.json {
-                println!("signature: not checked (give --root ROOT_PUB.pem)");
+                outln!("signature: not checked (give --root ROOT_PUB.pem)");
             }
             Ok(ExitCode::SUCCESS)
         }
         Some(Ok(_)) => {
             if !a.json {
-                println!("signature: valid");
+                outln!("signature: valid");
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -316,25 +316,25 @@ fn show(a: &ShowArgs) -> Result<ExitCode, CliError> {
 
 fn print_summary(env: &SignedTrustList, list: &TrustList) {
     let signers = env.signer_kids();
-    println!("trust list, sequence {}", list.sequence);
+    outln!("trust list, sequence {}", list.sequence);
     if env.signatures.is_empty() {
-        println!("  UNSIGNED draft: run `hcx trust sign` before publishing");
+        outln!("  UNSIGNED draft: run `hcx trust sign` before publishing");
     } else {
-        println!(
+        outln!(
             "  issued {}  expires {}",
             format_rfc3339(list.issued_at),
             format_rfc3339(list.expires_at)
         );
-        println!("  signed by root(s): {}", signers.join(", "));
+        outln!("  signed by root(s): {}", signers.join(", "));
     }
-    println!("  {} issuer(s)", list.issuers.len());
+    outln!("  {} issuer(s)", list.issuers.len());
     for issuer in &list.issuers {
         let names: Vec<String> = issuer
             .names
             .iter()
             .map(|(l, n)| format!("{n} [{l}]"))
             .collect();
-        println!("  - {}: {}", issuer.id, names.join(", "));
+        outln!("  - {}: {}", issuer.id, names.join(", "));
         let statuses: Vec<&str> = issuer.scopes.statuses.iter().map(|s| s.as_str()).collect();
         let evidence: Vec<&str> = issuer.scopes.evidence.iter().map(|e| e.as_str()).collect();
         let regions = issuer
@@ -342,7 +342,7 @@ fn print_summary(env: &SignedTrustList, list: &TrustList) {
             .regions
             .as_ref()
             .map_or("any".to_owned(), |r| r.join(","));
-        println!(
+        outln!(
             "      may issue: statuses {}; evidence {}; regions {}",
             statuses.join(","),
             if evidence.is_empty() {
@@ -361,7 +361,7 @@ fn print_summary(env: &SignedTrustList, list: &TrustList) {
                     na.map_or("-".to_owned(), format_rfc3339)
                 ),
             };
-            println!("      key {} {} {:?} ({window})", k.kid, k.alg, k.status);
+            outln!("      key {} {} {:?} ({window})", k.kid, k.alg, k.status);
         }
     }
 }

@@ -323,7 +323,7 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     }
     let result = VerifyContext::from_args(args).and_then(|ctx| ctx.judge_input(&args.input));
     if args.json {
-        println!(
+        outln!(
             "{}",
             result.as_ref().map_or_else(CliError::to_json, Clone::clone)
         );
@@ -343,7 +343,7 @@ pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
             } else {
                 ("", "")
             };
-            println!("{mark}✘ REJECTED{end}  {}: {}", e.code, e.message);
+            outln!("{mark}✘ REJECTED{end}  {}: {}", e.code, e.message);
             Ok(ExitCode::from(EXIT_REJECTED))
         }
         Err(e) => Err(e),
@@ -378,7 +378,7 @@ fn print_valid(verdict: &Json) {
         .map(|n| format!(" / {n}"))
         .unwrap_or_default();
     let until = verdict["expires_at"].as_str().unwrap_or("no expiry");
-    println!(
+    outln!(
         "✔ VALID  {badge} {label} {reset}  {name}  issued by {issuer_name}{zh} ({}), valid until {until}",
         issuer["id"].as_str().unwrap_or("?")
     );
@@ -393,13 +393,13 @@ fn print_valid(verdict: &Json) {
             subject["id_type"].as_str().unwrap_or("ID")
         ));
     }
-    println!("  subject    {person}");
+    outln!("  subject    {person}");
     if let Some(r) = verdict["claims"]["region"].as_str() {
-        println!("  region     {r}");
+        outln!("  region     {r}");
     }
     for e in summary["evidence"].as_array().into_iter().flatten() {
         let field = |k: &str| e[k].as_str().unwrap_or("").to_owned();
-        println!(
+        outln!(
             "  {:<10} {} {} {}",
             field("kind"),
             field("disease"),
@@ -422,13 +422,13 @@ fn print_valid(verdict: &Json) {
         ),
         _ => String::new(),
     };
-    println!(
+    outln!(
         "  issued     {issued}{lifetime} with key {}  [{}]",
         verdict["key_id"].as_str().unwrap_or("?"),
         verdict["format"].as_str().unwrap_or("?")
     );
     if let Some(id) = verdict["code_id"].as_str() {
-        println!("  code id    {id}");
+        outln!("  code id    {id}");
     }
 }
 
@@ -472,6 +472,6 @@ pub fn decode(args: &DecodeArgs) -> Result<ExitCode, CliError> {
         json
     };
     let text = serde_json::to_string_pretty(&json).map_err(|e| CliError::usage(e.to_string()))?;
-    println!("{text}");
+    outln!("{text}");
     Ok(ExitCode::SUCCESS)
 }
