@@ -118,18 +118,68 @@ fn black_points(luma: &[u8], w: usize, h: usize, sub_w: usize, sub_h: usize) -> 
     points
 }
 
-/// Eight pixels against one threshold: bit k set when pixel k is at or below it (dark).
+/// Packs `BIT_FIELD_BASE_BITS` bytes of 0 or 1 into one word, byte k to bit k.
 #[inline]
-fn dark_bits(px: &[u8; BLOCK], t: u8) -> u8 {
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let x = u64::from_le_bytes(*px);
-    let y = u64::from(t) * 0x0101_0101_0101_0101;
-    // Per byte, without borrows between bytes: high bit set when y's low 7 bits >= x's.
-    let low_ge = (y | HIGH) - (x & !HIGH);
-    // x <= y: x's top bit clear and y's set, or equal top bits and low_ge.
-    let le = ((!x & y) | (!(x ^ y) & low_ge)) & HIGH;
-    // Gathers the top bit of each byte into one byte, byte k to bit k.
-    ((le >> 7).wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8
+fn pack_word(bytes: &[u8]) -> BitFieldBaseType {
+    let mut bits: BitFieldBaseType = 0;
+    for (k, eight) in bytes.chunks_exact(8).enumerate() {
+        if let Ok(eight) = <[u8; 8]>::try_from(eight) {
+            // Gathers the low bit of each byte into one byte, byte k to bit k.
+            let byte = u64::from_le_bytes(eight).wrapping_mul(0x0102_0408_1020_4080) >> 56;
+            bits |= (byte as BitFieldBaseType) << (8 * k);
+        }
+    }
+    bits
+}
+
+/// The black matrix as packed rows (`w.div_ceil(BIT_FIELD_BASE_BITS)` words each): the pixels
+/// at or below their threshold. `thresholds(y, spread)` fills `spread` with the thresholds of row
+/// `y`'s pixels; it is called for every row that is a multiple of [`BLOCK`], and they hold for
+/// the next `BLOCK - 1` rows too.
+fn dark_rows(
+    luma: &[u8],
+    w: usize,
+    h: usize,
+    mut thresholds: impl FnMut(usize, &mut [u8]),
+) -> Vec<BitFieldBaseType> {
+    // Each row is compared with its row of per-pixel thresholds into one byte per pixel (1 =
+    // dark), which the compiler vectorises 16 pixels a step; those bytes are then packed 8 at a
+    // time into the row's words. (Comparing 8 pixels in one 64-bit word costs more.)
+    let mut spread = vec![0u8; w];
+    // Padded to whole words; the padding stays 0 (light), as the matrix wants it.
+    let mut dark = vec![0u8; w.next_multiple_of(BIT_FIELD_BASE_BITS)];
+    let stride = w.div_ceil(BIT_FIELD_BASE_BITS);
+    let mut all: Vec<BitFieldBaseType> = vec![0; stride * h];
+    for (y, (row, words)) in luma
+        .chunks_exact(w)
+        .zip(all.chunks_exact_mut(stride))
+        .enumerate()
+    {
+        if y % BLOCK == 0 {
+            thresholds(y, &mut spread);
+        }
+        for ((d, &p), &t) in dark.iter_mut().zip(row).zip(&spread) {
+            *d = u8::from(p <= t);
+        }
+        for (word, bytes) in words.iter_mut().zip(dark.chunks_exact(BIT_FIELD_BASE_BITS)) {
+            *word = pack_word(bytes);
+        }
+    }
+    all
+}
+
+/// A `BitMatrix` holding the packed rows `words` (`w.div_ceil(BIT_FIELD_BASE_BITS)` each).
+fn to_matrix(words: &[BitFieldBaseType], w: usize, h: usize) -> Result<BitMatrix> {
+    let mut matrix = BitMatrix::new(w as u32, h as u32)?;
+    let mut row_bits = BitArray::with_size(w);
+    let stride = w.div_ceil(BIT_FIELD_BASE_BITS);
+    for (y, row) in words.chunks_exact(stride).enumerate().take(h) {
+        for (i, &word) in row.iter().enumerate() {
+            row_bits.setBulk(i * BIT_FIELD_BASE_BITS, word);
+        }
+        matrix.setRow(y as u32, &row_bits);
+    }
+    Ok(matrix)
 }
 
 fn binarise(luma: &[u8], w: usize, h: usize) -> Result<(BitMatrix, Vec<BitFieldBaseType>)> {
@@ -166,43 +216,17 @@ fn binarise(luma: &[u8], w: usize, h: usize) -> Result<(BitMatrix, Vec<BitFieldB
             *t = (sum / 25).min(255) as u8;
         }
     }
-    let mut matrix = BitMatrix::new(w as u32, h as u32)?;
-    let mut row_bits = BitArray::with_size(w);
-    let bytes_per_word = BIT_FIELD_BASE_BITS / 8;
-    let mut words: Vec<BitFieldBaseType> = vec![0; w.div_ceil(BIT_FIELD_BASE_BITS)];
-    let mut all: Vec<BitFieldBaseType> = Vec::with_capacity(words.len() * h);
-    for (y, row) in luma.chunks_exact(w).enumerate() {
-        // Rows of the last, partial block use the last block (ZXing shifts it up to fit).
+    let all = dark_rows(luma, w, h, |y, spread| {
+        // ZXing shifts the last, partial block of a column up (of a row, left) to fit, so it
+        // overlaps the block before; both have the same threshold (their 5×5 windows clamp to
+        // the same blocks), so each pixel simply takes the threshold of the block it falls in.
         let by = (y / BLOCK).min(sub_h - 1);
         let trow = thresholds.get(by * sub_w..(by + 1) * sub_w).unwrap_or(&[]);
-        words.fill(0);
-        let full = w / BLOCK;
-        // One word of bits from `bytes_per_word` blocks of 8 pixels.
-        let word_blocks = row
-            .chunks(BLOCK * bytes_per_word)
-            .zip(trow.chunks(bytes_per_word));
-        for (word, (px, ts)) in words.iter_mut().zip(word_blocks) {
-            let mut bits: BitFieldBaseType = 0;
-            for (k, (px, &t)) in px.chunks_exact(BLOCK).zip(ts).enumerate() {
-                if let Ok(px) = <&[u8; BLOCK]>::try_from(px) {
-                    bits |= BitFieldBaseType::from(dark_bits(px, t)) << (8 * k);
-                }
-            }
-            *word = bits;
+        for (px, &t) in spread.chunks_mut(BLOCK).zip(trow) {
+            px.fill(t);
         }
-        // The pixels past the last whole block use the last block's threshold.
-        let t = trow.get(full.min(sub_w - 1)).copied().unwrap_or(0);
-        for (x, &p) in row.iter().enumerate().skip(full * BLOCK) {
-            if let Some(word) = words.get_mut(x / BIT_FIELD_BASE_BITS) {
-                *word |= BitFieldBaseType::from(p <= t) << (x % BIT_FIELD_BASE_BITS);
-            }
-        }
-        for (i, &word) in words.iter().enumerate() {
-            row_bits.setBulk(i * BIT_FIELD_BASE_BITS, word);
-        }
-        matrix.setRow(y as u32, &row_bits);
-        all.extend_from_slice(&words);
-    }
+    });
+    let matrix = to_matrix(&all, w, h)?;
     Ok((matrix, all))
 }
 
@@ -229,33 +253,8 @@ pub(crate) fn global(
     let black_point = estimate_black_point(&buckets)?;
     // Dark is `p < black_point`, that is `p <= black_point - 1`.
     let t = u8::try_from(black_point.checked_sub(1)?).ok()?;
-    let mut matrix = BitMatrix::new(w as u32, h as u32).ok()?;
-    let mut row_bits = BitArray::with_size(w);
-    let bytes_per_word = BIT_FIELD_BASE_BITS / 8;
-    let mut words: Vec<BitFieldBaseType> = vec![0; w.div_ceil(BIT_FIELD_BASE_BITS)];
-    let mut all: Vec<BitFieldBaseType> = Vec::with_capacity(words.len() * h);
-    for (y, row) in luma.chunks_exact(w).enumerate() {
-        words.fill(0);
-        for (word, px) in words.iter_mut().zip(row.chunks(BLOCK * bytes_per_word)) {
-            let mut bits: BitFieldBaseType = 0;
-            for (k, px) in px.chunks_exact(BLOCK).enumerate() {
-                if let Ok(px) = <&[u8; BLOCK]>::try_from(px) {
-                    bits |= BitFieldBaseType::from(dark_bits(px, t)) << (8 * k);
-                }
-            }
-            *word = bits;
-        }
-        for (x, &p) in row.iter().enumerate().skip(w / BLOCK * BLOCK) {
-            if let Some(word) = words.get_mut(x / BIT_FIELD_BASE_BITS) {
-                *word |= BitFieldBaseType::from(p <= t) << (x % BIT_FIELD_BASE_BITS);
-            }
-        }
-        for (i, &word) in words.iter().enumerate() {
-            row_bits.setBulk(i * BIT_FIELD_BASE_BITS, word);
-        }
-        matrix.setRow(y as u32, &row_bits);
-        all.extend_from_slice(&words);
-    }
+    let all = dark_rows(luma, w, h, |_, spread| spread.fill(t));
+    let matrix = to_matrix(&all, w, h).ok()?;
     Some((matrix, all))
 }
 
@@ -383,20 +382,26 @@ mod tests {
     use super::*;
     use rxing::common::HybridBinarizer;
 
-    /// Same black matrix as rxing's `HybridBinarizer` (ZXing's algorithm), on odd sizes and noise.
+    /// Every byte of 0s and 1s, at every place in the word, packs to its bits.
     #[test]
-    fn dark_bits_compares_every_byte() {
-        for t in 0..=255u8 {
-            for base in (0..=255u8).step_by(8) {
-                let px: [u8; BLOCK] =
-                    std::array::from_fn(|k| base.wrapping_add((k as u8).wrapping_mul(37)));
-                let want = px
-                    .iter()
-                    .enumerate()
-                    .fold(0u8, |b, (k, &p)| b | (u8::from(p <= t) << k));
-                assert_eq!(dark_bits(&px, t), want, "{px:?} {t}");
+    fn pack_word_gathers_each_byte() {
+        for byte in 0..=255u8 {
+            for at in 0..BIT_FIELD_BASE_BITS / 8 {
+                let mut bytes = vec![0u8; BIT_FIELD_BASE_BITS];
+                for k in 0..8 {
+                    bytes[8 * at + k] = (byte >> k) & 1;
+                }
+                let want = BitFieldBaseType::from(byte) << (8 * at);
+                assert_eq!(pack_word(&bytes), want, "{byte:#04x} at {at}");
             }
         }
+        let alternate: Vec<u8> = (0..BIT_FIELD_BASE_BITS)
+            .map(|k| (k % 3 == 0) as u8)
+            .collect();
+        let want = (0..BIT_FIELD_BASE_BITS)
+            .filter(|k| k % 3 == 0)
+            .fold(0, |w: BitFieldBaseType, k| w | 1 << k);
+        assert_eq!(pack_word(&alternate), want);
     }
 
     /// Same black matrix as rxing's `GlobalHistogramBinarizer`, or none where it has none.
@@ -425,7 +430,12 @@ mod tests {
                         } else {
                             contrast - 1
                         };
-                        (base.min(255) as u8).saturating_add((seed % 9) as u8)
+                        if contrast > 4 && seed.is_multiple_of(10) {
+                            // Some pixels of any level, so some sit right at the black point.
+                            (seed >> 8) as u8
+                        } else {
+                            (base.min(255) as u8).saturating_add((seed % 9) as u8)
+                        }
                     })
                     .collect();
                 let source = Luma8Source::new_with_slice(&luma, w as u32, h as u32).unwrap();
@@ -448,10 +458,18 @@ mod tests {
         assert!(some > 0 && none > 0, "{some} {none}");
     }
 
+    /// Same black matrix as rxing's `HybridBinarizer` (ZXing's algorithm), on odd sizes and noise.
     #[test]
     fn matches_rxing_hybrid() {
         let mut seed = 0x1234_5678_u32;
-        for (w, h) in [(40, 40), (41, 57), (100, 67), (131, 129), (64, 200)] {
+        for (w, h) in [
+            (40, 40),
+            (41, 57),
+            (100, 67),
+            (131, 129),
+            (64, 200),
+            (259, 83),
+        ] {
             let luma: Vec<u8> = (0..w * h)
                 .map(|i| {
                     seed ^= seed << 13;
