@@ -10,6 +10,8 @@ use rxing::common::{
 };
 use rxing::{Binarizer, Exceptions, Luma8Source, LuminanceSource};
 
+use crate::simd;
+
 const BLOCK: usize = 8;
 const MIN_DYNAMIC_RANGE: u32 = 24;
 /// Smallest side this binariser handles (5 blocks); smaller pictures use rxing's own.
@@ -47,51 +49,52 @@ impl<'a> LocalAverage<'a> {
     }
 }
 
+/// Sum, minimum and maximum of the 8×8 block at column `x` of `rows` (8 rows of `w` pixels).
+fn block_stats(rows: &[u8], w: usize, x: usize) -> (u32, u8, u8) {
+    let (mut sum, mut min, mut max) = (0u32, 255u8, 0u8);
+    for row in rows.chunks_exact(w).take(BLOCK) {
+        for &p in row.get(x..x + BLOCK).unwrap_or(&[]) {
+            sum += u32::from(p);
+            min = min.min(p);
+            max = max.max(p);
+        }
+    }
+    (sum, min, max)
+}
+
 /// Per 8×8 block: the mean, or for flat blocks a value below the neighbours' (ZXing's rule).
 fn black_points(luma: &[u8], w: usize, h: usize, sub_w: usize, sub_h: usize) -> Vec<u32> {
     let mut points = vec![0u32; sub_w * sub_h];
-    // Per column, over the block's 8 rows: sum, min and max (element-wise, so it vectorises).
-    let mut col_sum = vec![0u16; w];
-    let mut col_min = vec![255u8; w];
-    let mut col_max = vec![0u8; w];
     let mut sums = vec![0u32; sub_w];
     let mut mins = vec![255u8; sub_w];
     let mut maxs = vec![0u8; sub_w];
     for by in 0..sub_h {
         let yoff = (by * BLOCK).min(h - BLOCK);
-        col_sum.fill(0);
-        col_min.fill(255);
-        col_max.fill(0);
-        for row in luma.chunks_exact(w).skip(yoff).take(BLOCK) {
-            for (((s, lo), hi), &p) in col_sum
-                .iter_mut()
-                .zip(col_min.iter_mut())
-                .zip(col_max.iter_mut())
-                .zip(row)
+        let rows = luma.get(yoff * w..(yoff + BLOCK) * w).unwrap_or(&[]);
+        let mut set = |bx: usize, (sum, min, max): (u32, u8, u8)| {
+            if let (Some(s), Some(lo), Some(hi)) =
+                (sums.get_mut(bx), mins.get_mut(bx), maxs.get_mut(bx))
             {
-                *s += u16::from(p);
-                *lo = (*lo).min(p);
-                *hi = (*hi).max(p);
+                (*s, *lo, *hi) = (sum, min, max);
             }
-        }
-        for (bx, ((sum, min), max)) in sums
-            .iter_mut()
-            .zip(mins.iter_mut())
-            .zip(maxs.iter_mut())
-            .enumerate()
-        {
-            // The last block of a row whose width is not a multiple of 8 is shifted left to fit.
-            let xoff = (bx * BLOCK).min(w - BLOCK);
-            let cols = xoff..xoff + BLOCK;
-            *sum = col_sum
-                .get(cols.clone())
-                .map_or(0, |c| c.iter().map(|&v| u32::from(v)).sum());
-            *min = col_min
-                .get(cols.clone())
-                .map_or(0, |c| c.iter().fold(255, |m, &v| m.min(v)));
-            *max = col_max
-                .get(cols)
-                .map_or(0, |c| c.iter().fold(0, |m, &v| m.max(v)));
+        };
+        let mut bx = 0;
+        while bx < sub_w {
+            // Two blocks at a time where both are whole; the last block of a row whose width is
+            // not a multiple of 8 is shifted left to fit.
+            let pair = if (bx + 2) * BLOCK <= w {
+                simd::pair_stats(rows, w, bx * BLOCK)
+            } else {
+                None
+            };
+            if let Some([first, second]) = pair {
+                set(bx, first);
+                set(bx + 1, second);
+                bx += 2;
+                continue;
+            }
+            set(bx, block_stats(rows, w, (bx * BLOCK).min(w - BLOCK)));
+            bx += 1;
         }
         for bx in 0..sub_w {
             let (sum, min, max) = (
@@ -118,15 +121,16 @@ fn black_points(luma: &[u8], w: usize, h: usize, sub_w: usize, sub_h: usize) -> 
     points
 }
 
-/// Packs `BIT_FIELD_BASE_BITS` bytes of 0 or 1 into one word, byte k to bit k.
+/// One word of the black matrix: bit k set when `px[k] <= ts[k]`.
 #[inline]
-fn pack_word(bytes: &[u8]) -> BitFieldBaseType {
+fn dark_word(px: &[u8; BIT_FIELD_BASE_BITS], ts: &[u8; BIT_FIELD_BASE_BITS]) -> BitFieldBaseType {
+    let steps = px
+        .chunks_exact(simd::LANES)
+        .zip(ts.chunks_exact(simd::LANES));
     let mut bits: BitFieldBaseType = 0;
-    for (k, eight) in bytes.chunks_exact(8).enumerate() {
-        if let Ok(eight) = <[u8; 8]>::try_from(eight) {
-            // Gathers the low bit of each byte into one byte, byte k to bit k.
-            let byte = u64::from_le_bytes(eight).wrapping_mul(0x0102_0408_1020_4080) >> 56;
-            bits |= (byte as BitFieldBaseType) << (8 * k);
+    for (k, (px, ts)) in steps.enumerate() {
+        if let (Ok(px), Ok(ts)) = (px.try_into(), ts.try_into()) {
+            bits |= BitFieldBaseType::from(simd::dark16(px, ts)) << (simd::LANES * k);
         }
     }
     bits
@@ -142,12 +146,8 @@ fn dark_rows(
     h: usize,
     mut thresholds: impl FnMut(usize, &mut [u8]),
 ) -> Vec<BitFieldBaseType> {
-    // Each row is compared with its row of per-pixel thresholds into one byte per pixel (1 =
-    // dark), which the compiler vectorises 16 pixels a step; those bytes are then packed 8 at a
-    // time into the row's words. (Comparing 8 pixels in one 64-bit word costs more.)
+    // Each row is compared with its row of per-pixel thresholds, 16 pixels a step.
     let mut spread = vec![0u8; w];
-    // Padded to whole words; the padding stays 0 (light), as the matrix wants it.
-    let mut dark = vec![0u8; w.next_multiple_of(BIT_FIELD_BASE_BITS)];
     let stride = w.div_ceil(BIT_FIELD_BASE_BITS);
     let mut all: Vec<BitFieldBaseType> = vec![0; stride * h];
     for (y, (row, words)) in luma
@@ -158,11 +158,24 @@ fn dark_rows(
         if y % BLOCK == 0 {
             thresholds(y, &mut spread);
         }
-        for ((d, &p), &t) in dark.iter_mut().zip(row).zip(&spread) {
-            *d = u8::from(p <= t);
+        let (px, ts) = (
+            row.chunks_exact(BIT_FIELD_BASE_BITS),
+            spread.chunks_exact(BIT_FIELD_BASE_BITS),
+        );
+        let (px_rest, ts_rest) = (px.remainder(), ts.remainder());
+        let mut words = words.iter_mut();
+        // Whole words first (zipped this way round, so the word after them is not consumed).
+        for ((px, ts), word) in px.zip(ts).zip(&mut words) {
+            if let (Ok(px), Ok(ts)) = (px.try_into(), ts.try_into()) {
+                *word = dark_word(px, ts);
+            }
         }
-        for (word, bytes) in words.iter_mut().zip(dark.chunks_exact(BIT_FIELD_BASE_BITS)) {
-            *word = pack_word(bytes);
+        if let Some(word) = words.next() {
+            // The row's last pixels, padded with light ones (255 against a threshold of 0).
+            let (mut p, mut t) = ([255u8; BIT_FIELD_BASE_BITS], [0u8; BIT_FIELD_BASE_BITS]);
+            p.iter_mut().zip(px_rest).for_each(|(p, &v)| *p = v);
+            t.iter_mut().zip(ts_rest).for_each(|(t, &v)| *t = v);
+            *word = dark_word(&p, &t);
         }
     }
     all
@@ -222,9 +235,14 @@ fn binarise(luma: &[u8], w: usize, h: usize) -> Result<(BitMatrix, Vec<BitFieldB
         // the same blocks), so each pixel simply takes the threshold of the block it falls in.
         let by = (y / BLOCK).min(sub_h - 1);
         let trow = thresholds.get(by * sub_w..(by + 1) * sub_w).unwrap_or(&[]);
-        for (px, &t) in spread.chunks_mut(BLOCK).zip(trow) {
+        // Whole blocks first: a fill of a known 8 bytes is one store, not a `memset` call.
+        let mut whole = spread.chunks_exact_mut(BLOCK);
+        for (px, &t) in (&mut whole).zip(trow) {
             px.fill(t);
         }
+        whole
+            .into_remainder()
+            .fill(trow.get(w / BLOCK).copied().unwrap_or(0));
     });
     let matrix = to_matrix(&all, w, h)?;
     Ok((matrix, all))
@@ -381,28 +399,6 @@ impl<'a> Binarizer for LocalAverage<'a> {
 mod tests {
     use super::*;
     use rxing::common::HybridBinarizer;
-
-    /// Every byte of 0s and 1s, at every place in the word, packs to its bits.
-    #[test]
-    fn pack_word_gathers_each_byte() {
-        for byte in 0..=255u8 {
-            for at in 0..BIT_FIELD_BASE_BITS / 8 {
-                let mut bytes = vec![0u8; BIT_FIELD_BASE_BITS];
-                for k in 0..8 {
-                    bytes[8 * at + k] = (byte >> k) & 1;
-                }
-                let want = BitFieldBaseType::from(byte) << (8 * at);
-                assert_eq!(pack_word(&bytes), want, "{byte:#04x} at {at}");
-            }
-        }
-        let alternate: Vec<u8> = (0..BIT_FIELD_BASE_BITS)
-            .map(|k| (k % 3 == 0) as u8)
-            .collect();
-        let want = (0..BIT_FIELD_BASE_BITS)
-            .filter(|k| k % 3 == 0)
-            .fold(0, |w: BitFieldBaseType, k| w | 1 << k);
-        assert_eq!(pack_word(&alternate), want);
-    }
 
     /// Same black matrix as rxing's `GlobalHistogramBinarizer`, or none where it has none.
     #[test]

@@ -22,6 +22,7 @@ mod decode;
 mod encode;
 mod error;
 mod locate;
+mod simd;
 mod symbol;
 
 pub use decode::{
