@@ -5,13 +5,13 @@
 //! the 1:1:3:1:1 test, the same tolerances), with two differences that only save time:
 //! - run lengths come straight from the row's words (rxing reads the row bit by bit);
 //! - a candidate is first put through the same cross checks that rxing's `LocateConcentricPattern`
-//!   starts with (vertical, horizontal, diagonal), read straight from the matrix, so clutter that
-//!   fails them costs a few pixel reads and never reaches rxing's slower cursor code; one that
-//!   passes goes straight to rxing's ring tracing (`FinetuneConcentricPatternCenter`).
+//!   starts with (vertical, horizontal, diagonal), read straight from the matrix with rxing's
+//!   edge-counting rules (the picture's border counts as an edge), so clutter that fails them
+//!   costs a few pixel reads and never reaches rxing's slower cursor code; one that passes goes
+//!   straight to the ring tracing (`FinetuneConcentricPatternCenter`, ours but for its rare
+//!   fallbacks).
 
-use rxing::common::cpp_essentials::{
-    CenterOfDoubleCross, ConcentricPattern, FitSquareToPoints, LocateConcentricPattern,
-};
+use rxing::common::cpp_essentials::{CenterOfDoubleCross, ConcentricPattern, FitSquareToPoints};
 use rxing::common::{BitMatrix, DetectorRXingResult};
 use rxing::qrcode::cpp_port::decoder::Decode;
 use rxing::qrcode::cpp_port::detector::{GenerateFinderPatternSets, SampleQR};
@@ -139,28 +139,57 @@ fn pixel(m: &Packed, x: i64, y: i64) -> Option<bool> {
     Some((word >> (x % bits)) & 1 != 0)
 }
 
-/// Steps from (x, y) along (dx, dy) to the first pixel that differs from (x, y), as rxing's
-/// `stepToNextEdge` counts them: `Some(0)` past `range`, `None` at the border (unsure).
-fn run(m: &Packed, (x, y): (i64, i64), (dx, dy): (i64, i64), range: i64) -> Option<i64> {
-    let colour = pixel(m, x, y)?;
-    let mut steps = 0i64;
-    loop {
-        steps += 1;
-        let here = pixel(m, x + dx * steps, y + dy * steps)?;
-        if steps > range {
-            return Some(0);
+/// rxing's `FastEdgeToEdgeCounter`: from a pixel, along a direction, the steps to the next
+/// edge, where the picture's border counts as one (one step past the last pixel inside, and
+/// one step at each later call), so a pattern cut by the border can still pass.
+struct EdgeCounter {
+    x: i64,
+    y: i64,
+    d: (i64, i64),
+    /// Steps to the last pixel inside (negative once past the border).
+    to_border: i64,
+}
+
+impl EdgeCounter {
+    fn new(m: &Packed, (x, y): (i64, i64), d: (i64, i64)) -> Self {
+        // Unit steps; an axis the direction does not move along never reaches its border.
+        let steps = |p: i64, d: i64, size: i64| match d.signum() {
+            1 => size - 1 - p,
+            -1 => p,
+            _ => i64::from(i32::MAX),
+        };
+        let to_border = steps(x, d.0, m.width).min(steps(y, d.1, m.height));
+        EdgeCounter { x, y, d, to_border }
+    }
+
+    /// rxing's `stepToNextEdge`: 0 when no edge comes within `range` steps.
+    fn step_to_next_edge(&mut self, m: &Packed, range: i64) -> i64 {
+        let max_steps = self.to_border.min(range);
+        let (dx, dy) = self.d;
+        let colour = pixel(m, self.x, self.y);
+        let mut steps = 0i64;
+        loop {
+            steps += 1;
+            if steps > max_steps {
+                if max_steps == self.to_border {
+                    break;
+                }
+                return 0;
+            }
+            if pixel(m, self.x + dx * steps, self.y + dy * steps) != colour {
+                break;
+            }
         }
-        if here != colour {
-            return Some(steps);
-        }
+        self.x += dx * steps;
+        self.y += dy * steps;
+        self.to_border -= steps;
+        steps
     }
 }
 
 /// What rxing's `CheckSymmetricPattern` will say.
 enum Check {
     Fail,
-    /// The border is in reach: only rxing can tell.
-    Unsure,
     /// The pattern's spread, and how far `LocateConcentricPattern` moves to its centre.
     Pass {
         spread: i64,
@@ -170,34 +199,30 @@ enum Check {
 
 /// rxing's `CheckSymmetricPattern` for 1:1:3:1:1 from `at` along `d`.
 fn check_symmetric(m: &Packed, at: (i64, i64), d: (i64, i64), range: i64) -> Check {
-    let back = (-d.0, -d.1);
-    let (Some(fwd), Some(bwd)) = (run(m, at, d, range), run(m, at, back, range)) else {
-        return Check::Unsure;
-    };
-    if fwd == 0 || bwd == 0 {
+    let mut fwd = EdgeCounter::new(m, at, d);
+    let mut bwd = EdgeCounter::new(m, at, (-d.0, -d.1));
+    let centre_fwd = fwd.step_to_next_edge(m, range);
+    if centre_fwd == 0 {
         return Check::Fail;
     }
-    let centre = fwd + bwd - 1;
-    let mut range = range - centre;
-    let mut pf = (at.0 + d.0 * fwd, at.1 + d.1 * fwd);
-    let mut pb = (at.0 - d.0 * bwd, at.1 - d.1 * bwd);
-    let mut outer = [0i64; 4];
-    for pair in outer.chunks_exact_mut(2) {
-        for (k, (p, dir)) in [(&mut pf, d), (&mut pb, back)].into_iter().enumerate() {
-            let Some(v) = run(m, *p, dir, range) else {
-                return Check::Unsure;
-            };
-            if v == 0 {
-                return Check::Fail;
-            }
-            if let Some(slot) = pair.get_mut(k) {
-                *slot = v;
-            }
-            range -= v;
-            *p = (p.0 + dir.0 * v, p.1 + dir.1 * v);
-        }
+    let centre_bwd = bwd.step_to_next_edge(m, range);
+    if centre_bwd == 0 {
+        return Check::Fail;
     }
-    // outer = [after 1, before 1, after 2, before 2]
+    // The starting pixel is counted by both.
+    let centre = centre_fwd + centre_bwd - 1;
+    let mut range = range - centre;
+    // [after 1, before 1, after 2, before 2], taken in that order as rxing does.
+    let mut outer = [0i64; 4];
+    for (k, slot) in outer.iter_mut().enumerate() {
+        let counter = if k % 2 == 0 { &mut fwd } else { &mut bwd };
+        let v = counter.step_to_next_edge(m, range);
+        range -= v;
+        if v == 0 {
+            return Check::Fail;
+        }
+        *slot = v;
+    }
     let [a1, b1, a2, b2] = outer;
     let runs = [b2, b1, centre, a1, a2].map(|v| u32::try_from(v).unwrap_or(u32::MAX));
     if is_pattern(&runs, None).is_none() {
@@ -205,17 +230,15 @@ fn check_symmetric(m: &Packed, at: (i64, i64), d: (i64, i64), range: i64) -> Che
     }
     Check::Pass {
         spread: b2 + b1 + centre + a1 + a2,
-        shift: centre / 2 - (bwd - 1),
+        shift: centre / 2 - (centre_bwd - 1),
     }
 }
 
 /// What the checks `LocateConcentricPattern` starts with say about a candidate.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Verdict {
-    /// rxing is sure to reject it too.
+    /// rxing rejects it too.
     Reject,
-    /// The border is in reach: only rxing can tell.
-    Unsure,
     /// All checks pass: rxing goes on from this centre (moved by the vertical and horizontal
     /// checks), and the pattern's size would be `size`.
     Pass { x: i64, y: i64, size: i32 },
@@ -241,7 +264,6 @@ fn verdict(m: &Packed, p: Point, range: i32) -> Verdict {
     ] {
         match check_symmetric(m, (x, y), d, r) {
             Check::Fail => return Verdict::Reject,
-            Check::Unsure => return Verdict::Unsure,
             Check::Pass { spread, shift } => {
                 min_spread = min_spread.min(spread);
                 max_spread = max_spread.max(spread);
@@ -382,12 +404,11 @@ fn finetune(m: &BitMatrix, packed: &Packed, centre: Point, range: i32) -> Option
     m.get_point(res2).then_some(res2)
 }
 
-/// rxing's `LocateConcentricPattern`, with its four checks done by [`verdict`] (once, on the
-/// packed matrix) and only the ring tracing (`FinetuneConcentricPatternCenter`) left to rxing.
+/// rxing's `LocateConcentricPattern`: its four checks done by [`verdict`] (on the packed matrix,
+/// near the border too), then the ring tracing (`FinetuneConcentricPatternCenter`, [`finetune`]).
 fn locate(m: &BitMatrix, packed: &Packed, p: Point, range: i32) -> Option<ConcentricPattern> {
     match verdict(packed, p, range) {
         Verdict::Reject => None,
-        Verdict::Unsure => LocateConcentricPattern::<true, 5, 7>(m, &PATTERN, p, range),
         Verdict::Pass { x, y, size } => {
             let centre = Point {
                 x: x as f32,
@@ -495,6 +516,7 @@ pub(crate) fn read_qr(m: &BitMatrix, words: Option<&[usize]>) -> (Vec<QrRead>, u
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rxing::common::cpp_essentials::LocateConcentricPattern;
 
     #[test]
     fn runs_of_a_row() {
@@ -545,6 +567,50 @@ mod tests {
             }
         }
         m
+    }
+
+    /// Finder patterns cut by the border (where rxing's edge counter counts the border as an
+    /// edge): `locate` finds exactly what `LocateConcentricPattern` finds at every pixel, on
+    /// noise with patterns drawn across each side, for short and long ranges.
+    #[test]
+    fn locate_agrees_with_rxing_at_the_border() {
+        let (w, h) = (72i64, 54i64);
+        let mut found = 0;
+        for (block, odds, seed) in [(2u32, 3u32, 0xC0FF_EE11u32), (1, 4, 77)] {
+            let mut m = noise(w as u32, h as u32, block, odds, seed);
+            // Patterns at 2 px a module, half off the left, top, right and bottom sides.
+            for (ox, oy) in [(-7i64, 20i64), (30, -6), (64, 10), (20, 47)] {
+                for y in 0..14i64 {
+                    for x in 0..14i64 {
+                        let ring = (x / 2).abs_diff(3).max((y / 2).abs_diff(3));
+                        let (px, py) = (ox + x, oy + y);
+                        if (0..w).contains(&px) && (0..h).contains(&py) {
+                            m.set_bool(px as u32, py as u32, ring != 2);
+                        }
+                    }
+                }
+            }
+            let pk = Packed::new(&m, None);
+            for range in [12, 42, 150] {
+                for y in 0..h {
+                    for x in 0..w {
+                        let p = Point {
+                            x: x as f32 + 0.5,
+                            y: y as f32 + 0.5,
+                        };
+                        let rx = LocateConcentricPattern::<true, 5, 7>(&m, &PATTERN, p, range);
+                        let ours = locate(&m, &pk, p, range);
+                        assert_eq!(
+                            rx.map(|c| (c.p, c.size)),
+                            ours.map(|c| (c.p, c.size)),
+                            "{x},{y} {range}"
+                        );
+                        found += usize::from(rx.is_some());
+                    }
+                }
+            }
+        }
+        assert!(found > 0);
     }
 
     /// Our ring tracer gives exactly rxing's `CenterOfRing` and `FinetuneConcentricPatternCenter`
