@@ -96,26 +96,29 @@ fn black_points(luma: &[u8], w: usize, h: usize, sub_w: usize, sub_h: usize) -> 
             set(bx, block_stats(rows, w, (bx * BLOCK).min(w - BLOCK)));
             bx += 1;
         }
-        for bx in 0..sub_w {
-            let (sum, min, max) = (
-                sums.get(bx).copied().unwrap_or(0),
-                u32::from(mins.get(bx).copied().unwrap_or(0)),
-                u32::from(maxs.get(bx).copied().unwrap_or(0)),
-            );
+        // ZXing's rule, block by block: a flat block's point depends on the one before it.
+        let (done, rest) = points.split_at_mut(by * sub_w);
+        let above = done.get(done.len().saturating_sub(sub_w)..).unwrap_or(&[]);
+        let row = rest.get_mut(..sub_w).unwrap_or(&mut []);
+        let (mut left, mut above_left) = (0u32, 0u32);
+        let stats = sums.iter().zip(mins.iter().zip(&maxs));
+        let above = above.iter().copied().chain(std::iter::repeat(0));
+        for (bx, ((p, (&sum, (&min, &max))), above)) in
+            row.iter_mut().zip(stats).zip(above).enumerate()
+        {
+            let (min, max) = (u32::from(min), u32::from(max));
             let mut average = sum >> 6;
             if max - min <= MIN_DYNAMIC_RANGE {
                 average = min / 2;
                 if by > 0 && bx > 0 {
-                    let at = |x: usize, y: usize| points.get(y * sub_w + x).copied().unwrap_or(0);
-                    let neighbours = (at(bx, by - 1) + 2 * at(bx - 1, by) + at(bx - 1, by - 1)) / 4;
+                    let neighbours = (above + 2 * left + above_left) / 4;
                     if min < neighbours {
                         average = neighbours;
                     }
                 }
             }
-            if let Some(p) = points.get_mut(by * sub_w + bx) {
-                *p = average;
-            }
+            *p = average;
+            (left, above_left) = (average, above);
         }
     }
     points
@@ -186,11 +189,17 @@ fn to_matrix(words: &[BitFieldBaseType], w: usize, h: usize) -> Result<BitMatrix
     let mut matrix = BitMatrix::new(w as u32, h as u32)?;
     let mut row_bits = BitArray::with_size(w);
     let stride = w.div_ceil(BIT_FIELD_BASE_BITS);
+    // `row_bits` still holds the row before: only the words that changed are set again (a call
+    // into rxing each), which in plain areas is few of them.
+    let mut before: &[BitFieldBaseType] = &[];
     for (y, row) in words.chunks_exact(stride).enumerate().take(h) {
         for (i, &word) in row.iter().enumerate() {
-            row_bits.setBulk(i * BIT_FIELD_BASE_BITS, word);
+            if y == 0 || before.get(i) != Some(&word) {
+                row_bits.setBulk(i * BIT_FIELD_BASE_BITS, word);
+            }
         }
         matrix.setRow(y as u32, &row_bits);
+        before = row;
     }
     Ok(matrix)
 }
@@ -208,11 +217,27 @@ fn binarise(luma: &[u8], w: usize, h: usize) -> Result<(BitMatrix, Vec<BitFieldB
         .chunks_exact_mut(sub_w)
         .zip(points.chunks_exact(sub_w))
     {
-        for (bx, sum) in sums.iter_mut().enumerate() {
-            let left = bx.clamp(2, sub_w - 3);
-            *sum = row
-                .get(left - 2..=left + 2)
-                .map_or(0, |c| c.iter().sum::<u32>());
+        // Inside, five shifted slices added (vectorised); the two blocks at each end clamp
+        // their window to the picture, so they take the sum of the nearest inside block.
+        let inside = sums.get_mut(2..sub_w - 2).unwrap_or(&mut []);
+        let shifted = |k: usize| row.get(k..).unwrap_or(&[]).iter();
+        for ((((s, a), b), (c, d)), e) in inside
+            .iter_mut()
+            .zip(shifted(0))
+            .zip(shifted(1))
+            .zip(shifted(2).zip(shifted(3)))
+            .zip(shifted(4))
+        {
+            *s = a + b + c + d + e;
+        }
+        let first = sums.get(2).copied().unwrap_or(0);
+        let last = sums.get(sub_w - 3).copied().unwrap_or(0);
+        for (bx, s) in sums.iter_mut().enumerate() {
+            if bx < 2 {
+                *s = first;
+            } else if bx >= sub_w - 2 {
+                *s = last;
+            }
         }
     }
     let mut thresholds = vec![0u8; sub_w * sub_h];
