@@ -134,9 +134,17 @@ fn pixel(m: &Packed, x: i64, y: i64) -> Option<bool> {
     if x < 0 || y < 0 || x >= m.width || y >= m.height {
         return None;
     }
-    let bits = usize::BITS as i64;
-    let word = m.words.get((y as usize) * m.stride + (x / bits) as usize)?;
-    Some((word >> (x % bits)) & 1 != 0)
+    Some(bit(m, x as usize, y as usize))
+}
+
+/// The pixel at (x, y), inside the matrix (unsigned arithmetic: a shift and a mask, where
+/// signed division and remainder by 64 take several instructions each).
+#[inline]
+fn bit(m: &Packed, x: usize, y: usize) -> bool {
+    let bits = usize::BITS as usize;
+    m.words
+        .get(y * m.stride + x / bits)
+        .is_some_and(|word| (word >> (x % bits)) & 1 != 0)
 }
 
 /// rxing's `FastEdgeToEdgeCounter`: from a pixel, along a direction, the steps to the next
@@ -176,7 +184,9 @@ impl EdgeCounter {
                 }
                 return 0;
             }
-            if pixel(m, self.x + dx * steps, self.y + dy * steps) != colour {
+            // Inside: steps <= max_steps <= to_border.
+            let (x, y) = (self.x + dx * steps, self.y + dy * steps);
+            if Some(bit(m, x as usize, y as usize)) != colour {
                 break;
             }
         }
