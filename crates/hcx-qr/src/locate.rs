@@ -28,30 +28,31 @@ const ROW_STEP: usize = 3;
 /// Run lengths of one row, light run first (0 if the row starts dark), ending with a light run.
 fn row_runs(words: &[usize], width: usize, runs: &mut Vec<u32>) {
     runs.clear();
-    let bits = usize::BITS as usize;
-    let mut pos = 0usize;
-    let mut dark = false;
-    while pos < width {
-        let flip = if dark { usize::MAX } else { 0 };
-        let mut i = pos / bits;
-        let mut x = words
-            .get(i)
-            .map_or(0, |w| (w ^ flip) & (usize::MAX << (pos % bits)));
-        let next = loop {
-            if x != 0 {
-                break (i * bits + x.trailing_zeros() as usize).min(width);
-            }
-            i += 1;
-            match words.get(i) {
-                Some(w) if i * bits < width => x = w ^ flip,
-                _ => break width,
-            }
-        };
-        runs.push((next - pos) as u32);
-        pos = next;
-        dark = !dark;
+    if width == 0 {
+        return;
     }
-    if !dark && !runs.is_empty() {
+    let bits = usize::BITS as usize;
+    let mut last = 0usize;
+    // The pixel before the row counts as light.
+    let mut carry = 0usize;
+    for (i, &w) in words.iter().enumerate().take(width.div_ceil(bits)) {
+        let base = i * bits;
+        // Bit x set where pixel x differs from the pixel before it: each is the end of a run,
+        // taken a set bit at a time.
+        let mut edges = w ^ ((w << 1) | carry);
+        carry = w >> (bits - 1);
+        if width - base < bits {
+            edges &= (1 << (width - base)) - 1;
+        }
+        while edges != 0 {
+            let at = base + edges.trailing_zeros() as usize;
+            runs.push((at - last) as u32);
+            last = at;
+            edges &= edges - 1;
+        }
+    }
+    runs.push((width - last) as u32);
+    if runs.len().is_multiple_of(2) {
         // The last run was dark: close the row with an empty light run.
         runs.push(0);
     }
@@ -542,6 +543,37 @@ mod tests {
         assert_eq!(runs, vec![0, 3, 2, 65, 0]);
         row_runs(&[0], 0, &mut runs);
         assert!(runs.is_empty());
+        // Against a pixel-by-pixel count, on random rows (bits past the width set too).
+        let mut seed = 0xACE1_2468u32;
+        for width in [1usize, 5, 63, 64, 65, 127, 128, 130, 200] {
+            for density in [2u32, 5, 17] {
+                let words: Vec<usize> = (0..width.div_ceil(64) + 1)
+                    .map(|_| {
+                        (0..64).fold(0usize, |w, b| {
+                            seed ^= seed << 13;
+                            seed ^= seed >> 17;
+                            seed ^= seed << 5;
+                            w | (usize::from(seed.is_multiple_of(density)) << b)
+                        })
+                    })
+                    .collect();
+                let dark = |x: usize| (words[x / 64] >> (x % 64)) & 1 == 1;
+                let mut want = vec![0u32];
+                let mut colour = false;
+                for x in 0..width {
+                    if dark(x) != colour {
+                        colour = !colour;
+                        want.push(0);
+                    }
+                    *want.last_mut().unwrap() += 1;
+                }
+                if colour {
+                    want.push(0);
+                }
+                row_runs(&words, width, &mut runs);
+                assert_eq!(runs, want, "{width} {density}");
+            }
+        }
     }
 
     #[test]
