@@ -23,7 +23,7 @@ use crate::cmd::verdict::hcx_verdict_text;
 use crate::cmd::verify::{VerifyArgs, VerifyContext, hcx_verdict};
 
 /// Lines read, processed and written as one unit.
-pub const CHUNK_LINES: usize = 4096;
+pub const CHUNK_LINES: usize = 8192;
 /// Longest line kept; a longer one is answered with an error and skipped without storing it.
 pub const MAX_LINE_BYTES: usize = 1 << 20;
 /// Codes handed to one bulk signature check or signing call: enough to amortise the shared
@@ -209,7 +209,9 @@ fn run_stream(
     let out_name = output.unwrap_or(Path::new("-"));
     // A reader thread, the workers and a writer thread form a pipeline with at most one chunk
     // waiting at each hand-over, so memory stays bounded and the workers never wait for I/O.
-    let (tx, rx): (SyncSender<Vec<u8>>, Receiver<Vec<u8>>) = sync_channel(1);
+    // The writer also drops the chunk's lines, so the main thread hands over and moves on.
+    type Written = (Vec<Outcome>, Vec<Line>);
+    let (tx, rx): (SyncSender<Written>, Receiver<Written>) = sync_channel(1);
     let (chunk_tx, chunk_rx) = sync_channel::<std::io::Result<(Vec<Line>, u64)>>(1);
     let mut tally = Tally::default();
     std::thread::scope(|scope| {
@@ -242,8 +244,11 @@ fn run_stream(
             }
         });
         let writing = scope.spawn(move || -> std::io::Result<()> {
-            for bytes in rx {
-                writer.write_all(&bytes)?;
+            for (outcomes, _lines) in rx {
+                for o in &outcomes {
+                    writer.write_all(o.json.as_bytes())?;
+                    writer.write_all(b"\n")?;
+                }
             }
             writer.flush()
         });
@@ -257,16 +262,12 @@ fn run_stream(
                 }
                 let outcomes = pool.install(|| process(first_line, &lines));
                 tally.add(&outcomes);
-                let mut bytes = Vec::with_capacity(outcomes.iter().map(|o| o.json.len() + 1).sum());
-                for o in &outcomes {
-                    bytes.extend_from_slice(o.json.as_bytes());
-                    bytes.push(b'\n');
-                }
-                if tx.send(bytes).is_err() {
+                let count = lines.len() as u64;
+                if tx.send((outcomes, lines)).is_err() {
                     // The writer stopped on an error; it reports it below.
                     return Ok(());
                 }
-                first_line += lines.len() as u64;
+                first_line += count;
                 read_total += read_bytes;
                 bar.set_position(read_total);
                 bar.set_message(format!("{} lines", tally.lines));
