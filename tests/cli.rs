@@ -791,3 +791,39 @@ fn closed_standard_output_is_not_a_panic() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(out.status.code(), Some(2), "{stderr}");
 }
+
+/// `qr decode` prints each text; with `--json`, the symbol's version, level and segments too.
+#[test]
+fn qr_decode_reports_texts_and_symbols() {
+    let dir = tempfile::tempdir().unwrap();
+    let png = dir.path().join("code.png");
+    let text = format!("HCX1:{}", "6BF".repeat(30));
+    let encoded = hcx()
+        .args(["qr", "encode", &text, "--ecc", "Q", "--json", "-o"])
+        .arg(&png)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let encoded: Json = serde_json::from_slice(&encoded).unwrap();
+    let plain = hcx().args(["qr", "decode"]).arg(&png).assert().success();
+    assert_eq!(
+        String::from_utf8_lossy(&plain.get_output().stdout),
+        format!("{text}\n")
+    );
+    let out = hcx()
+        .args(["qr", "decode", "--json"])
+        .arg(&png)
+        .assert()
+        .success();
+    let v: Json = serde_json::from_slice(&out.get_output().stdout).unwrap();
+    assert_eq!(v["text"], text.as_str());
+    assert_eq!(v["format"], "qr");
+    assert_eq!(v["ecc"], "Q");
+    assert_eq!(v["version"], encoded["version"]);
+    assert_eq!(
+        v["segments"],
+        serde_json::json!([{"mode": "alphanumeric", "count": text.len()}])
+    );
+}

@@ -55,6 +55,10 @@ pub struct DecodeArgs {
     /// PNG or JPEG files.
     #[arg(required = true, value_name = "IMAGE")]
     pub images: Vec<PathBuf>,
+    /// Print one JSON object per code instead of its text: image, text, format, and for QR
+    /// codes version, ecc and the data segments (mode and character count).
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Runs `hcx qr`: exit 0 on success, 1 if an image holds no code, 2 on any other error.
@@ -165,10 +169,21 @@ fn run_decode(a: DecodeArgs) -> ExitCode {
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for path in &a.images {
-        match hcx_qr::decode_file(path) {
-            Ok(texts) => {
-                for t in texts {
-                    if writeln!(out, "{t}").is_err() {
+        // Texts alone skip re-reading each symbol's data for its segments.
+        let lines = if a.json {
+            hcx_qr::decode_file_symbols(path).map(|symbols| {
+                symbols
+                    .iter()
+                    .map(|symbol| symbol_json(path, symbol).to_string())
+                    .collect::<Vec<_>>()
+            })
+        } else {
+            hcx_qr::decode_file(path)
+        };
+        match lines {
+            Ok(lines) => {
+                for line in lines {
+                    if writeln!(out, "{line}").is_err() {
                         return ExitCode::from(2);
                     }
                 }
@@ -187,4 +202,21 @@ fn run_decode(a: DecodeArgs) -> ExitCode {
         return ExitCode::from(2);
     }
     ExitCode::from(status)
+}
+
+/// `hcx qr decode --json`'s object for one code.
+fn symbol_json(image: &Path, symbol: &hcx_qr::Symbol) -> serde_json::Value {
+    let segments = symbol.segments.as_ref().map(|list| {
+        list.iter()
+            .map(|seg| serde_json::json!({ "mode": seg.mode.as_str(), "count": seg.count }))
+            .collect::<Vec<_>>()
+    });
+    serde_json::json!({
+        "image": image.display().to_string(),
+        "text": symbol.text,
+        "format": symbol.format.as_str(),
+        "version": symbol.version,
+        "ecc": symbol.ecc.map(|e| e.to_string()),
+        "segments": segments,
+    })
 }
