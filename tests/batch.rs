@@ -315,7 +315,10 @@ fn edge_codes(s: &Setup) -> Vec<String> {
     let forged = Forger::new(3, 0);
     let mixed = Forger::new(5, 1);
     let for_forged = s.codes_as(3, "forged");
-    let for_mixed = s.codes_as(3, "mixed");
+    // Each mixed-order-key signature with a canonical s verifies with probability 1/8 (its k
+    // is random), so 3 texts × 8 torsions left a 4 % chance that none did and the test below
+    // failed; 9 more texts bring that to (7/8)^96 ≈ 3e-6.
+    let for_mixed = s.codes_as(12, "mixed");
     for (n, (text, mixed_text)) in for_forged.iter().zip(&for_mixed).enumerate() {
         let r = Scalar::from_bytes_mod_order([n as u8 + 40; 32]);
         let rb = EdwardsPoint::mul_base(&r);
@@ -352,6 +355,15 @@ fn edge_codes(s: &Setup) -> Vec<String> {
             }));
         }
     }
+    for (n, mixed_text) in for_mixed.iter().enumerate().skip(3) {
+        let r = Scalar::from_bytes_mod_order([n as u8 + 40; 32]);
+        let rb = EdwardsPoint::mul_base(&r);
+        for t in EIGHT_TORSION {
+            codes.push(reforge(mixed_text, mixed.kid(), |m| {
+                mixed.sign(m, &r, rb + t, false)
+            }));
+        }
+    }
     codes
 }
 
@@ -384,8 +396,8 @@ fn verify_batch_agrees_with_single_verification_on_edge_signatures() {
     let valid = batch.iter().filter(|v| v["valid"] == true).count();
     assert!(valid >= 6, "{valid}");
     assert!(
-        accepted_mixed > 0 && accepted_mixed < 48,
-        "{accepted_mixed}"
+        accepted_mixed > 0 && accepted_mixed < 60,
+        "{accepted_mixed} of 120"
     );
     assert_eq!(batch[2]["error"]["code"], "malformed", "empty line");
     assert!(
