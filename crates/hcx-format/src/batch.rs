@@ -50,6 +50,7 @@ use sha2::{Digest, Sha512};
 
 use crate::code::decode;
 use crate::error::Error;
+use crate::keys::PublicKey;
 use crate::verify::{TrustedKey, VerifiedCode, Verifier};
 
 /// Bits per comb digit. curve25519-dalek's own fixed-base tables select their entry in
@@ -295,12 +296,10 @@ impl StrictBatch {
     }
 }
 
-/// `verify_strict` on one signature, for keys without a comb table.
+/// `verify_strict` on one signature, for keys without a comb table. `PublicKey` refuses only
+/// small-order keys beyond dalek's own decoding, which `verify_strict` refuses too.
 fn verify_strict_alone(public_key: &[u8; 32], message: &[u8], signature: &[u8; 64]) -> bool {
-    ed25519_dalek::VerifyingKey::from_bytes(public_key).is_ok_and(|k| {
-        k.verify_strict(message, &ed25519_dalek::Signature::from_bytes(signature))
-            .is_ok()
-    })
+    PublicKey::from_bytes(public_key).is_ok_and(|k| k.verify_strict(message, signature))
 }
 
 /// Verifies many hcx codes against one [`Verifier`]: for each text the same result as
@@ -413,17 +412,22 @@ mod tests {
             .collect()
     }
 
-    /// Runs every case through both checkers, in one batch and one by one.
-    fn agree(cases: &[([u8; 32], Vec<u8>, [u8; 64])]) -> Vec<bool> {
-        let expected: Vec<bool> = cases.iter().map(|(a, m, s)| strict(a, m, s)).collect();
-        let items: Vec<SignatureItem<'_>> = cases
+    /// The cases as items for a [`StrictBatch`].
+    fn items(cases: &[([u8; 32], Vec<u8>, [u8; 64])]) -> Vec<SignatureItem<'_>> {
+        cases
             .iter()
             .map(|(a, m, s)| SignatureItem {
                 public_key: a,
                 message: m,
                 signature: s,
             })
-            .collect();
+            .collect()
+    }
+
+    /// Runs every case through both checkers, in one batch and one by one.
+    fn agree(cases: &[([u8; 32], Vec<u8>, [u8; 64])]) -> Vec<bool> {
+        let expected: Vec<bool> = cases.iter().map(|(a, m, s)| strict(a, m, s)).collect();
+        let items = items(cases);
         // Every key gets a table, so every case goes through the combs; then none does.
         let batch = StrictBatch::with_key_table_limit(usize::MAX);
         assert_eq!(batch.verify(&items), expected, "batched");
@@ -639,14 +643,7 @@ mod tests {
                 [(a, msg.clone(), sig), (a, msg, bad)]
             })
             .collect();
-        let items: Vec<SignatureItem<'_>> = cases
-            .iter()
-            .map(|(a, m, s)| SignatureItem {
-                public_key: a,
-                message: m,
-                signature: s,
-            })
-            .collect();
+        let items = items(&cases);
         let batch = StrictBatch::with_key_table_limit(2);
         let want: Vec<bool> = (0..12).map(|i| i % 2 == 0).collect();
         assert_eq!(batch.verify(&items), want);

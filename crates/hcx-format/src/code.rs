@@ -425,13 +425,7 @@ impl PreparedCode {
 
     /// The COSE Sig_structure `["Signature1", protected, h'', payload]` (RFC 9052 §4.4).
     fn signed_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(self.protected.len() + self.payload.len() + 20);
-        out.extend_from_slice(&[0x84, 0x6a]);
-        out.extend_from_slice(b"Signature1");
-        push_bstr(&mut out, &self.protected);
-        out.push(0x40);
-        push_bstr(&mut out, &self.payload);
-        out
+        sig_structure(&self.protected, &self.payload)
     }
 
     /// The code text: `HCX1:` + base45 of the tagged COSE_Sign1
@@ -525,6 +519,18 @@ fn push_head(out: &mut Vec<u8>, major: u8, n: u64) {
             out.extend_from_slice(&n.to_be_bytes());
         }
     }
+}
+
+/// The COSE Sig_structure `["Signature1", protected, h'', payload]` (RFC 9052 §4.4): the bytes
+/// an hcx signature covers, for issuing and for the decoder's fast path.
+pub(crate) fn sig_structure(protected: &[u8], payload: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(protected.len() + payload.len() + 20);
+    out.extend_from_slice(&[0x84, 0x6a]);
+    out.extend_from_slice(b"Signature1");
+    push_bstr(&mut out, protected);
+    out.push(0x40);
+    push_bstr(&mut out, payload);
+    out
 }
 
 /// Appends a CBOR byte string with its shortest head. The COSE envelope is three fixed

@@ -16,7 +16,9 @@
 
 use crate::cbor::decode_deterministic;
 use crate::claims::{HealthClaims, Status, Subject};
-use crate::code::{ALG_EDDSA, CLAIM_HCX, CwtClaims, UnverifiedCode, check_cwt_claims};
+use crate::code::{
+    ALG_EDDSA, CLAIM_HCX, CwtClaims, UnverifiedCode, check_cwt_claims, sig_structure,
+};
 use crate::keys::KeyId;
 use crate::timefmt::MAX_UNIX_TIME;
 
@@ -41,14 +43,7 @@ pub(crate) fn decode(text: &str) -> Option<UnverifiedCode> {
         return None;
     }
     let claims = cwt_claims(payload)?;
-    let mut signed_bytes = Vec::with_capacity(protected.len() + payload.len() + 20);
-    signed_bytes.extend_from_slice(&[0x84, 0x6a]);
-    signed_bytes.extend_from_slice(b"Signature1");
-    push_bstr_head(&mut signed_bytes, protected.len());
-    signed_bytes.extend_from_slice(protected);
-    signed_bytes.push(0x40);
-    push_bstr_head(&mut signed_bytes, payload.len());
-    signed_bytes.extend_from_slice(payload);
+    let signed_bytes = sig_structure(protected, payload);
     Some(UnverifiedCode {
         alg: ALG_EDDSA,
         key_id: kid,
@@ -228,19 +223,6 @@ impl<'a> Reader<'a> {
         i64::try_from(self.head(0)?)
             .ok()
             .filter(|t| (0..=MAX_UNIX_TIME).contains(t))
-    }
-}
-
-fn push_bstr_head(out: &mut Vec<u8>, len: usize) {
-    match (u8::try_from(len), u16::try_from(len)) {
-        (Ok(n), _) if n < 24 => out.push(0x40 | n),
-        (Ok(n), _) => out.extend_from_slice(&[0x58, n]),
-        (_, Ok(n)) => {
-            out.push(0x59);
-            out.extend_from_slice(&n.to_be_bytes());
-        }
-        // Texts are at most MAX_TEXT_LEN characters, so no byte string here is this long.
-        _ => out.extend_from_slice(&[0x5a, 0xff, 0xff, 0xff, 0xff]),
     }
 }
 
