@@ -4,6 +4,8 @@ use std::io::{IsTerminal, Read};
 use std::path::Path;
 use std::process::ExitCode;
 
+use hcx_error::{Code, Reason};
+
 /// Exit status when a code was judged and rejected.
 pub const EXIT_REJECTED: u8 = 1;
 /// Exit status when the command could not judge (usage, I/O, key or trust list unusable).
@@ -15,9 +17,9 @@ pub const MAX_INPUT_BYTES: u64 = 8 * 1024 * 1024;
 #[derive(Debug)]
 pub struct CliError {
     /// Stable snake_case code (the library's `Error::code`, or `usage` / `io`).
-    pub code: &'static str,
+    pub code: Code,
     /// Finer reason, when the library gives one.
-    pub reason: Option<&'static str>,
+    pub reason: Option<Reason>,
     /// Human-readable message.
     pub message: String,
     /// Exit status.
@@ -28,7 +30,7 @@ impl CliError {
     /// A usage mistake: bad option values or a missing argument.
     pub fn usage(message: impl Into<String>) -> CliError {
         CliError {
-            code: "usage",
+            code: Code::Usage,
             reason: None,
             message: message.into(),
             status: EXIT_CANNOT_JUDGE,
@@ -38,7 +40,7 @@ impl CliError {
     /// A file that could not be read or written.
     pub fn io(path: &Path, err: impl std::fmt::Display) -> CliError {
         CliError {
-            code: "io",
+            code: Code::Io,
             reason: None,
             message: format!("{}: {err}", path.display()),
             status: EXIT_CANNOT_JUDGE,
@@ -70,9 +72,9 @@ impl CliError {
 
     /// The JSON object `verify --json` prints for this error.
     pub fn to_json(&self) -> serde_json::Value {
-        let mut error = serde_json::json!({ "code": self.code, "message": self.message });
+        let mut error = serde_json::json!({ "code": self.code.as_str(), "message": self.message });
         if let (Some(r), Some(obj)) = (self.reason, error.as_object_mut()) {
-            obj.insert("reason".into(), r.into());
+            obj.insert("reason".into(), r.as_str().into());
         }
         serde_json::json!({ "valid": false, "error": error })
     }

@@ -54,7 +54,9 @@ fn outcome_of(result: Result<hcx_format::VerifiedCode, hcx_format::Error>) -> Js
             }
             j
         }
-        Err(e) => json!({ "valid": false, "error": e.code(), "reason": e.reason() }),
+        Err(e) => {
+            json!({ "valid": false, "error": e.code().as_str(), "reason": e.reason().as_str() })
+        }
     }
 }
 

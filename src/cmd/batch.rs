@@ -295,11 +295,11 @@ fn unreadable(line: &Line) -> Option<CliError> {
         Line::TooLong(n) => format!("the line is {n} bytes long, more than {MAX_LINE_BYTES}"),
     };
     Some(CliError {
-        code: "malformed",
+        code: hcx_error::Code::Malformed,
         reason: Some(if matches!(line, Line::TooLong(_)) {
-            "text_too_long"
+            hcx_error::Reason::TextTooLong
         } else {
-            "not_utf8"
+            hcx_error::Reason::NotUtf8
         }),
         message,
         status: EXIT_REJECTED,
@@ -315,7 +315,7 @@ fn verdict_outcome(result: Result<Json, CliError>) -> Outcome {
         },
         Err(e) => Outcome {
             json: e.to_json().to_string(),
-            label: e.code,
+            label: e.code.as_str(),
             status: e.status,
         },
     }
@@ -482,7 +482,7 @@ fn issue_outcome(line: u64, result: Result<String, CliError>) -> Outcome {
             let error = v.get_mut("error").map(Json::take).unwrap_or(Json::Null);
             Outcome {
                 json: json!({ "line": line, "error": error }).to_string(),
-                label: e.code,
+                label: e.code.as_str(),
                 status: EXIT_REJECTED,
             }
         }
@@ -507,8 +507,8 @@ pub fn issue(args: &IssueArgs, key: &hcx_format::PrivateKey) -> Result<ExitCode,
     let prepare = |text: &str, now: i64| -> Result<(IssueParams, HealthClaims), CliError> {
         if text.trim().is_empty() {
             return Err(CliError {
-                code: "invalid_input",
-                reason: Some("empty_line"),
+                code: hcx_error::Code::InvalidInput,
+                reason: Some(hcx_error::Reason::EmptyLine),
                 message: "empty line: expected a claims object".to_owned(),
                 status: EXIT_CANNOT_JUDGE,
             });
@@ -613,7 +613,7 @@ mod tests {
         assert!(parse_issue_line(&format!(r#"{{"claims":{bare},"x":1}}"#)).is_err());
         assert_eq!(
             parse_issue_line("{").err().map(|e| e.code),
-            Some("invalid_claims")
+            Some(hcx_error::Code::InvalidClaims)
         );
     }
 }

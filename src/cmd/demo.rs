@@ -141,7 +141,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
         crate::cmd::qr::write_qr(&text, &f("code.png"), hcx_qr::EccLevel::M, 8).map_err(|e| {
             CliError {
                 code: e.code(),
-                reason: None,
+                reason: Some(e.reason()),
                 message: e.to_string(),
                 status: 2,
             }

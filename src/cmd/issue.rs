@@ -94,7 +94,7 @@ pub fn run(args: &IssueArgs) -> Result<ExitCode, CliError> {
     if let Some(out) = &args.qr {
         crate::cmd::qr::write_qr(&text, out, hcx_qr::EccLevel::M, 8).map_err(|e| CliError {
             code: e.code(),
-            reason: None,
+            reason: Some(e.reason()),
             message: format!("{}: {e}", out.display()),
             status: 2,
         })?;
@@ -103,7 +103,7 @@ pub fn run(args: &IssueArgs) -> Result<ExitCode, CliError> {
         let code =
             hcx_qr::encode(&text, &hcx_qr::EncodeOptions::default()).map_err(|e| CliError {
                 code: e.code(),
-                reason: None,
+                reason: Some(e.reason()),
                 message: e.to_string(),
                 status: 2,
             })?;

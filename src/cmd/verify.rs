@@ -137,7 +137,7 @@ impl VerifyContext {
                 return Err(CliError::io(path, "empty trust file"));
             } else {
                 foreign.add_file(&bytes).map_err(|e| CliError {
-                    code: "trust_list_invalid",
+                    code: hcx_error::Code::TrustListInvalid,
                     reason: Some(e.reason()),
                     message: format!("{}: {e}", path.display()),
                     status: EXIT_CANNOT_JUDGE,
@@ -233,7 +233,7 @@ pub fn hcx_verdict(code: &VerifiedCode) -> Json {
 fn qr_error(image: &std::path::Path, e: &hcx_qr::Error) -> CliError {
     CliError {
         code: e.code(),
-        reason: None,
+        reason: Some(e.reason()),
         message: format!("{}: {e}", image.display()),
         status: if matches!(e, hcx_qr::Error::NoCodeFound) {
             EXIT_REJECTED

@@ -1,5 +1,7 @@
 //! The one error type of this crate.
 
+use hcx_error::{Code, Coded, Reason};
+
 use crate::claims::ClaimsError;
 
 /// Everything that can go wrong when reading, issuing or verifying an hcx code or trust list.
@@ -204,7 +206,7 @@ pub enum Error {
 
 impl Error {
     /// The stable, machine-readable error code of the specification (e.g. `bad_signature`).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         use Error::*;
         match self {
             TextTooLong { .. }
@@ -223,76 +225,85 @@ impl Error {
             | BadKeyId
             | MissingPayload
             | BadSignatureLength(_)
-            | MalformedClaims(_) => "malformed",
+            | MalformedClaims(_) => Code::Malformed,
             UnsupportedAlgorithm { .. } | AlgorithmNotAllowedForKey { .. } => {
-                "unsupported_algorithm"
+                Code::UnsupportedAlgorithm
             }
-            UnknownKey { .. } => "unknown_key",
-            BadSignature => "bad_signature",
-            IssuerMismatch { .. } => "issuer_mismatch",
-            KeyCompromised { .. } | KeyNotValidAt { .. } => "key_not_valid",
-            Expired { .. } => "expired",
-            NotYetValid { .. } => "not_yet_valid",
-            OutOfScope { .. } => "out_of_scope",
+            UnknownKey { .. } => Code::UnknownKey,
+            BadSignature => Code::BadSignature,
+            IssuerMismatch { .. } => Code::IssuerMismatch,
+            KeyCompromised { .. } | KeyNotValidAt { .. } => Code::KeyNotValid,
+            Expired { .. } => Code::Expired,
+            NotYetValid { .. } => Code::NotYetValid,
+            OutOfScope { .. } => Code::OutOfScope,
             TrustListMalformed(_)
             | TrustListTooLarge { .. }
             | TrustListUnsigned
-            | TrustListBadSignature { .. } => "trust_list_invalid",
-            TrustListUntrusted { .. } => "trust_list_untrusted",
-            TrustListExpired { .. } => "trust_list_expired",
-            TrustListRollback { .. } => "trust_list_rollback",
-            InvalidClaims(_) => "invalid_claims",
-            InvalidKey(_) => "invalid_key",
-            InvalidInput(_) => "invalid_input",
+            | TrustListBadSignature { .. } => Code::TrustListInvalid,
+            TrustListUntrusted { .. } => Code::TrustListUntrusted,
+            TrustListExpired { .. } => Code::TrustListExpired,
+            TrustListRollback { .. } => Code::TrustListRollback,
+            InvalidClaims(_) => Code::InvalidClaims,
+            InvalidKey(_) => Code::InvalidKey,
+            InvalidInput(_) => Code::InvalidInput,
         }
     }
 
     /// The precise, machine-readable name of this failure (one per variant, e.g. `duplicate_map_key`).
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         use Error::*;
         match self {
-            TextTooLong { .. } => "text_too_long",
-            BadPrefix => "bad_prefix",
-            Base45(_) => "bad_base45",
-            NonCanonicalBase45 => "non_canonical_base45",
-            Cbor(_) => "bad_cbor",
-            TrailingBytes(_) => "trailing_bytes",
-            CborTooDeep { .. } => "cbor_too_deep",
-            DuplicateMapKey => "duplicate_map_key",
-            NonDeterministicCbor(_) => "non_deterministic_cbor",
-            NotCoseSign1(_) => "not_cose_sign1",
-            MissingAlgorithm => "missing_alg",
-            UnprotectedHeader => "unprotected_header",
-            UnknownHeader => "unknown_header",
-            BadKeyId => "bad_kid",
-            MissingPayload => "missing_payload",
-            BadSignatureLength(_) => "bad_signature_length",
-            MalformedClaims(_) => "bad_claims",
-            UnsupportedAlgorithm { .. } => "unsupported_algorithm",
-            AlgorithmNotAllowedForKey { .. } => "alg_not_allowed_for_key",
-            UnknownKey { .. } => "unknown_key",
-            BadSignature => "bad_signature",
-            IssuerMismatch { .. } => "issuer_mismatch",
-            KeyCompromised { .. } => "key_compromised",
-            KeyNotValidAt { .. } => "iat_outside_key_window",
-            Expired { .. } => "expired",
-            NotYetValid { .. } => "not_yet_valid",
-            OutOfScope { .. } => "out_of_scope",
-            TrustListMalformed(_) => "trust_list_malformed",
-            TrustListTooLarge { .. } => "trust_list_too_large",
-            TrustListUnsigned => "trust_list_unsigned",
-            TrustListBadSignature { .. } => "trust_list_bad_signature",
-            TrustListUntrusted { .. } => "trust_list_untrusted",
-            TrustListExpired { .. } => "trust_list_expired",
-            TrustListRollback { .. } => "trust_list_rollback",
-            InvalidClaims(_) => "invalid_claims",
-            InvalidKey(_) => "invalid_key",
-            InvalidInput(_) => "invalid_input",
+            TextTooLong { .. } => Reason::TextTooLong,
+            BadPrefix => Reason::BadPrefix,
+            Base45(_) => Reason::BadBase45,
+            NonCanonicalBase45 => Reason::NonCanonicalBase45,
+            Cbor(_) => Reason::BadCbor,
+            TrailingBytes(_) => Reason::TrailingBytes,
+            CborTooDeep { .. } => Reason::CborTooDeep,
+            DuplicateMapKey => Reason::DuplicateMapKey,
+            NonDeterministicCbor(_) => Reason::NonDeterministicCbor,
+            NotCoseSign1(_) => Reason::NotCoseSign1,
+            MissingAlgorithm => Reason::MissingAlg,
+            UnprotectedHeader => Reason::UnprotectedHeader,
+            UnknownHeader => Reason::UnknownHeader,
+            BadKeyId => Reason::BadKid,
+            MissingPayload => Reason::MissingPayload,
+            BadSignatureLength(_) => Reason::BadSignatureLength,
+            MalformedClaims(_) => Reason::BadClaims,
+            UnsupportedAlgorithm { .. } => Reason::UnsupportedAlgorithm,
+            AlgorithmNotAllowedForKey { .. } => Reason::AlgNotAllowedForKey,
+            UnknownKey { .. } => Reason::UnknownKey,
+            BadSignature => Reason::BadSignature,
+            IssuerMismatch { .. } => Reason::IssuerMismatch,
+            KeyCompromised { .. } => Reason::KeyCompromised,
+            KeyNotValidAt { .. } => Reason::IatOutsideKeyWindow,
+            Expired { .. } => Reason::Expired,
+            NotYetValid { .. } => Reason::NotYetValid,
+            OutOfScope { .. } => Reason::OutOfScope,
+            TrustListMalformed(_) => Reason::TrustListMalformed,
+            TrustListTooLarge { .. } => Reason::TrustListTooLarge,
+            TrustListUnsigned => Reason::TrustListUnsigned,
+            TrustListBadSignature { .. } => Reason::TrustListBadSignature,
+            TrustListUntrusted { .. } => Reason::TrustListUntrusted,
+            TrustListExpired { .. } => Reason::TrustListExpired,
+            TrustListRollback { .. } => Reason::TrustListRollback,
+            InvalidClaims(_) => Reason::InvalidClaims,
+            InvalidKey(_) => Reason::InvalidKey,
+            InvalidInput(_) => Reason::InvalidInput,
         }
     }
 
     /// True when the failure concerns the trust list rather than the code being judged.
     pub fn is_trust_list_error(&self) -> bool {
-        self.code().starts_with("trust_list_")
+        self.code().is_trust_list()
+    }
+}
+
+impl Coded for Error {
+    fn code(&self) -> Code {
+        Error::code(self)
+    }
+    fn reason(&self) -> Reason {
+        Error::reason(self)
     }
 }

@@ -70,7 +70,7 @@ fn all_rejected(
         n += 1;
         match verifier.verify_at(&text, NOW + 60) {
             Ok(v) => panic!("{what} {label} was accepted: {text} → {v:?}"),
-            Err(e) => *reasons.entry(e.reason()).or_insert(0) += 1,
+            Err(e) => *reasons.entry(e.reason().as_str()).or_insert(0) += 1,
         }
     }
     eprintln!("{what}: {n} variants, all rejected: {reasons:?}");

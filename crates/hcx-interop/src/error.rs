@@ -211,7 +211,7 @@ pub enum Error {
 
 impl Error {
     /// The stable, machine-readable error code (e.g. `bad_signature`).
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> hcx_error::Code {
         use Error::*;
         match self {
             TooLarge { .. }
@@ -235,69 +235,80 @@ impl Error {
             | InvalidIssuerUrl(_)
             | BadValidityPeriod(_)
             | MissingKeyId
-            | MissingAlgorithm => "malformed",
+            | MissingAlgorithm => hcx_error::Code::Malformed,
             UnsupportedAlgorithm { .. } | AlgorithmNotAllowedForKey { .. } => {
-                "unsupported_algorithm"
+                hcx_error::Code::UnsupportedAlgorithm
             }
-            UnknownKey { .. } | IssuerKidMismatch { .. } => "unknown_key",
-            SignatureFormat { .. } | BadSignature => "bad_signature",
-            KeyUsage { .. } => "key_usage",
-            SignerNotValid(_) | CertificateInvalid(_) => "certificate_invalid",
-            Chain(_) => "chain",
-            Revoked { .. } => "revoked",
-            RevocationListInvalid(_) => "revocation_list_invalid",
-            Expired { .. } => "expired",
-            NotYetValid { .. } => "not_yet_valid",
-            Schema { .. } => "schema",
-            UnrecognisedTrustFile(_) | InvalidKeySet(_) | InvalidSignerList(_) => "trust_invalid",
+            UnknownKey { .. } | IssuerKidMismatch { .. } => hcx_error::Code::UnknownKey,
+            SignatureFormat { .. } | BadSignature => hcx_error::Code::BadSignature,
+            KeyUsage { .. } => hcx_error::Code::KeyUsage,
+            SignerNotValid(_) | CertificateInvalid(_) => hcx_error::Code::CertificateInvalid,
+            Chain(_) => hcx_error::Code::Chain,
+            Revoked { .. } => hcx_error::Code::Revoked,
+            RevocationListInvalid(_) => hcx_error::Code::RevocationListInvalid,
+            Expired { .. } => hcx_error::Code::Expired,
+            NotYetValid { .. } => hcx_error::Code::NotYetValid,
+            Schema { .. } => hcx_error::Code::Schema,
+            UnrecognisedTrustFile(_) | InvalidKeySet(_) | InvalidSignerList(_) => {
+                hcx_error::Code::TrustListInvalid
+            }
         }
     }
 
     /// The precise, machine-readable name of this failure (one per variant).
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> hcx_error::Reason {
         use Error::*;
         match self {
-            TooLarge { .. } => "too_large",
-            DecompressionRatio { .. } => "decompression_ratio",
-            TooDeep { .. } => "too_deep",
-            UnknownFormat => "unknown_format",
-            BadPrefix(_) => "bad_prefix",
-            Base45(_) => "bad_base45",
-            Base64(_) => "bad_base64",
-            Inflate(_) => "inflate_failed",
-            Cbor(_) => "bad_cbor",
-            NotCoseSign1(_) => "not_cose_sign1",
-            Cwt(_) => "bad_cwt",
-            Json(_) => "bad_json",
-            TrailingCharacters(_) => "trailing_characters",
-            NumericQr(_) => "bad_numeric_qr",
-            QrVersion { .. } => "bad_qr_version",
-            QrSegments(_) => "bad_qr_segments",
-            Chunks(_) => "bad_chunks",
-            Jws(_) => "bad_jws",
-            InvalidIssuerUrl(_) => "invalid_issuer_url",
-            BadValidityPeriod(_) => "bad_validity_period",
-            MissingKeyId => "missing_kid",
-            MissingAlgorithm => "missing_alg",
-            UnsupportedAlgorithm { .. } => "unsupported_algorithm",
-            AlgorithmNotAllowedForKey { .. } => "alg_not_allowed_for_key",
-            UnknownKey { .. } => "unknown_key",
-            IssuerKidMismatch { .. } => "issuer_kid_mismatch",
-            SignatureFormat { .. } => "bad_signature_format",
-            BadSignature => "bad_signature",
-            KeyUsage { .. } => "key_usage",
-            SignerNotValid(_) => "signer_not_valid",
-            CertificateInvalid(_) => "bad_certificate",
-            Chain(_) => "no_trust_anchor",
-            Revoked { .. } => "revoked",
-            RevocationListInvalid(_) => "bad_revocation_list",
-            Expired { .. } => "expired",
-            NotYetValid { .. } => "not_yet_valid",
-            Schema { .. } => "schema",
-            UnrecognisedTrustFile(_) => "unrecognised_trust_file",
-            InvalidKeySet(_) => "bad_key_set",
-            InvalidSignerList(_) => "bad_signer_list",
+            TooLarge { .. } => hcx_error::Reason::TooLarge,
+            DecompressionRatio { .. } => hcx_error::Reason::DecompressionRatio,
+            TooDeep { .. } => hcx_error::Reason::TooDeep,
+            UnknownFormat => hcx_error::Reason::UnknownFormat,
+            BadPrefix(_) => hcx_error::Reason::BadPrefix,
+            Base45(_) => hcx_error::Reason::BadBase45,
+            Base64(_) => hcx_error::Reason::BadBase64,
+            Inflate(_) => hcx_error::Reason::InflateFailed,
+            Cbor(_) => hcx_error::Reason::BadCbor,
+            NotCoseSign1(_) => hcx_error::Reason::NotCoseSign1,
+            Cwt(_) => hcx_error::Reason::BadCwt,
+            Json(_) => hcx_error::Reason::BadJson,
+            TrailingCharacters(_) => hcx_error::Reason::TrailingCharacters,
+            NumericQr(_) => hcx_error::Reason::BadNumericQr,
+            QrVersion { .. } => hcx_error::Reason::BadQrVersion,
+            QrSegments(_) => hcx_error::Reason::BadQrSegments,
+            Chunks(_) => hcx_error::Reason::BadChunks,
+            Jws(_) => hcx_error::Reason::BadJws,
+            InvalidIssuerUrl(_) => hcx_error::Reason::InvalidIssuerUrl,
+            BadValidityPeriod(_) => hcx_error::Reason::BadValidityPeriod,
+            MissingKeyId => hcx_error::Reason::MissingKid,
+            MissingAlgorithm => hcx_error::Reason::MissingAlg,
+            UnsupportedAlgorithm { .. } => hcx_error::Reason::UnsupportedAlgorithm,
+            AlgorithmNotAllowedForKey { .. } => hcx_error::Reason::AlgNotAllowedForKey,
+            UnknownKey { .. } => hcx_error::Reason::UnknownKey,
+            IssuerKidMismatch { .. } => hcx_error::Reason::IssuerKidMismatch,
+            SignatureFormat { .. } => hcx_error::Reason::BadSignatureFormat,
+            BadSignature => hcx_error::Reason::BadSignature,
+            KeyUsage { .. } => hcx_error::Reason::KeyUsage,
+            SignerNotValid(_) => hcx_error::Reason::SignerNotValid,
+            CertificateInvalid(_) => hcx_error::Reason::BadCertificate,
+            Chain(_) => hcx_error::Reason::NoTrustAnchor,
+            Revoked { .. } => hcx_error::Reason::Revoked,
+            RevocationListInvalid(_) => hcx_error::Reason::BadRevocationList,
+            Expired { .. } => hcx_error::Reason::Expired,
+            NotYetValid { .. } => hcx_error::Reason::NotYetValid,
+            Schema { .. } => hcx_error::Reason::Schema,
+            UnrecognisedTrustFile(_) => hcx_error::Reason::UnrecognisedTrustFile,
+            InvalidKeySet(_) => hcx_error::Reason::BadKeySet,
+            InvalidSignerList(_) => hcx_error::Reason::BadSignerList,
         }
+    }
+}
+
+impl hcx_error::Coded for Error {
+    fn code(&self) -> hcx_error::Code {
+        Error::code(self)
+    }
+    fn reason(&self) -> hcx_error::Reason {
+        Error::reason(self)
     }
 }
 

@@ -612,16 +612,16 @@ fn dev_tools_testdata() {
         ("valid_key_with_x5c.json", "ok"),
         ("valid_2_chain.public.json", "ok"),
         ("issuer.jwks.public.not.smart.json", "ok"),
-        ("wrong_kid_key.json", "trust_invalid"),
-        ("wrong_curve_key.json", "trust_invalid"),
-        ("wrong_use_key.json", "trust_invalid"),
-        ("wrong_alg_key.json", "trust_invalid"),
-        ("wrong_kty_key.json", "trust_invalid"),
-        ("cert_mismatch.public.json", "trust_invalid"), // INVALID_KEY_X5C
-        ("invalid_chain.public.json", "trust_invalid"),
-        ("invalid_DNS_SAN.public.json", "trust_invalid"),
-        ("invalid_no_SAN.public.json", "trust_invalid"),
-        ("badjwks/.well-known/jwks.json", "trust_invalid"), // not JSON
+        ("wrong_kid_key.json", "trust_list_invalid"),
+        ("wrong_curve_key.json", "trust_list_invalid"),
+        ("wrong_use_key.json", "trust_list_invalid"),
+        ("wrong_alg_key.json", "trust_list_invalid"),
+        ("wrong_kty_key.json", "trust_list_invalid"),
+        ("cert_mismatch.public.json", "trust_list_invalid"), // INVALID_KEY_X5C
+        ("invalid_chain.public.json", "trust_list_invalid"),
+        ("invalid_DNS_SAN.public.json", "trust_list_invalid"),
+        ("invalid_no_SAN.public.json", "trust_list_invalid"),
+        ("badjwks/.well-known/jwks.json", "trust_list_invalid"), // not JSON
     ];
     for (file, want) in keys {
         let got = match TrustStore::default().add_file(&std::fs::read(d.join(file)).unwrap()) {
@@ -689,7 +689,8 @@ fn qr_symbol_rules() {
         version,
         modes: modes.map(<[QrMode]>::to_vec),
     };
-    let reason = |s: &ScannedSymbol| check_symbol(s).map_err(|e| (e.code(), e.reason()));
+    let reason =
+        |s: &ScannedSymbol| check_symbol(s).map_err(|e| (e.code().as_str(), e.reason().as_str()));
     let good: &[QrMode] = &[QrMode::Byte, QrMode::Numeric];
     assert_eq!(reason(&qr(1, Some(good))), Ok(()));
     assert_eq!(reason(&qr(22, Some(good))), Ok(()));

@@ -98,23 +98,55 @@ pub enum Error {
 }
 
 impl Error {
-    /// A stable snake_case code for this error, for machine-readable output.
-    pub fn code(&self) -> &'static str {
+    /// The stable verdict code: `no_code_found` when a picture holds no code (the code is
+    /// judged absent), `io` when a file cannot be read or written, `invalid_input` otherwise.
+    pub fn code(&self) -> hcx_error::Code {
+        use hcx_error::Code;
         match self {
-            Error::TooLong { .. } => "too_long_for_version",
-            Error::InvalidMaxVersion(_) => "invalid_max_version",
-            Error::InvalidEccLevel(_) => "invalid_ecc_level",
-            Error::InvalidScale { .. } => "invalid_scale",
-            Error::Render(_) => "render_failed",
-            Error::NoCodeFound => "no_code_found",
-            Error::FileTooLarge { .. } => "file_too_large",
-            Error::ImageTooLarge { .. } => "image_too_large",
-            Error::TooManyCodes { .. } => "too_many_codes",
-            Error::UnsupportedFormat => "unsupported_format",
-            Error::UnreadableImage(_) => "unreadable_image",
-            Error::InvalidDimensions { .. } => "invalid_dimensions",
-            Error::UnsupportedOutputFormat { .. } => "unsupported_output_format",
-            Error::Io { .. } => "io_error",
+            Error::NoCodeFound => Code::NoCodeFound,
+            Error::Io { .. } => Code::Io,
+            Error::TooLong { .. }
+            | Error::InvalidMaxVersion(_)
+            | Error::InvalidEccLevel(_)
+            | Error::InvalidScale { .. }
+            | Error::Render(_)
+            | Error::FileTooLarge { .. }
+            | Error::ImageTooLarge { .. }
+            | Error::TooManyCodes { .. }
+            | Error::UnsupportedFormat
+            | Error::UnreadableImage(_)
+            | Error::InvalidDimensions { .. }
+            | Error::UnsupportedOutputFormat { .. } => Code::InvalidInput,
         }
+    }
+
+    /// The precise reason (one per variant).
+    pub fn reason(&self) -> hcx_error::Reason {
+        use hcx_error::Reason;
+        match self {
+            Error::TooLong { .. } => Reason::TooLongForVersion,
+            Error::InvalidMaxVersion(_) => Reason::InvalidMaxVersion,
+            Error::InvalidEccLevel(_) => Reason::InvalidEccLevel,
+            Error::InvalidScale { .. } => Reason::InvalidScale,
+            Error::Render(_) => Reason::RenderFailed,
+            Error::NoCodeFound => Reason::NoCodeFound,
+            Error::FileTooLarge { .. } => Reason::FileTooLarge,
+            Error::ImageTooLarge { .. } => Reason::ImageTooLarge,
+            Error::TooManyCodes { .. } => Reason::TooManyCodes,
+            Error::UnsupportedFormat => Reason::UnsupportedFormat,
+            Error::UnreadableImage(_) => Reason::UnreadableImage,
+            Error::InvalidDimensions { .. } => Reason::InvalidDimensions,
+            Error::UnsupportedOutputFormat { .. } => Reason::UnsupportedOutputFormat,
+            Error::Io { .. } => Reason::IoError,
+        }
+    }
+}
+
+impl hcx_error::Coded for Error {
+    fn code(&self) -> hcx_error::Code {
+        Error::code(self)
+    }
+    fn reason(&self) -> hcx_error::Reason {
+        Error::reason(self)
     }
 }

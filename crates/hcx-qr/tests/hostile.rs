@@ -91,12 +91,14 @@ fn header_claiming_100000_by_100000_fails_fast_without_allocating() {
         ),
         "{err:?}"
     );
-    assert_eq!(err.code(), "image_too_large");
+    assert_eq!(err.reason(), "image_too_large");
     let err = decode_image(&jpeg_claiming(65_000, 65_000)).unwrap_err();
-    assert_eq!(err.code(), "image_too_large", "{err:?}");
+    assert_eq!(err.reason(), "image_too_large", "{err:?}");
     // Just over the pixel limit, too.
     assert_eq!(
-        decode_image(&png_claiming(8000, 5001)).unwrap_err().code(),
+        decode_image(&png_claiming(8000, 5001))
+            .unwrap_err()
+            .reason(),
         "image_too_large"
     );
     assert!(
@@ -105,7 +107,7 @@ fn header_claiming_100000_by_100000_fails_fast_without_allocating() {
         start.elapsed()
     );
     assert_eq!(
-        decode_luma(100_000, 100_000, &[]).unwrap_err().code(),
+        decode_luma(100_000, 100_000, &[]).unwrap_err().reason(),
         "image_too_large"
     );
 }
@@ -115,12 +117,16 @@ fn truncated_and_garbage_images_are_unreadable() {
     let png = sample_png();
     for cut in [9, 20, 33, 40, png.len() / 2, png.len() - 13] {
         let err = decode_image(&png[..cut]).unwrap_err();
-        assert_eq!(err.code(), "unreadable_image", "PNG cut at {cut}: {err:?}");
+        assert_eq!(
+            err.reason(),
+            "unreadable_image",
+            "PNG cut at {cut}: {err:?}"
+        );
     }
     let mut garbage = b"\x89PNG\r\n\x1a\n".to_vec();
     garbage.extend((0..500u32).map(|i| (i * 7919 % 251) as u8));
     assert_eq!(
-        decode_image(&garbage).unwrap_err().code(),
+        decode_image(&garbage).unwrap_err().reason(),
         "unreadable_image"
     );
     let jpeg = sample_jpeg();
@@ -128,14 +134,14 @@ fn truncated_and_garbage_images_are_unreadable() {
         // A truncated JPEG may still give a partial picture; either way it must be an error, not a panic.
         let err = decode_image(&jpeg[..cut]).unwrap_err();
         assert!(
-            matches!(err.code(), "unreadable_image" | "no_code_found"),
+            matches!(err.reason().as_str(), "unreadable_image" | "no_code_found"),
             "JPEG cut at {cut}: {err:?}"
         );
     }
     let mut garbage = vec![0xFF, 0xD8, 0xFF];
     garbage.extend((0..500u32).map(|i| (i * 7919 % 251) as u8));
     assert_eq!(
-        decode_image(&garbage).unwrap_err().code(),
+        decode_image(&garbage).unwrap_err().reason(),
         "unreadable_image"
     );
 }
@@ -151,7 +157,7 @@ fn other_formats_and_empty_input_are_refused() {
     ] {
         let err = decode_image(bytes).unwrap_err();
         assert!(matches!(err, Error::UnsupportedFormat), "{err:?}");
-        assert_eq!(err.code(), "unsupported_format");
+        assert_eq!(err.reason(), "unsupported_format");
     }
 }
 
@@ -185,7 +191,7 @@ fn blank_pictures_hold_no_code() {
         .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
         .collect();
     assert_eq!(
-        decode_luma(300, 300, &noise).unwrap_err().code(),
+        decode_luma(300, 300, &noise).unwrap_err().reason(),
         "no_code_found"
     );
 }
@@ -194,7 +200,7 @@ fn blank_pictures_hold_no_code() {
 fn luma_buffer_must_match_its_size() {
     for (w, h, len) in [(10, 10, 99), (10, 10, 101), (0, 10, 0), (10, 0, 0)] {
         let err = decode_luma(w, h, &vec![255; len]).unwrap_err();
-        assert_eq!(err.code(), "invalid_dimensions", "{w}x{h} {len}");
+        assert_eq!(err.reason(), "invalid_dimensions", "{w}x{h} {len}");
     }
 }
 
@@ -206,11 +212,11 @@ fn files_over_the_size_limit_are_refused_before_reading() {
     file.set_len(hcx_qr::MAX_FILE_BYTES + 1).unwrap(); // sparse: nothing is written
     let err = decode_file(&path).unwrap_err();
     assert!(matches!(err, Error::FileTooLarge { .. }), "{err:?}");
-    assert_eq!(err.code(), "file_too_large");
+    assert_eq!(err.reason(), "file_too_large");
     let err = decode_file(&dir.path().join("missing.png")).unwrap_err();
-    assert_eq!(err.code(), "io_error");
+    assert_eq!(err.reason(), "io_error");
     let big = vec![0u8; hcx_qr::MAX_FILE_BYTES as usize + 1];
-    assert_eq!(decode_image(&big).unwrap_err().code(), "file_too_large");
+    assert_eq!(decode_image(&big).unwrap_err().reason(), "file_too_large");
 }
 
 #[test]
@@ -232,5 +238,5 @@ fn too_many_codes_is_its_own_error() {
     }
     let err = decode_luma(canvas.width(), canvas.height(), canvas.as_raw()).unwrap_err();
     assert!(matches!(err, Error::TooManyCodes { max: 32 }), "{err:?}");
-    assert_eq!(err.code(), "too_many_codes");
+    assert_eq!(err.reason(), "too_many_codes");
 }

@@ -179,10 +179,12 @@ fn max_version_fails_clearly() {
         ),
         "{err:?}"
     );
-    assert_eq!(err.code(), "too_long_for_version");
+    assert_eq!(err.reason(), "too_long_for_version");
     let huge = "x".repeat(3000);
     assert_eq!(
-        encode(&huge, &EncodeOptions::default()).unwrap_err().code(),
+        encode(&huge, &EncodeOptions::default())
+            .unwrap_err()
+            .reason(),
         "too_long_for_version"
     );
     for bad in [0, 41] {
@@ -194,7 +196,7 @@ fn max_version_fails_clearly() {
             },
         )
         .unwrap_err();
-        assert_eq!(err.code(), "invalid_max_version");
+        assert_eq!(err.reason(), "invalid_max_version");
     }
     // Exactly at the limit works.
     let v = encode(&text, &EncodeOptions::default()).unwrap().version();
@@ -224,7 +226,7 @@ fn ecc_level_parses_and_prints() {
         assert_eq!(l.to_string(), s.to_uppercase());
     }
     assert_eq!(
-        "X".parse::<EccLevel>().unwrap_err().code(),
+        "X".parse::<EccLevel>().unwrap_err().reason(),
         "invalid_ecc_level"
     );
     assert_eq!(
@@ -249,8 +251,8 @@ fn quiet_zone_and_scale_are_respected() {
     .unwrap();
     let img = code.to_luma(5).unwrap();
     assert_eq!(img.width(), (21 + 4) * 5);
-    assert_eq!(code.to_png(0).unwrap_err().code(), "invalid_scale");
-    assert_eq!(code.to_png(100_000).unwrap_err().code(), "invalid_scale");
+    assert_eq!(code.to_png(0).unwrap_err().reason(), "invalid_scale");
+    assert_eq!(code.to_png(100_000).unwrap_err().reason(), "invalid_scale");
     assert!(code.to_svg(3).contains("width=\"75\""));
     let plain = code.to_terminal_plain();
     assert_eq!(plain.lines().count(), 13); // 25 rows, two per line

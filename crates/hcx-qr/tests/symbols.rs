@@ -210,17 +210,17 @@ fn several_codes_and_files() {
 #[test]
 fn errors_are_the_text_functions_errors() {
     assert_eq!(
-        decode_image_symbols(b"not an image").unwrap_err().code(),
+        decode_image_symbols(b"not an image").unwrap_err().reason(),
         "unsupported_format"
     );
     assert_eq!(
         decode_luma_symbols(100, 100, &[255; 10_000])
             .unwrap_err()
-            .code(),
+            .reason(),
         "no_code_found"
     );
     assert_eq!(
-        decode_luma_symbols(10, 10, &[0; 3]).unwrap_err().code(),
+        decode_luma_symbols(10, 10, &[0; 3]).unwrap_err().reason(),
         "invalid_dimensions"
     );
 }
