@@ -193,7 +193,7 @@ fn single_core(c: &mut Criterion) {
     g.bench_function("hcx_verify_many_json", |b| {
         b.iter(|| {
             for r in bulk.verify_many(&refs, NOW + 60) {
-                black_box(hcx_format::verify::verdict_json(&r.unwrap()).to_string());
+                black_box(hcx_format::verdict_json(&r.unwrap()).to_string());
             }
         })
     });

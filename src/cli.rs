@@ -4,7 +4,7 @@ use std::io::{IsTerminal, Read};
 use std::path::Path;
 use std::process::ExitCode;
 
-use hcx_error::{Code, Reason};
+use hcx_error::{Code, Coded, Reason};
 
 /// Exit status when a code was judged and rejected.
 pub const EXIT_REJECTED: u8 = 1;
@@ -48,7 +48,7 @@ impl CliError {
     }
 
     /// A library error that means the command could not do its job.
-    pub fn failed(e: &hcx_format::Error) -> CliError {
+    pub fn failed<E: Coded + std::fmt::Display>(e: &E) -> CliError {
         CliError {
             code: e.code(),
             reason: Some(e.reason()),
@@ -58,14 +58,9 @@ impl CliError {
     }
 
     /// A library error that judges the input: rejected, unless it concerns the trust list.
-    pub fn judged(e: &hcx_format::Error) -> CliError {
-        let status = if e.is_trust_list_error() {
-            EXIT_CANNOT_JUDGE
-        } else {
-            EXIT_REJECTED
-        };
+    pub fn judged<E: Coded + std::fmt::Display>(e: &E) -> CliError {
         CliError {
-            status,
+            status: e.code().exit_status(),
             ..CliError::failed(e)
         }
     }
@@ -86,11 +81,23 @@ impl CliError {
     }
 }
 
-impl From<hcx_format::Error> for CliError {
-    fn from(e: hcx_format::Error) -> Self {
-        CliError::failed(&e)
-    }
+/// Library errors of commands that do not judge a code: the command could not run.
+macro_rules! from_library_errors {
+    ($($t:ty),+) => {$(
+        impl From<$t> for CliError {
+            fn from(e: $t) -> Self {
+                CliError::failed(&e)
+            }
+        }
+    )+};
 }
+
+from_library_errors!(
+    hcx_format::KeyError,
+    hcx_format::TrustListError,
+    hcx_format::IssueError,
+    hcx_format::DecodeError
+);
 
 /// Reads a whole file (or standard input for `-`), refusing files over [`MAX_INPUT_BYTES`].
 pub fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
@@ -135,7 +142,7 @@ pub fn read_private_key(path: &Path) -> Result<hcx_format::PrivateKey, CliError>
 /// Reads a public key PEM file (a private key file is accepted too).
 pub fn read_public_key(path: &Path) -> Result<hcx_format::PublicKey, CliError> {
     let pem = read_text(path)?;
-    hcx_format::keys::public_key_from_any_pem(&pem).map_err(|e| CliError {
+    hcx_format::public_key_from_any_pem(&pem).map_err(|e| CliError {
         message: format!("{}: {e}", path.display()),
         ..CliError::failed(&e)
     })

@@ -38,7 +38,9 @@ fn unix(t: &Json) -> i64 {
 }
 
 /// The outcome in the fixtures' own vocabulary.
-fn outcome_of(result: Result<hcx_format::VerifiedCode, hcx_format::Error>) -> Json {
+fn outcome_of(
+    result: Result<hcx_format::VerifiedCode, (hcx_format::Code, hcx_format::Reason)>,
+) -> Json {
     match result {
         Ok(v) => {
             let mut j = json!({
@@ -55,7 +57,7 @@ fn outcome_of(result: Result<hcx_format::VerifiedCode, hcx_format::Error>) -> Js
             j
         }
         Err(e) => {
-            json!({ "valid": false, "error": e.code().as_str(), "reason": e.reason().as_str() })
+            json!({ "valid": false, "error": e.0.as_str(), "reason": e.1.as_str() })
         }
     }
 }
@@ -78,8 +80,10 @@ fn run_library(case: &Json) -> Json {
     };
     let at = unix(&case["at"]);
     let trust = std::fs::read(dir.join(case["trust_list"].as_str().unwrap())).unwrap();
+    let coded = |e: &dyn hcx_format::Coded| (e.code(), e.reason());
     let result = SignedTrustList::parse(&trust)
         .and_then(|env| env.verify(&policy, at))
+        .map_err(|e| coded(&e))
         .and_then(|list| {
             let verifier = Verifier::new(list).with_skew(case["skew_seconds"].as_u64().unwrap());
             let text = match (&case["input"]["text"], &case["input"]["qr_image"]) {
@@ -91,7 +95,7 @@ fn run_library(case: &Json) -> Json {
                 }
                 _ => panic!("case has no input"),
             };
-            verifier.verify_at(&text, at)
+            verifier.verify_at(&text, at).map_err(|e| coded(&e))
         });
     outcome_of(result)
 }

@@ -27,24 +27,26 @@ fuzz_target!(|data: &[u8]| {
     let v = verifier();
     if let Ok(text) = std::str::from_utf8(data) {
         let verdict = v.verify_at(text, AT);
-        if let Ok(cose) = hcx_format::code::cose_bytes(text) {
+        if let Ok(cose) = hcx_format::cose_bytes(text) {
             // One text form per code: whatever passes the text layer re-encodes to itself.
-            assert_eq!(hcx_format::code::text_from_cose(&cose), text);
+            assert_eq!(hcx_format::text_from_cose(&cose), text);
         }
         if verdict.is_ok() {
             assert!(hcx_format::decode(text).is_ok(), "valid but not decodable");
         }
-        // The fast path for the usual form answers exactly as the general path does.
-        assert_eq!(
-            hcx_format::decode(text),
-            hcx_format::code::decode_general(text)
-        );
+        if let Ok(code) = hcx_format::decode(text) {
+            // The claims a code carries are valid claims, and their dense form is the one the
+            // code holds (one encoding per value).
+            assert!(code.claims.validate().is_ok());
+            let claims = code.claims.to_cbor();
+            assert!(code.signed_bytes.windows(claims.len()).any(|w| w == claims));
+        }
     }
     // The same bytes as COSE, skipping base45, so mutations land in the CBOR directly.
-    if let Ok(code) = hcx_format::code::decode_cose(data) {
+    if let Ok(code) = hcx_format::decode_cose(data) {
         // Decoding is strict: a decodable COSE item is in its one deterministic encoding, so
         // its text form decodes to the same thing.
-        let text = hcx_format::code::text_from_cose(data);
+        let text = hcx_format::text_from_cose(data);
         assert_eq!(hcx_format::decode(&text).ok(), Some(code));
         let _ = v.verify_at(&text, AT);
     }

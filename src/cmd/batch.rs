@@ -414,7 +414,7 @@ struct IssueLine {
 }
 
 fn claims_error(e: hcx_format::ClaimsError) -> CliError {
-    CliError::failed(&hcx_format::Error::InvalidClaims(e))
+    CliError::failed(&hcx_format::IssueError::InvalidClaims(e))
 }
 
 /// Reads `{"claims":{…},"valid_for":"5m","at":"…"}` or a bare claims object.
@@ -557,7 +557,9 @@ pub fn issue(args: &IssueArgs, key: &hcx_format::PrivateKey) -> Result<ExitCode,
                             issued
                                 .next()
                                 .unwrap_or_else(|| {
-                                    Err(hcx_format::Error::InvalidInput("not issued".to_owned()))
+                                    Err(hcx_format::IssueError::InvalidInput(
+                                        "not issued".to_owned(),
+                                    ))
                                 })
                                 .map_err(|e| CliError::failed(&e))
                         });

@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use hcx_format::claims::REFERENCE_CLAIMS_JSON;
+use hcx_format::REFERENCE_CLAIMS_JSON;
 use hcx_format::timefmt::format_rfc3339;
 use hcx_format::{
     HealthClaims, IssuerEntry, KeyEntry, PrivateKey, Scopes, SignedTrustList, TrustList,
@@ -130,7 +130,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
 
     step(3, "DingTalk issues 张三's health code, valid for 24 hours");
     let claims = HealthClaims::from_json(REFERENCE_CLAIMS_JSON)
-        .map_err(|e| CliError::failed(&hcx_format::Error::InvalidClaims(e)))?;
+        .map_err(|e| CliError::failed(&hcx_format::IssueError::InvalidClaims(e)))?;
     write_file(
         &f("claims.json"),
         format!("{REFERENCE_CLAIMS_JSON}\n").as_bytes(),
@@ -234,7 +234,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
 
 /// Changes `1990` to `1980` inside the signed payload, keeping the original signature.
 fn tamper(text: &str) -> Result<String, CliError> {
-    let mut cose = hcx_format::code::cose_bytes(text)?;
+    let mut cose = hcx_format::cose_bytes(text)?;
     let at = cose
         .windows(4)
         .position(|w| w == b"1990")
@@ -242,5 +242,5 @@ fn tamper(text: &str) -> Result<String, CliError> {
     if let Some(b) = cose.get_mut(at + 2) {
         *b = b'8';
     }
-    Ok(hcx_format::code::text_from_cose(&cose))
+    Ok(hcx_format::text_from_cose(&cose))
 }

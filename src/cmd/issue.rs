@@ -78,7 +78,7 @@ pub fn run(args: &IssueArgs) -> Result<ExitCode, CliError> {
     let json = read_text(claims_path)?;
     let claims = HealthClaims::from_json(&json).map_err(|e| CliError {
         message: format!("{}: {e}", claims_path.display()),
-        ..CliError::failed(&hcx_format::Error::InvalidClaims(e))
+        ..CliError::failed(&hcx_format::IssueError::InvalidClaims(e))
     })?;
     let valid_for = duration(&args.valid_for)?;
     if valid_for == 0 {

@@ -154,7 +154,7 @@ fn opt_time(t: &Option<String>) -> Result<Option<i64>, CliError> {
 }
 
 fn add(a: &AddArgs) -> Result<ExitCode, CliError> {
-    hcx_format::trust::check_issuer_id(&a.issuer).map_err(CliError::usage)?;
+    hcx_format::check_issuer_id(&a.issuer).map_err(CliError::usage)?;
     let mut list = if a.file.exists() {
         load(&a.file)?.1
     } else {
@@ -206,7 +206,7 @@ fn add(a: &AddArgs) -> Result<ExitCode, CliError> {
     }
     if let Some(r) = &a.regions {
         for region in r {
-            hcx_format::claims::check_region("--regions", region)
+            hcx_format::check_region("--regions", region)
                 .map_err(|e| CliError::usage(e.to_string()))?;
         }
         issuer.scopes.regions = Some(r.clone());

@@ -220,7 +220,7 @@ impl VerifyContext {
 
 /// The `verify --json` object of a valid hcx code, with the cross-format summary.
 pub fn hcx_verdict(code: &VerifiedCode) -> Json {
-    let mut v = hcx_format::verify::verdict_json(code);
+    let mut v = hcx_format::verdict_json(code);
     if let (Some(obj), Ok(summary)) = (
         v.as_object_mut(),
         serde_json::to_value(hcx_interop::Summary::from(code)),

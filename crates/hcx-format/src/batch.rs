@@ -48,8 +48,8 @@ use curve25519_dalek::scalar::Scalar;
 use curve25519_dalek::traits::Identity;
 use sha2::{Digest, Sha512};
 
-use crate::code::decode;
-use crate::error::Error;
+use crate::decode::decode;
+use crate::error::VerifyError;
 use crate::keys::PublicKey;
 use crate::verify::{TrustedKey, VerifiedCode, Verifier};
 
@@ -320,10 +320,10 @@ impl<'v> BatchVerifier<'v> {
     }
 
     /// Verifies each text at `now` (Unix seconds); results are in input order.
-    pub fn verify_many(&self, texts: &[&str], now: i64) -> Vec<Result<VerifiedCode, Error>> {
+    pub fn verify_many(&self, texts: &[&str], now: i64) -> Vec<Result<VerifiedCode, VerifyError>> {
         let v = self.verifier;
         // Steps 1–3 per code: form, algorithm, key id.
-        let decoded: Vec<_> = texts
+        let decoded: Vec<Result<_, VerifyError>> = texts
             .iter()
             .map(|t| {
                 let code = decode(t)?;
@@ -363,7 +363,7 @@ impl<'v> BatchVerifier<'v> {
                         signer = Some(k);
                     }
                 }
-                v.finish(code, signer.ok_or(Error::BadSignature)?, now)
+                v.finish(code, signer.ok_or(VerifyError::BadSignature)?, now)
             })
             .collect()
     }
@@ -372,7 +372,7 @@ impl<'v> BatchVerifier<'v> {
 impl Verifier {
     /// Verifies many texts at `now`: the same results as [`Verifier::verify_at`] on each, faster
     /// (see [`crate::batch`]).
-    pub fn verify_many(&self, texts: &[&str], now: i64) -> Vec<Result<VerifiedCode, Error>> {
+    pub fn verify_many(&self, texts: &[&str], now: i64) -> Vec<Result<VerifiedCode, VerifyError>> {
         BatchVerifier::new(self).verify_many(texts, now)
     }
 }

@@ -1,123 +1,519 @@
-//! Strict CBOR reading and deterministic writing (RFC 8949 §4.2.1).
+//! SPEC §5.4, deterministic CBOR: the one strict reader every layer of a code is read with, and
+//! the writer every layer is written with.
 //!
-//! ciborium decodes leniently (it accepts non-minimal heads, indefinite lengths, unsorted and
-//! duplicate map keys). hcx allows exactly one encoding of every value, so after decoding we check
-//! map keys and then re-encode: a well-formed item is deterministic exactly when its re-encoding is
-//! byte-identical. No crate offers this check for arbitrary `Value`s, hence these few lines.
+//! [`check`] accepts exactly one well-formed CBOR item (RFC 8949 §3) in deterministic encoding
+//! (§4.2.1: shortest heads, definite lengths, shortest floats, map keys unique and sorted by
+//! their bytes), nested at most [`MAX_CBOR_DEPTH`] deep. Once bytes have passed it, the layers
+//! above (COSE, CWT, claims) walk them with a [`Reader`], which still returns errors rather than
+//! trusting the check, and never allocates in proportion to a length the input claims.
+//!
+//! No crate offers this check without building and re-encoding a value tree (which cost about a
+//! quarter of a signature check per code), hence these few hundred lines; `tests` compares the
+//! verdicts with ciborium's tree-and-re-encode reference on mutated codes.
 
-use ciborium::value::Value;
-
-use crate::error::Error;
+use crate::error::DecodeError;
 use crate::limits::MAX_CBOR_DEPTH;
 
-/// Decodes exactly one deterministically encoded CBOR item from `bytes`.
-pub(crate) fn decode_deterministic(bytes: &[u8]) -> Result<Value, Error> {
-    let mut rest = bytes;
-    let value: Value = ciborium::de::from_reader_with_recursion_limit(&mut rest, MAX_CBOR_DEPTH)
-        .map_err(|e| match e {
-            ciborium::de::Error::RecursionLimitExceeded => Error::CborTooDeep {
-                max: MAX_CBOR_DEPTH,
-            },
-            other => Error::Cbor(describe_de_error(&other)),
-        })?;
-    if !rest.is_empty() {
-        return Err(Error::TrailingBytes(rest.len()));
-    }
-    check_map_keys(&value, 0)?;
-    let reencoded = encode(&value)?;
-    if reencoded != bytes {
-        return Err(Error::NonDeterministicCbor(
-            "non-minimal length, indefinite length or non-shortest float",
-        ));
-    }
-    Ok(value)
-}
+/// Major types (RFC 8949 §3.1).
+pub(crate) const UINT: u8 = 0;
+pub(crate) const NINT: u8 = 1;
+pub(crate) const BYTES: u8 = 2;
+pub(crate) const TEXT: u8 = 3;
+pub(crate) const ARRAY: u8 = 4;
+pub(crate) const MAP: u8 = 5;
+pub(crate) const TAG: u8 = 6;
+pub(crate) const SIMPLE: u8 = 7;
+/// Tags of unsigned and negative bignums (RFC 8949 §3.4.3).
+const BIGNUM_POSITIVE: u64 = 2;
+const BIGNUM_NEGATIVE: u64 = 3;
 
-fn describe_de_error<T: std::fmt::Debug>(e: &ciborium::de::Error<T>) -> String {
-    match e {
-        ciborium::de::Error::Io(_) => "unexpected end of input".to_owned(),
-        ciborium::de::Error::Syntax(offset) => format!("syntax error at byte {offset}"),
-        ciborium::de::Error::Semantic(offset, msg) => match offset {
-            Some(o) => format!("{msg} at byte {o}"),
-            None => msg.clone(),
-        },
-        ciborium::de::Error::RecursionLimitExceeded => "nesting too deep".to_owned(),
-    }
-}
-
-/// Map keys must be unique and sorted by their encoded bytes (bytewise lexicographic order).
-fn check_map_keys(value: &Value, depth: usize) -> Result<(), Error> {
-    // ciborium already bounds recursion while decoding; this bound keeps the walk itself safe.
-    if depth > MAX_CBOR_DEPTH {
-        return Err(Error::CborTooDeep {
-            max: MAX_CBOR_DEPTH,
-        });
-    }
-    match value {
-        Value::Array(items) => items.iter().try_for_each(|v| check_map_keys(v, depth + 1)),
-        Value::Tag(_, inner) => check_map_keys(inner, depth + 1),
-        Value::Map(entries) => {
-            let mut previous: Option<Vec<u8>> = None;
-            for (k, v) in entries {
-                let key = encode(k)?;
-                if let Some(prev) = &previous {
-                    match prev.as_slice().cmp(key.as_slice()) {
-                        std::cmp::Ordering::Equal => return Err(Error::DuplicateMapKey),
-                        std::cmp::Ordering::Greater => {
-                            return Err(Error::NonDeterministicCbor("map keys are not sorted"));
-                        }
-                        std::cmp::Ordering::Less => {}
-                    }
-                }
-                check_map_keys(k, depth + 1)?;
-                check_map_keys(v, depth + 1)?;
-                previous = Some(key);
-            }
-            Ok(())
-        }
-        _ => Ok(()),
-    }
-}
-
-/// Encodes a value; ciborium always writes minimal heads and definite lengths.
-pub(crate) fn encode(value: &Value) -> Result<Vec<u8>, Error> {
-    let mut out = Vec::new();
-    ciborium::ser::into_writer(value, &mut out)
-        .map_err(|e| Error::Cbor(format!("cannot encode: {e}")))?;
-    Ok(out)
-}
-
-/// Builds a map with its entries sorted in deterministic order.
-pub(crate) fn sorted_map(mut entries: Vec<(Value, Value)>) -> Result<Value, Error> {
-    // hcx's own maps have integer keys. Their encodings sort as (major type, argument): a
-    // non-negative n is major 0 with argument n, a negative n major 1 with argument -1-n, and
-    // within one major type a larger argument never has a shorter head. So they can be sorted
-    // without encoding each key (a test checks the two orders agree).
-    let integer_order = |k: &Value| match k {
-        Value::Integer(i) => {
-            let i = i128::from(*i);
-            Some(if i >= 0 { (0u8, i) } else { (1, -1 - i) })
-        }
-        _ => None,
+/// Checks that `bytes` are exactly one deterministic CBOR item (SPEC §5.4).
+///
+/// Failures are reported in this order, whatever their position: not well-formed
+/// (`bad_cbor`) or too deep (`cbor_too_deep`); bytes after the item (`trailing_bytes`); a
+/// duplicate (`duplicate_map_key`) or unsorted (`non_deterministic_cbor`) map key; any other
+/// non-deterministic encoding (`non_deterministic_cbor`).
+pub(crate) fn check(bytes: &[u8]) -> Result<(), DecodeError> {
+    let mut checker = Checker {
+        bytes,
+        pos: 0,
+        key_error: None,
+        encoding_error: None,
     };
-    if entries.iter().all(|(k, _)| integer_order(k).is_some()) {
-        entries.sort_by_key(|(k, _)| integer_order(k));
-        return Ok(Value::Map(entries));
+    checker.item(0)?;
+    if checker.pos < bytes.len() {
+        return Err(DecodeError::TrailingBytes(bytes.len() - checker.pos));
     }
-    let mut keyed = Vec::with_capacity(entries.len());
-    for (k, v) in entries.drain(..) {
-        keyed.push((encode(&k)?, k, v));
+    if let Some(e) = checker.key_error {
+        return Err(e);
     }
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    Ok(Value::Map(
-        keyed.into_iter().map(|(_, k, v)| (k, v)).collect(),
-    ))
+    if let Some(what) = checker.encoding_error {
+        return Err(DecodeError::NonDeterministicCbor(what));
+    }
+    Ok(())
+}
+
+/// The single pass behind [`check`]: hard errors end it; the first map-key error and the first
+/// other encoding error are kept, so the verdict does not depend on their positions.
+struct Checker<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+    key_error: Option<DecodeError>,
+    encoding_error: Option<&'static str>,
+}
+
+/// A head as read: major type, additional information, argument.
+#[derive(Clone, Copy)]
+struct Head {
+    major: u8,
+    info: u8,
+    arg: u64,
+}
+
+fn syntax(what: &str, at: usize) -> DecodeError {
+    DecodeError::Cbor(format!("{what} at byte {at}"))
+}
+
+impl<'a> Checker<'a> {
+    fn byte(&mut self) -> Result<u8, DecodeError> {
+        let b = *self
+            .bytes
+            .get(self.pos)
+            .ok_or_else(|| DecodeError::Cbor("unexpected end of input".to_owned()))?;
+        self.pos += 1;
+        Ok(b)
+    }
+
+    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|end| *end <= self.bytes.len())
+            .ok_or_else(|| DecodeError::Cbor("unexpected end of input".to_owned()))?;
+        let out = self.bytes.get(self.pos..end).unwrap_or_default();
+        self.pos = end;
+        Ok(out)
+    }
+
+    fn non_deterministic(&mut self, what: &'static str) {
+        self.encoding_error.get_or_insert(what);
+    }
+
+    /// A head; records a non-shortest argument. `info` 31 (indefinite or break) has arg 0.
+    fn head(&mut self) -> Result<Head, DecodeError> {
+        let at = self.pos;
+        let initial = self.byte()?;
+        let (major, info) = (initial >> 5, initial & 0x1f);
+        let arg = match info {
+            0..=23 => u64::from(info),
+            24..=27 => {
+                let len = 1usize << (info - 24);
+                let raw = self.take(len)?;
+                let arg = raw.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+                // Floats are judged by value, not by argument size; other majors want the
+                // shortest head (24 needs arg ≥ 24; each longer form needs the shorter's range
+                // exceeded). Simple values in two bytes below 32 are not well-formed at all.
+                let min = match info {
+                    24 => 24,
+                    25 => 0x100,
+                    26 => 0x1_0000,
+                    _ => 0x1_0000_0000,
+                };
+                if major == SIMPLE {
+                    if info == 24 && arg < 32 {
+                        return Err(syntax("a simple value below 32 in two bytes", at));
+                    }
+                } else if arg < min {
+                    self.non_deterministic(
+                        "non-minimal length, indefinite length or non-shortest float",
+                    );
+                }
+                arg
+            }
+            28..=30 => return Err(syntax("reserved additional information", at)),
+            _ => 0,
+        };
+        Ok(Head { major, info, arg })
+    }
+
+    fn item(&mut self, depth: usize) -> Result<(), DecodeError> {
+        let at = self.pos;
+        let head = self.head()?;
+        let indefinite = head.info == 31;
+        match head.major {
+            UINT | NINT if indefinite => Err(syntax("an indefinite-length integer", at)),
+            UINT | NINT => Ok(()),
+            BYTES | TEXT if indefinite => {
+                self.non_deterministic(
+                    "non-minimal length, indefinite length or non-shortest float",
+                );
+                loop {
+                    let chunk_at = self.pos;
+                    if self.bytes.get(self.pos) == Some(&0xff) {
+                        self.pos += 1;
+                        return Ok(());
+                    }
+                    let chunk = self.head()?;
+                    if chunk.major != head.major || chunk.info == 31 {
+                        return Err(syntax(
+                            "a bad chunk in an indefinite-length string",
+                            chunk_at,
+                        ));
+                    }
+                    self.string(head.major, chunk.arg, chunk_at)?;
+                }
+            }
+            BYTES | TEXT => self.string(head.major, head.arg, at),
+            ARRAY | MAP | TAG if depth >= MAX_CBOR_DEPTH => Err(DecodeError::CborTooDeep {
+                max: MAX_CBOR_DEPTH,
+            }),
+            ARRAY => {
+                if indefinite {
+                    self.non_deterministic(
+                        "non-minimal length, indefinite length or non-shortest float",
+                    );
+                    while !self.at_break()? {
+                        self.item(depth + 1)?;
+                    }
+                    return Ok(());
+                }
+                // Each item takes at least one byte, so a huge count ends at the input's end.
+                for _ in 0..head.arg {
+                    self.item(depth + 1)?;
+                }
+                Ok(())
+            }
+            MAP => {
+                if indefinite {
+                    self.non_deterministic(
+                        "non-minimal length, indefinite length or non-shortest float",
+                    );
+                }
+                let mut previous: Option<&'a [u8]> = None;
+                let mut remaining = head.arg;
+                loop {
+                    if indefinite {
+                        if self.at_break()? {
+                            return Ok(());
+                        }
+                    } else if remaining == 0 {
+                        return Ok(());
+                    } else {
+                        remaining -= 1;
+                    }
+                    let key_start = self.pos;
+                    self.item(depth + 1)?;
+                    let key = self.bytes.get(key_start..self.pos).unwrap_or_default();
+                    if let Some(prev) = previous {
+                        if self.key_error.is_none() {
+                            match prev.cmp(key) {
+                                std::cmp::Ordering::Equal => {
+                                    self.key_error = Some(DecodeError::DuplicateMapKey);
+                                }
+                                std::cmp::Ordering::Greater => {
+                                    self.key_error = Some(DecodeError::NonDeterministicCbor(
+                                        "map keys are not sorted",
+                                    ));
+                                }
+                                std::cmp::Ordering::Less => {}
+                            }
+                        }
+                    }
+                    previous = Some(key);
+                    self.item(depth + 1)?;
+                }
+            }
+            TAG if indefinite => Err(syntax("an indefinite-length tag", at)),
+            TAG if head.arg == BIGNUM_POSITIVE || head.arg == BIGNUM_NEGATIVE => {
+                self.bignum(at)?;
+                self.item(depth + 1)
+            }
+            TAG => self.item(depth + 1),
+            _ => self.simple(head, at),
+        }
+    }
+
+    /// Judges a bignum's content (RFC 8949 §3.4.3) without consuming it: it must be a byte
+    /// string; in preferred serialization, one that needs more than 64 bits and has no leading
+    /// zero byte (smaller values are written as plain integers).
+    fn bignum(&mut self, at: usize) -> Result<(), DecodeError> {
+        let start = self.pos;
+        let content = self.head()?;
+        let after_head = self.pos;
+        self.pos = start;
+        if content.major != BYTES {
+            return Err(syntax("a bignum whose content is not a byte string", at));
+        }
+        if content.info != 31 && (content.arg <= 8 || self.bytes.get(after_head) == Some(&0)) {
+            self.non_deterministic("a bignum that is not in preferred serialization");
+        }
+        Ok(())
+    }
+
+    /// Consumes a break (0xff) if one is next.
+    fn at_break(&mut self) -> Result<bool, DecodeError> {
+        match self.bytes.get(self.pos) {
+            Some(0xff) => {
+                self.pos += 1;
+                Ok(true)
+            }
+            Some(_) => Ok(false),
+            None => Err(DecodeError::Cbor("unexpected end of input".to_owned())),
+        }
+    }
+
+    fn string(&mut self, major: u8, len: u64, at: usize) -> Result<(), DecodeError> {
+        let len = usize::try_from(len)
+            .map_err(|_| DecodeError::Cbor("unexpected end of input".to_owned()))?;
+        let content = self.take(len)?;
+        if major == TEXT && std::str::from_utf8(content).is_err() {
+            return Err(syntax("invalid UTF-8 in a text string", at));
+        }
+        Ok(())
+    }
+
+    /// Major type 7: simple values and floats.
+    fn simple(&mut self, head: Head, at: usize) -> Result<(), DecodeError> {
+        match head.info {
+            0..=24 => Ok(()),
+            25 => {
+                // f16 is the shortest form; only NaN has a single allowed encoding.
+                let bits = u16::try_from(head.arg).unwrap_or(0);
+                if f16_is_nan(bits) && bits != 0x7e00 {
+                    self.non_deterministic(
+                        "non-minimal length, indefinite length or non-shortest float",
+                    );
+                }
+                Ok(())
+            }
+            26 => {
+                let x = f64::from(f32::from_bits(u32::try_from(head.arg).unwrap_or(0)));
+                if x.is_nan() || fits_f16(x) {
+                    self.non_deterministic(
+                        "non-minimal length, indefinite length or non-shortest float",
+                    );
+                }
+                Ok(())
+            }
+            27 => {
+                let x = f64::from_bits(head.arg);
+                if x.is_nan() || fits_f16(x) || fits_f32(x) {
+                    self.non_deterministic(
+                        "non-minimal length, indefinite length or non-shortest float",
+                    );
+                }
+                Ok(())
+            }
+            _ => Err(syntax("a break outside an indefinite-length item", at)),
+        }
+    }
+}
+
+fn f16_is_nan(bits: u16) -> bool {
+    bits & 0x7c00 == 0x7c00 && bits & 0x03ff != 0
+}
+
+/// Whether a finite or infinite `x` is exactly an f16 (RFC 8949 §4.2.1: a float is written in
+/// the shortest form that keeps its value).
+fn fits_f16(x: f64) -> bool {
+    fits(x, 10, -14, 15)
+}
+
+/// Whether `x` is exactly an f32.
+fn fits_f32(x: f64) -> bool {
+    fits(x, 23, -126, 127)
+}
+
+/// Whether `x` is exactly representable with `mantissa_bits` of fraction and exponents
+/// `min_exp..=max_exp` (normal numbers), or as a subnormal of that format.
+fn fits(x: f64, mantissa_bits: u32, min_exp: i64, max_exp: i64) -> bool {
+    if x == 0.0 || x.is_infinite() {
+        return true;
+    }
+    let bits = x.to_bits();
+    let biased = i64::try_from((bits >> 52) & 0x7ff).unwrap_or(0);
+    if biased == 0 {
+        return false; // an f64 subnormal is far below any smaller format's range
+    }
+    let exp = biased - 1023;
+    let significand = (bits & ((1u64 << 52) - 1)) | (1u64 << 52);
+    let dropped = if exp > max_exp {
+        return false;
+    } else if exp >= min_exp {
+        52 - i64::from(mantissa_bits)
+    } else {
+        // Subnormal in the smaller format: value = m · 2^(min_exp − mantissa_bits).
+        52 - i64::from(mantissa_bits) + (min_exp - exp)
+    };
+    if dropped >= 53 {
+        return false;
+    }
+    let mask = (1u64 << u32::try_from(dropped).unwrap_or(63)) - 1;
+    significand & mask == 0
+}
+
+/// One item's head as the [`Reader`] returns it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Item<'a> {
+    /// An unsigned integer.
+    Uint(u64),
+    /// A negative integer: the value is `-1 - n`.
+    Nint(u64),
+    /// A byte string.
+    Bytes(&'a [u8]),
+    /// A text string.
+    Text(&'a str),
+    /// An array of this many items (which follow).
+    Array(u64),
+    /// A map of this many pairs (which follow).
+    Map(u64),
+    /// A tag; its item follows.
+    Tag(u64),
+    /// The simple value null.
+    Null,
+    /// Another simple value or a float (hcx has no use for them).
+    Other,
+}
+
+impl Item<'_> {
+    /// The value of an integer item, if it is one that fits `i64`.
+    pub(crate) fn as_i64(&self) -> Option<i64> {
+        match *self {
+            Item::Uint(n) => i64::try_from(n).ok(),
+            Item::Nint(n) => i64::try_from(n).ok().map(|n| -1 - n),
+            _ => None,
+        }
+    }
+}
+
+/// A cursor over bytes that [`check`] accepted, read item by item.
+pub(crate) struct Reader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+/// The reader met something its caller did not expect (each layer names its own error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Unexpected;
+
+impl<'a> Reader<'a> {
+    /// A reader at the start of `bytes` (which must have passed [`check`]).
+    pub(crate) fn new(bytes: &'a [u8]) -> Reader<'a> {
+        Reader { bytes, pos: 0 }
+    }
+
+    fn take(&mut self, n: u64) -> Result<&'a [u8], Unexpected> {
+        let n = usize::try_from(n).map_err(|_| Unexpected)?;
+        let end = self.pos.checked_add(n).ok_or(Unexpected)?;
+        let out = self.bytes.get(self.pos..end).ok_or(Unexpected)?;
+        self.pos = end;
+        Ok(out)
+    }
+
+    /// The next item's head (and, for strings, their content).
+    pub(crate) fn next(&mut self) -> Result<Item<'a>, Unexpected> {
+        let initial = *self.bytes.get(self.pos).ok_or(Unexpected)?;
+        self.pos += 1;
+        let (major, info) = (initial >> 5, initial & 0x1f);
+        let arg = match info {
+            0..=23 => u64::from(info),
+            24..=27 => self
+                .take(1 << (info - 24))?
+                .iter()
+                .fold(0u64, |acc, b| (acc << 8) | u64::from(*b)),
+            _ => return Err(Unexpected), // indefinite lengths never pass `check`
+        };
+        Ok(match major {
+            UINT => Item::Uint(arg),
+            NINT => Item::Nint(arg),
+            BYTES => Item::Bytes(self.take(arg)?),
+            TEXT => Item::Text(std::str::from_utf8(self.take(arg)?).map_err(|_| Unexpected)?),
+            ARRAY => Item::Array(arg),
+            MAP => Item::Map(arg),
+            TAG => Item::Tag(arg),
+            _ if initial == 0xf6 => Item::Null,
+            _ => Item::Other,
+        })
+    }
+
+    /// Skips one whole item (nested items included) and returns its bytes.
+    pub(crate) fn skip(&mut self) -> Result<&'a [u8], Unexpected> {
+        let start = self.pos;
+        // `check` bounded the nesting; a counter of items still to skip avoids recursion.
+        let mut pending: u64 = 1;
+        while pending > 0 {
+            pending -= 1;
+            let more = match self.next()? {
+                Item::Array(n) => n,
+                Item::Map(n) => n.checked_mul(2).ok_or(Unexpected)?,
+                Item::Tag(_) => 1,
+                _ => 0,
+            };
+            pending = pending.checked_add(more).ok_or(Unexpected)?;
+        }
+        self.bytes.get(start..self.pos).ok_or(Unexpected)
+    }
+}
+
+/// Writes deterministic CBOR: every head in its shortest form, definite lengths only.
+#[derive(Debug, Default)]
+pub(crate) struct Writer(pub(crate) Vec<u8>);
+
+impl Writer {
+    /// A writer with room for `n` bytes.
+    pub(crate) fn with_capacity(n: usize) -> Writer {
+        Writer(Vec::with_capacity(n))
+    }
+
+    /// A head of major type `major` with argument `n`, in its shortest form.
+    pub(crate) fn head(&mut self, major: u8, n: u64) {
+        let m = major << 5;
+        let out = &mut self.0;
+        match (u8::try_from(n), u16::try_from(n), u32::try_from(n)) {
+            (Ok(b), _, _) if b < 24 => out.push(m | b),
+            (Ok(b), _, _) => out.extend_from_slice(&[m | 24, b]),
+            (_, Ok(w), _) => {
+                out.push(m | 25);
+                out.extend_from_slice(&w.to_be_bytes());
+            }
+            (_, _, Ok(w)) => {
+                out.push(m | 26);
+                out.extend_from_slice(&w.to_be_bytes());
+            }
+            _ => {
+                out.push(m | 27);
+                out.extend_from_slice(&n.to_be_bytes());
+            }
+        }
+    }
+
+    /// An integer.
+    pub(crate) fn int(&mut self, n: i64) {
+        match u64::try_from(n) {
+            Ok(u) => self.head(UINT, u),
+            // -1 - n, computed without overflow for i64::MIN.
+            Err(_) => self.head(NINT, !(n as u64)),
+        }
+    }
+
+    /// A byte string.
+    pub(crate) fn bytes(&mut self, b: &[u8]) {
+        self.head(BYTES, b.len() as u64);
+        self.0.extend_from_slice(b);
+    }
+
+    /// A text string.
+    pub(crate) fn text(&mut self, t: &str) {
+        self.head(TEXT, t.len() as u64);
+        self.0.extend_from_slice(t.as_bytes());
+    }
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use ciborium::value::Value;
 
     fn hex(s: &str) -> Vec<u8> {
         (0..s.len())
@@ -126,42 +522,21 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn integer_keys_sort_as_their_encodings() {
-        let keys: Vec<i128> = vec![
-            0,
-            1,
-            23,
-            24,
-            255,
-            256,
-            65_535,
-            65_536,
-            4_294_967_296,
-            -1,
-            -24,
-            -25,
-            -256,
-            -257,
-            -65_537,
-            -4_294_967_297,
-        ];
-        let entries: Vec<(Value, Value)> = keys
-            .iter()
-            .rev()
-            .map(|k| (Value::Integer((*k).try_into().unwrap()), Value::Null))
-            .collect();
-        let Value::Map(fast) = sorted_map(entries.clone()).unwrap() else {
-            panic!("not a map")
-        };
-        let mut by_bytes = entries;
-        by_bytes.sort_by_key(|(k, _)| encode(k).unwrap());
-        assert_eq!(fast, by_bytes);
+    fn reason(input: &str) -> &'static str {
+        match check(&hex(input)) {
+            Ok(()) => "ok",
+            Err(e) => e.reason().as_str(),
+        }
     }
 
     #[test]
     fn accepts_deterministic() {
-        assert!(decode_deterministic(&hex("a201020304")).is_ok());
+        assert_eq!(reason("a201020304"), "ok");
+        assert_eq!(reason("d28440a0f640"), "ok");
+        assert_eq!(reason("f93e00"), "ok"); // 1.5 as f16
+        assert_eq!(reason("f97e00"), "ok"); // the one NaN
+        assert_eq!(reason("3a00010000"), "ok"); // -65537
+        assert_eq!(reason("f7"), "ok"); // undefined is well-formed
     }
 
     #[test]
@@ -171,33 +546,132 @@ mod tests {
             ("a201020102", "duplicate_map_key"),
             ("1817", "non_deterministic_cbor"), // 23 encoded in two bytes
             ("9f01ff", "non_deterministic_cbor"), // indefinite array
+            ("bf0102ff", "non_deterministic_cbor"), // indefinite map
+            ("7f6161ff", "non_deterministic_cbor"), // indefinite text
             ("0101", "trailing_bytes"),
-            ("5a00", "bad_cbor"), // truncated
+            ("5a00", "bad_cbor"),                             // truncated
+            ("61ff", "bad_cbor"),                             // invalid UTF-8
+            ("1c", "bad_cbor"),                               // reserved
+            ("ff", "bad_cbor"),                               // lone break
+            ("f818", "bad_cbor"),                             // simple value below 32 in two bytes
+            ("fa3fc00000", "non_deterministic_cbor"),         // 1.5 as f32
+            ("fb3ff8000000000000", "non_deterministic_cbor"), // 1.5 as f64
+            ("fb3ff199999999999a", "ok"),                     // 1.1 needs f64
+            ("f97e01", "non_deterministic_cbor"),             // a NaN with payload
+            ("7f4161ff", "bad_cbor"),                         // a byte chunk in a text string
+            // A duplicate key is reported before a non-minimal head that comes first.
+            ("a2180101180101", "duplicate_map_key"),
+            // Trailing bytes come before key order.
+            ("a20201010200", "trailing_bytes"),
+            // Bignums (RFC 8949 §3.4.3): only a byte string of more than 64 bits, no leading zero.
+            ("c2420100", "non_deterministic_cbor"),
+            ("c249000000000000000001", "non_deterministic_cbor"),
+            ("c249010000000000000000", "ok"),
+            ("c301", "bad_cbor"),
+            ("c340", "non_deterministic_cbor"),
         ];
-        for (input, reason) in cases {
-            let got = decode_deterministic(&hex(input));
-            assert_eq!(got.unwrap_err().reason(), reason, "{input}");
+        for (input, want) in cases {
+            assert_eq!(reason(input), want, "{input}");
         }
     }
 
     #[test]
-    fn floats_must_be_shortest() {
-        assert!(decode_deterministic(&hex("f93e00")).is_ok()); // 1.5 as f16
-        assert_eq!(
-            decode_deterministic(&hex("fa3fc00000"))
-                .unwrap_err()
-                .reason(),
-            "non_deterministic_cbor"
-        ); // 1.5 as f32
+    fn nesting_is_bounded() {
+        let mut ok = vec![0x81; MAX_CBOR_DEPTH];
+        ok.push(0x00);
+        assert_eq!(check(&ok), Ok(()));
+        let mut deep = vec![0x81; MAX_CBOR_DEPTH + 1];
+        deep.push(0x00);
+        assert_eq!(check(&deep).unwrap_err().reason(), "cbor_too_deep");
+        // Tags count as levels, as arrays and maps do.
+        let mut tags = vec![0xc1; MAX_CBOR_DEPTH + 1];
+        tags.push(0x00);
+        assert_eq!(check(&tags).unwrap_err().reason(), "cbor_too_deep");
     }
 
     #[test]
-    fn rejects_deep_nesting() {
-        let mut bytes = vec![0x81; 200];
-        bytes.push(0x00);
-        assert_eq!(
-            decode_deterministic(&bytes).unwrap_err().reason(),
-            "cbor_too_deep"
-        );
+    fn huge_counts_end_at_the_input_not_in_memory() {
+        assert_eq!(reason("9bffffffffffffffff"), "bad_cbor");
+        assert_eq!(reason("bbffffffffffffffff"), "bad_cbor");
+        assert_eq!(reason("5bffffffffffffffff"), "bad_cbor");
+    }
+
+    #[test]
+    fn float_widths() {
+        assert!(fits_f16(1.5) && fits_f16(65504.0) && fits_f16(-0.0) && fits_f16(f64::INFINITY));
+        assert!(fits_f16(2f64.powi(-24)) && !fits_f16(2f64.powi(-25)));
+        assert!(!fits_f16(65520.0) && fits_f32(65520.0));
+        assert!(fits_f32(2f64.powi(-149)) && !fits_f32(2f64.powi(-150)));
+        assert!(!fits_f32(1.1) && fits_f32(f64::from(1.1f32)));
+    }
+
+    /// The reference: ciborium decodes into a value tree, which must re-encode to the same bytes.
+    fn ciborium_accepts(bytes: &[u8]) -> bool {
+        let mut rest = bytes;
+        let Ok(value) =
+            ciborium::de::from_reader_with_recursion_limit::<Value, _>(&mut rest, MAX_CBOR_DEPTH)
+        else {
+            return false;
+        };
+        let mut out = Vec::new();
+        rest.is_empty()
+            && ciborium::ser::into_writer(&value, &mut out).is_ok()
+            && out == bytes
+            && keys_sorted(&value)
+    }
+
+    /// Map keys unique and sorted by their encodings, everywhere in the tree.
+    fn keys_sorted(value: &Value) -> bool {
+        let enc = |v: &Value| {
+            let mut out = Vec::new();
+            ciborium::ser::into_writer(v, &mut out).unwrap();
+            out
+        };
+        match value {
+            Value::Array(items) => items.iter().all(keys_sorted),
+            Value::Tag(_, inner) => keys_sorted(inner),
+            Value::Map(entries) => {
+                entries.windows(2).all(|w| enc(&w[0].0) < enc(&w[1].0))
+                    && entries
+                        .iter()
+                        .all(|(k, v)| keys_sorted(k) && keys_sorted(v))
+            }
+            _ => true,
+        }
+    }
+
+    /// On every one- and two-byte change of a few deterministic items, whatever ciborium's
+    /// decode-and-re-encode accepts, `check` accepts (where ciborium maps values it cannot hold,
+    /// `check` is stricter or equal, never looser in ways hcx relies on).
+    #[test]
+    fn accepts_what_the_value_tree_reference_accepts() {
+        let seeds = [
+            hex("a30102036474657874044401020304"),
+            hex("d28443a10127a1044101f658406161"),
+            hex("82a2012002f93e00"),
+        ];
+        let mut agree = 0;
+        for seed in &seeds {
+            for i in 0..seed.len() {
+                for b in 0..=255u8 {
+                    let mut m = seed.clone();
+                    m[i] = b;
+                    let verdict = check(&m);
+                    let ours = verdict.is_ok();
+                    let theirs = ciborium_accepts(&m);
+                    // check is stricter only where SPEC §5.4 says so: bignum contents.
+                    let bignum_rule = matches!(&verdict, Err(DecodeError::Cbor(m)) if m.contains("bignum"))
+                        || matches!(&verdict, Err(DecodeError::NonDeterministicCbor(m)) if m.contains("bignum"));
+                    if theirs && !bignum_rule {
+                        assert!(
+                            ours,
+                            "ciborium accepts {m:02x?}, check does not: {verdict:?}"
+                        );
+                    }
+                    agree += usize::from(ours == theirs);
+                }
+            }
+        }
+        assert!(agree > 0);
     }
 }

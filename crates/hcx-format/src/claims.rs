@@ -4,11 +4,10 @@
 //! enumeration is a small integer, so the reference code fits a version 9 QR code. The key
 //! tables below are normative (SPEC.md §4).
 
-use ciborium::value::{Integer, Value};
 use serde::{Deserialize, Serialize};
 use unicode_normalization::{UnicodeNormalization, is_nfc};
 
-use crate::cbor::sorted_map;
+use crate::cbor::{ARRAY, Item, MAP, Reader, UINT, Writer};
 use crate::limits::{MAX_EVIDENCE_ENTRIES, MAX_NAME_CHARS, MAX_SHORT_TEXT_BYTES};
 use crate::timefmt::MAX_UNIX_TIME;
 
@@ -65,6 +64,7 @@ impl Status {
         }
     }
 
+    /// The integer a code carries (SPEC §4.2).
     pub(crate) fn to_code(self) -> u64 {
         match self {
             Status::Green => 1,
@@ -73,13 +73,9 @@ impl Status {
         }
     }
 
+    /// The status of a code's integer.
     pub(crate) fn from_code(code: u64) -> Option<Self> {
-        match code {
-            1 => Some(Status::Green),
-            2 => Some(Status::Yellow),
-            3 => Some(Status::Red),
-            _ => None,
-        }
+        Status::ALL.into_iter().find(|s| s.to_code() == code)
     }
 }
 
@@ -184,6 +180,24 @@ pub enum TestKind {
     Antibody,
 }
 
+impl TestKind {
+    /// The integer a code carries (SPEC §4.5).
+    pub(crate) fn to_code(self) -> u64 {
+        match self {
+            TestKind::NucleicAcid => 1,
+            TestKind::Antigen => 2,
+            TestKind::Antibody => 3,
+        }
+    }
+
+    /// The kind of a code's integer.
+    pub(crate) fn from_code(code: u64) -> Option<Self> {
+        [TestKind::NucleicAcid, TestKind::Antigen, TestKind::Antibody]
+            .into_iter()
+            .find(|k| k.to_code() == code)
+    }
+}
+
 /// Result of a test.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -192,6 +206,23 @@ pub enum TestResult {
     Negative,
     /// Detected.
     Positive,
+}
+
+impl TestResult {
+    /// The integer a code carries (SPEC §4.5).
+    pub(crate) fn to_code(self) -> u64 {
+        match self {
+            TestResult::Negative => 1,
+            TestResult::Positive => 2,
+        }
+    }
+
+    /// The result of a code's integer.
+    pub(crate) fn from_code(code: u64) -> Option<Self> {
+        [TestResult::Negative, TestResult::Positive]
+            .into_iter()
+            .find(|r| r.to_code() == code)
+    }
 }
 
 /// One test (after the EU DCC `t` entry and GB/T 38962 nucleic-acid test elements).
@@ -376,82 +407,94 @@ impl HealthClaims {
         Ok(())
     }
 
-    /// The dense CBOR encoding of these claims (SPEC.md §4.3), as it sits inside a code.
-    pub fn to_cbor(&self) -> Result<Vec<u8>, crate::Error> {
-        crate::cbor::encode(&self.to_cbor_value()?)
+    /// The dense CBOR encoding of these claims (SPEC §4.3), as it sits inside a code.
+    pub fn to_cbor(&self) -> Vec<u8> {
+        let mut w = Writer::with_capacity(64);
+        self.write_cbor(&mut w);
+        w.0
     }
 
-    /// The dense CBOR form (an integer-keyed map in deterministic order).
-    pub(crate) fn to_cbor_value(&self) -> Result<Value, crate::Error> {
-        let mut subject = vec![(uint(1), text(&self.subject.name))];
-        push_opt(&mut subject, 2, &self.subject.birth_date);
-        push_opt(&mut subject, 3, &self.subject.id_type);
-        push_opt(&mut subject, 4, &self.subject.id_suffix);
-        let mut map = vec![
-            (uint(K_STATUS), uint(self.status.to_code())),
-            (uint(K_SUBJECT), sorted_map(subject)?),
+    /// Writes the dense CBOR form: integer-keyed maps, keys ascending (deterministic order).
+    pub(crate) fn write_cbor(&self, w: &mut Writer) {
+        let present = |v: &Option<String>| u64::from(v.is_some());
+        let evidence = [
+            !self.vaccinations.is_empty(),
+            !self.tests.is_empty(),
+            !self.recoveries.is_empty(),
         ];
-        push_opt(&mut map, K_REGION, &self.region);
+        let entries =
+            2 + present(&self.region) + evidence.iter().map(|e| u64::from(*e)).sum::<u64>();
+        w.head(MAP, entries);
+        w.head(UINT, K_STATUS);
+        w.head(UINT, self.status.to_code());
+        w.head(UINT, K_SUBJECT);
+        let s = &self.subject;
+        let optional = [&s.birth_date, &s.id_type, &s.id_suffix];
+        w.head(MAP, 1 + optional.iter().map(|o| present(o)).sum::<u64>());
+        w.head(UINT, 1);
+        w.text(&s.name);
+        for (key, value) in (2u64..).zip(optional) {
+            opt_text(w, key, value);
+        }
+        opt_text(w, K_REGION, &self.region);
         if !self.vaccinations.is_empty() {
-            let mut items = Vec::new();
+            w.head(UINT, K_VACCINATIONS);
+            w.head(ARRAY, self.vaccinations.len() as u64);
             for v in &self.vaccinations {
-                let mut m = vec![
-                    (uint(1), text(&v.disease)),
-                    (uint(2), text(&v.vaccine)),
-                    (uint(4), uint(u64::from(v.dose))),
-                    (uint(5), uint(u64::from(v.doses))),
-                    (uint(6), text(&v.date)),
-                ];
-                push_opt(&mut m, 3, &v.manufacturer);
-                push_opt(&mut m, 7, &v.country);
-                items.push(sorted_map(m)?);
+                w.head(MAP, 5 + present(&v.manufacturer) + present(&v.country));
+                w.head(UINT, 1);
+                w.text(&v.disease);
+                w.head(UINT, 2);
+                w.text(&v.vaccine);
+                opt_text(w, 3, &v.manufacturer);
+                w.head(UINT, 4);
+                w.head(UINT, u64::from(v.dose));
+                w.head(UINT, 5);
+                w.head(UINT, u64::from(v.doses));
+                w.head(UINT, 6);
+                w.text(&v.date);
+                opt_text(w, 7, &v.country);
             }
-            map.push((uint(K_VACCINATIONS), Value::Array(items)));
         }
         if !self.tests.is_empty() {
-            let mut items = Vec::new();
+            w.head(UINT, K_TESTS);
+            w.head(ARRAY, self.tests.len() as u64);
             for t in &self.tests {
-                let kind = match t.kind {
-                    TestKind::NucleicAcid => 1,
-                    TestKind::Antigen => 2,
-                    TestKind::Antibody => 3,
-                };
-                let result = match t.result {
-                    TestResult::Negative => 1,
-                    TestResult::Positive => 2,
-                };
-                let mut m = vec![
-                    (uint(1), text(&t.disease)),
-                    (uint(2), uint(kind)),
-                    (uint(3), uint(result)),
-                    (uint(4), Value::Integer(Integer::from(t.collected_at))),
-                ];
-                push_opt(&mut m, 5, &t.center);
-                push_opt(&mut m, 6, &t.country);
-                items.push(sorted_map(m)?);
+                w.head(MAP, 4 + present(&t.center) + present(&t.country));
+                w.head(UINT, 1);
+                w.text(&t.disease);
+                w.head(UINT, 2);
+                w.head(UINT, t.kind.to_code());
+                w.head(UINT, 3);
+                w.head(UINT, t.result.to_code());
+                w.head(UINT, 4);
+                w.int(t.collected_at);
+                opt_text(w, 5, &t.center);
+                opt_text(w, 6, &t.country);
             }
-            map.push((uint(K_TESTS), Value::Array(items)));
         }
         if !self.recoveries.is_empty() {
-            let mut items = Vec::new();
+            w.head(UINT, K_RECOVERIES);
+            w.head(ARRAY, self.recoveries.len() as u64);
             for r in &self.recoveries {
-                let mut m = vec![
-                    (uint(1), text(&r.disease)),
-                    (uint(2), text(&r.first_positive)),
-                    (uint(3), text(&r.valid_from)),
-                    (uint(4), text(&r.valid_until)),
-                ];
-                push_opt(&mut m, 5, &r.country);
-                items.push(sorted_map(m)?);
+                w.head(MAP, 4 + present(&r.country));
+                w.head(UINT, 1);
+                w.text(&r.disease);
+                w.head(UINT, 2);
+                w.text(&r.first_positive);
+                w.head(UINT, 3);
+                w.text(&r.valid_from);
+                w.head(UINT, 4);
+                w.text(&r.valid_until);
+                opt_text(w, 5, &r.country);
             }
-            map.push((uint(K_RECOVERIES), Value::Array(items)));
         }
-        sorted_map(map)
     }
 
-    /// Reads the dense CBOR form, rejecting unknown keys, wrong types and invalid values.
-    pub(crate) fn from_cbor(value: Value) -> Result<Self, ClaimsError> {
-        let mut m = IntMap::new("", value)?;
+    /// Reads the dense CBOR form (bytes already checked as deterministic CBOR), rejecting
+    /// unknown keys, wrong types and invalid values.
+    pub(crate) fn read_cbor(bytes: &[u8]) -> Result<Self, ClaimsError> {
+        let mut m = IntMap::new("", bytes)?;
         let status_code = m.take_uint(K_STATUS, "status")?;
         let status = Status::from_code(status_code)
             .ok_or_else(|| bad("status", format!("unknown status code {status_code}")))?;
@@ -486,17 +529,12 @@ impl HealthClaims {
         let mut tests = Vec::new();
         for (i, item) in m.take_array(K_TESTS, "tests")?.into_iter().enumerate() {
             let mut t = IntMap::new(&format!("tests[{i}]"), item)?;
-            let kind = match t.take_uint(2, "kind")? {
-                1 => TestKind::NucleicAcid,
-                2 => TestKind::Antigen,
-                3 => TestKind::Antibody,
-                other => return Err(bad(t.path("kind"), format!("unknown test kind {other}"))),
-            };
-            let result = match t.take_uint(3, "result")? {
-                1 => TestResult::Negative,
-                2 => TestResult::Positive,
-                other => return Err(bad(t.path("result"), format!("unknown result {other}"))),
-            };
+            let kind = t.take_uint(2, "kind")?;
+            let kind = TestKind::from_code(kind)
+                .ok_or_else(|| bad(t.path("kind"), format!("unknown test kind {kind}")))?;
+            let result = t.take_uint(3, "result")?;
+            let result = TestResult::from_code(result)
+                .ok_or_else(|| bad(t.path("result"), format!("unknown result {result}")))?;
             let collected = t.take_uint(4, "collected_at")?;
             tests.push(Test {
                 disease: t.take_text(1, "disease")?,
@@ -539,35 +577,47 @@ impl HealthClaims {
     }
 }
 
-fn uint(n: u64) -> Value {
-    Value::Integer(Integer::from(n))
-}
-
-fn text(s: &str) -> Value {
-    Value::Text(s.to_owned())
-}
-
-fn push_opt(map: &mut Vec<(Value, Value)>, key: u64, value: &Option<String>) {
+fn opt_text(w: &mut Writer, key: u64, value: &Option<String>) {
     if let Some(v) = value {
-        map.push((uint(key), text(v)));
+        w.head(UINT, key);
+        w.text(v);
     }
 }
 
-/// An integer-keyed CBOR map being taken apart; `finish` rejects keys nobody took.
-struct IntMap {
-    prefix: String,
-    entries: Vec<(Value, Value)>,
+/// A key of a claims map as read: hcx keys are unsigned integers; anything else is unknown.
+#[derive(Clone, Copy)]
+enum Key<'a> {
+    Uint(u64),
+    Other(Item<'a>),
 }
 
-impl IntMap {
-    fn new(prefix: &str, value: Value) -> Result<Self, ClaimsError> {
-        match value {
-            Value::Map(entries) => Ok(IntMap {
-                prefix: prefix.to_owned(),
-                entries,
-            }),
-            _ => Err(bad(prefix, "must be a map")),
+/// An integer-keyed CBOR map being taken apart; `finish` rejects keys nobody took.
+struct IntMap<'a> {
+    prefix: String,
+    entries: Vec<(Key<'a>, &'a [u8])>,
+}
+
+impl<'a> IntMap<'a> {
+    fn new(prefix: &str, bytes: &'a [u8]) -> Result<Self, ClaimsError> {
+        let unreadable = |_| bad(prefix, "is unreadable");
+        let mut r = Reader::new(bytes);
+        let Ok(Item::Map(n)) = r.next() else {
+            return Err(bad(prefix, "must be a map"));
+        };
+        // A map's entries were counted in bytes by the CBOR check; this is at most that many.
+        let mut entries = Vec::with_capacity(usize::try_from(n).unwrap_or(0).min(bytes.len()));
+        for _ in 0..n {
+            let key_bytes = r.skip().map_err(unreadable)?;
+            let key = match Reader::new(key_bytes).next().map_err(unreadable)? {
+                Item::Uint(k) => Key::Uint(k),
+                other => Key::Other(other),
+            };
+            entries.push((key, r.skip().map_err(unreadable)?));
         }
+        Ok(IntMap {
+            prefix: prefix.to_owned(),
+            entries,
+        })
     }
 
     fn path(&self, name: &str) -> String {
@@ -578,23 +628,22 @@ impl IntMap {
         }
     }
 
-    fn take(&mut self, key: u64) -> Option<Value> {
-        let pos = self.entries.iter().position(
-            |(k, _)| matches!(k, Value::Integer(i) if u64::try_from(*i).ok() == Some(key)),
-        )?;
+    fn take(&mut self, key: u64) -> Option<&'a [u8]> {
+        let pos = self
+            .entries
+            .iter()
+            .position(|(k, _)| matches!(k, Key::Uint(u) if *u == key))?;
         Some(self.entries.swap_remove(pos).1)
     }
 
-    fn take_required(&mut self, key: u64, name: &str) -> Result<Value, ClaimsError> {
+    fn take_required(&mut self, key: u64, name: &str) -> Result<&'a [u8], ClaimsError> {
         self.take(key)
             .ok_or_else(|| bad(self.path(name), format!("is missing (key {key})")))
     }
 
     fn take_uint(&mut self, key: u64, name: &str) -> Result<u64, ClaimsError> {
-        match self.take_required(key, name)? {
-            Value::Integer(i) => {
-                u64::try_from(i).map_err(|_| bad(self.path(name), "must be an unsigned integer"))
-            }
+        match Reader::new(self.take_required(key, name)?).next() {
+            Ok(Item::Uint(n)) => Ok(n),
             _ => Err(bad(self.path(name), "must be an unsigned integer")),
         }
     }
@@ -605,32 +654,35 @@ impl IntMap {
     }
 
     fn take_text(&mut self, key: u64, name: &str) -> Result<String, ClaimsError> {
-        match self.take_required(key, name)? {
-            Value::Text(s) => Ok(s),
+        match Reader::new(self.take_required(key, name)?).next() {
+            Ok(Item::Text(s)) => Ok(s.to_owned()),
             _ => Err(bad(self.path(name), "must be a text string")),
         }
     }
 
     fn take_opt_text(&mut self, key: u64, name: &str) -> Result<Option<String>, ClaimsError> {
-        match self.take(key) {
+        match self.take(key).map(|b| Reader::new(b).next()) {
             None => Ok(None),
-            Some(Value::Text(s)) => Ok(Some(s)),
+            Some(Ok(Item::Text(s))) => Ok(Some(s.to_owned())),
             Some(_) => Err(bad(self.path(name), "must be a text string")),
         }
     }
 
-    fn take_array(&mut self, key: u64, name: &str) -> Result<Vec<Value>, ClaimsError> {
-        match self.take(key) {
-            None => Ok(Vec::new()),
-            Some(Value::Array(items)) if items.is_empty() => {
-                Err(bad(self.path(name), "must be omitted rather than empty"))
-            }
-            Some(Value::Array(items)) => {
+    fn take_array(&mut self, key: u64, name: &str) -> Result<Vec<&'a [u8]>, ClaimsError> {
+        let Some(bytes) = self.take(key) else {
+            return Ok(Vec::new());
+        };
+        let mut r = Reader::new(bytes);
+        match r.next() {
+            Ok(Item::Array(0)) => Err(bad(self.path(name), "must be omitted rather than empty")),
+            Ok(Item::Array(n)) => {
                 // Counted before any entry is parsed: the limit bounds that work.
-                check_count(&self.path(name), items.len())?;
-                Ok(items)
+                check_count(&self.path(name), usize::try_from(n).unwrap_or(usize::MAX))?;
+                (0..n)
+                    .map(|_| r.skip().map_err(|_| bad(self.path(name), "is unreadable")))
+                    .collect()
             }
-            Some(_) => Err(bad(self.path(name), "must be an array")),
+            _ => Err(bad(self.path(name), "must be an array")),
         }
     }
 
@@ -645,11 +697,12 @@ impl IntMap {
     }
 }
 
-fn describe_key(k: &Value) -> String {
+fn describe_key(k: &Key<'_>) -> String {
     match k {
-        Value::Integer(i) => i128::from(*i).to_string(),
-        Value::Text(t) => format!("{t:?}"),
-        _ => "of a non-integer type".to_owned(),
+        Key::Uint(u) => u.to_string(),
+        Key::Other(Item::Nint(n)) => format!("-{}", u128::from(*n) + 1),
+        Key::Other(Item::Text(t)) => format!("{t:?}"),
+        Key::Other(_) => "of a non-integer type".to_owned(),
     }
 }
 
@@ -786,11 +839,27 @@ pub const REFERENCE_CLAIMS_JSON: &str = r#"{"status":"green","subject":{"name":"
 mod tests {
     use super::*;
 
+    /// Claims with every optional part present and absent round-trip through CBOR, and the
+    /// bytes are deterministic and equal ciborium's encoding of the same integer-keyed tree.
     #[test]
-    fn reference_claims_round_trip_through_cbor() {
-        let claims = HealthClaims::from_json(REFERENCE_CLAIMS_JSON).unwrap();
-        let value = claims.to_cbor_value().unwrap();
-        assert_eq!(HealthClaims::from_cbor(value).unwrap(), claims);
+    fn claims_round_trip_through_cbor() {
+        let minimal = r#"{"status":"green","subject":{"name":"A"}}"#;
+        let full = r#"{"status":"red","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33",
+            "vaccinations":[{"disease":"840539006","vaccine":"J07BX03","manufacturer":"ORG-100030215","dose":1,"doses":2,"date":"2021-05-01","country":"CN"},
+                            {"disease":"840539006","vaccine":"J07BX03","dose":2,"doses":2,"date":"2021-06-01"}],
+            "tests":[{"disease":"840539006","kind":"antibody","result":"negative","collected_at":"2021-07-01T08:00:00Z","center":"Lab 1","country":"CN"},
+                     {"disease":"840539006","kind":"antigen","result":"positive","collected_at":"2021-07-02T08:00:00Z"}],
+            "recoveries":[{"disease":"840539006","first_positive":"2021-01-01","valid_from":"2021-01-12","valid_until":"2021-07-01","country":"CN"}]}"#;
+        for json in [minimal, full] {
+            let claims = HealthClaims::from_json(json).unwrap();
+            let bytes = claims.to_cbor();
+            crate::cbor::check(&bytes).unwrap();
+            assert_eq!(HealthClaims::read_cbor(&bytes).unwrap(), claims);
+            let tree: ciborium::value::Value = ciborium::de::from_reader(bytes.as_slice()).unwrap();
+            let mut again = Vec::new();
+            ciborium::ser::into_writer(&tree, &mut again).unwrap();
+            assert_eq!(again, bytes);
+        }
     }
 
     #[test]

@@ -5,7 +5,7 @@ use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
-use crate::error::Error;
+use crate::error::KeyError;
 
 /// Key id: the first 8 bytes of SHA-256 over the raw 32-byte public key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -69,10 +69,10 @@ impl std::fmt::Debug for PrivateKey {
 
 impl PrivateKey {
     /// Generates a new key from the operating system's random source.
-    pub fn generate() -> Result<PrivateKey, Error> {
+    pub fn generate() -> Result<PrivateKey, KeyError> {
         let mut seed = Zeroizing::new([0u8; 32]);
         getrandom::fill(seed.as_mut())
-            .map_err(|e| Error::InvalidKey(format!("no randomness available: {e}")))?;
+            .map_err(|e| KeyError(format!("no randomness available: {e}")))?;
         Ok(PrivateKey::from_seed(&seed))
     }
 
@@ -83,18 +83,18 @@ impl PrivateKey {
 
     /// Reads a PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`), e.g. from
     /// `openssl genpkey -algorithm ed25519`.
-    pub fn from_pem(pem: &str) -> Result<PrivateKey, Error> {
+    pub fn from_pem(pem: &str) -> Result<PrivateKey, KeyError> {
         SigningKey::from_pkcs8_pem(pem.trim())
             .map(PrivateKey)
-            .map_err(|e| Error::InvalidKey(format!("not an Ed25519 PKCS#8 PEM private key: {e}")))
+            .map_err(|e| KeyError(format!("not an Ed25519 PKCS#8 PEM private key: {e}")))
     }
 
     /// Writes the key as PKCS#8 PEM.
-    pub fn to_pem(&self) -> Result<Zeroizing<String>, Error> {
+    pub fn to_pem(&self) -> Result<Zeroizing<String>, KeyError> {
         self.0
             .to_pkcs8_pem(Default::default())
             .map(|s| Zeroizing::new(s.to_string()))
-            .map_err(|e| Error::InvalidKey(format!("cannot encode key: {e}")))
+            .map_err(|e| KeyError(format!("cannot encode key: {e}")))
     }
 
     /// The matching public key.
@@ -131,35 +131,33 @@ impl std::fmt::Debug for PublicKey {
 impl PublicKey {
     /// Reads a raw 32-byte public key; rejects encodings that are not points and small-order
     /// (weak) keys, which `verify_strict` would reject anyway.
-    pub fn from_bytes(bytes: &[u8]) -> Result<PublicKey, Error> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<PublicKey, KeyError> {
         let raw: [u8; 32] = bytes.try_into().map_err(|_| {
-            Error::InvalidKey(format!(
+            KeyError(format!(
                 "an Ed25519 public key is 32 bytes, not {}",
                 bytes.len()
             ))
         })?;
         let key = VerifyingKey::from_bytes(&raw)
-            .map_err(|_| Error::InvalidKey("not a valid Ed25519 public key".to_owned()))?;
+            .map_err(|_| KeyError("not a valid Ed25519 public key".to_owned()))?;
         if key.is_weak() {
-            return Err(Error::InvalidKey(
-                "small-order (weak) Ed25519 public key".to_owned(),
-            ));
+            return Err(KeyError("small-order (weak) Ed25519 public key".to_owned()));
         }
         Ok(PublicKey(key))
     }
 
     /// Reads an SPKI PEM public key (`-----BEGIN PUBLIC KEY-----`).
-    pub fn from_pem(pem: &str) -> Result<PublicKey, Error> {
+    pub fn from_pem(pem: &str) -> Result<PublicKey, KeyError> {
         let key = VerifyingKey::from_public_key_pem(pem.trim())
-            .map_err(|e| Error::InvalidKey(format!("not an Ed25519 SPKI PEM public key: {e}")))?;
+            .map_err(|e| KeyError(format!("not an Ed25519 SPKI PEM public key: {e}")))?;
         PublicKey::from_bytes(key.as_bytes())
     }
 
     /// Writes the key as SPKI PEM.
-    pub fn to_pem(&self) -> Result<String, Error> {
+    pub fn to_pem(&self) -> Result<String, KeyError> {
         self.0
             .to_public_key_pem(Default::default())
-            .map_err(|e| Error::InvalidKey(format!("cannot encode key: {e}")))
+            .map_err(|e| KeyError(format!("cannot encode key: {e}")))
     }
 
     /// The raw 32 bytes.
@@ -183,7 +181,7 @@ impl PublicKey {
 }
 
 /// Reads a public key from PEM text holding either a public key or a private key.
-pub fn public_key_from_any_pem(pem: &str) -> Result<PublicKey, Error> {
+pub fn public_key_from_any_pem(pem: &str) -> Result<PublicKey, KeyError> {
     if pem.contains("PRIVATE KEY") {
         PrivateKey::from_pem(pem).map(|k| k.public_key())
     } else {

@@ -10,7 +10,7 @@
 //! ```
 //! use hcx_format::{HealthClaims, IssueParams, IssuerEntry, KeyEntry, PrivateKey, Scopes,
 //!                  SignedTrustList, TrustList, TrustListPolicy, Verifier};
-//! # fn main() -> Result<(), hcx_format::Error> {
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let now = 1_795_000_000; // Unix seconds
 //!
 //! // The regulator registers the issuer and signs the trust list with its root key.
@@ -29,7 +29,7 @@
 //! // The issuer signs a code.
 //! let claims = HealthClaims::from_json(
 //!     r#"{"status":"green","subject":{"name":"张三","id_suffix":"4312"},"region":"CN-33"}"#,
-//! ).map_err(hcx_format::Error::InvalidClaims)?;
+//! )?;
 //! let params = IssueParams { issuer: "dingtalk".into(), issued_at: now,
 //!                            expires_at: now + 86_400, not_before: None };
 //! let text = hcx_format::issue(&issuer_key, &params, &claims)?;
@@ -51,29 +51,41 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::indexing_slicing))]
 
-pub mod batch;
+// The data path, one module per SPEC section, each using only those above it:
+// text (§3) → cbor (§5.4) → cose (§5.1–5.3) → cwt (§4.1) → claims (§4.2–4.7);
+// decode and issue over them; keys (§6), trust (§7) and verify (§8) on top.
+mod batch;
 mod bulk_sign;
 mod cbor;
-pub mod claims;
-pub mod code;
+mod claims;
+mod cose;
+mod cwt;
+mod decode;
 mod error;
-mod fastpath;
-pub mod keys;
+mod issue;
+mod keys;
 pub mod limits;
+mod text;
 pub mod timefmt;
-pub mod trust;
-pub mod verify;
+mod trust;
+mod verify;
 
 pub use batch::{BatchVerifier, MAX_KEY_TABLES, SignatureItem, StrictBatch};
 pub use claims::{
-    ClaimsError, EvidenceKind, HealthClaims, Recovery, Status, Subject, Test, TestKind, TestResult,
-    Vaccination,
+    ClaimsError, EvidenceKind, HealthClaims, REFERENCE_CLAIMS_JSON, Recovery, Status, Subject,
+    Test, TestKind, TestResult, Vaccination, check_region,
 };
-pub use code::{BatchIssuer, IssueParams, IssueRequest, PREFIX, UnverifiedCode, decode, issue};
-pub use error::Error;
-pub use keys::{KeyId, PrivateKey, PublicKey};
+pub use cose::ALG_EDDSA;
+pub use cwt::{CLAIM_HCX, CODE_ID_LEN};
+pub use decode::{UnverifiedCode, decode, decode_cose};
+pub use error::{DecodeError, IssueError, KeyError, TrustListError, VerifyError};
+pub use hcx_error::{Code, Coded, Reason};
+pub use issue::{BatchIssuer, IssueParams, IssueRequest, issue, issue_with_code_id};
+pub use keys::{KeyId, PrivateKey, PublicKey, public_key_from_any_pem};
+pub use text::{PREFIX, cose_bytes, text_from_cose};
 pub use timefmt::system_time;
 pub use trust::{
-    IssuerEntry, KeyEntry, KeyStatus, Scopes, SignedTrustList, TrustList, TrustListPolicy,
+    IssuerEntry, JwsSignature, KeyEntry, KeyStatus, Scopes, SignedTrustList, TRUST_LIST_TYP,
+    TRUST_LIST_VERSION, TrustList, TrustListPolicy, check_issuer_id,
 };
-pub use verify::{IssuerInfo, VerifiedCode, Verifier};
+pub use verify::{IssuerInfo, VerifiedCode, Verifier, verdict_json};

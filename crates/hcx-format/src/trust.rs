@@ -11,7 +11,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::claims::{EvidenceKind, Status, check_region};
-use crate::error::Error;
+use crate::error::TrustListError;
 use crate::keys::{KeyId, PrivateKey, PublicKey};
 use crate::limits::{
     MAX_ISSUER_NAME_BYTES, MAX_ISSUERS, MAX_KEYS_PER_ISSUER, MAX_TRUST_LIST_BYTES,
@@ -133,28 +133,28 @@ impl KeyEntry {
     }
 
     /// The decoded public key.
-    pub fn public_key(&self) -> Result<PublicKey, Error> {
+    pub fn public_key(&self) -> Result<PublicKey, TrustListError> {
         let raw = URL_SAFE_NO_PAD.decode(&self.public_key).map_err(|_| {
-            Error::TrustListMalformed(format!("key {}: public_key is not base64url", self.kid))
+            TrustListError::Malformed(format!("key {}: public_key is not base64url", self.kid))
         })?;
         PublicKey::from_bytes(&raw)
-            .map_err(|e| Error::TrustListMalformed(format!("key {}: {e}", self.kid)))
+            .map_err(|e| TrustListError::Malformed(format!("key {}: {e}", self.kid)))
     }
 
     /// The key id verifiers look the key up by.
     ///
     /// The list is authoritative: `hcx` derives it from the key (SPEC.md §5.3), but a registry may
     /// assign another, and verifiers try every key listed under a code's kid.
-    pub fn key_id(&self) -> Result<KeyId, Error> {
+    pub fn key_id(&self) -> Result<KeyId, TrustListError> {
         self.kid
             .parse()
-            .map_err(|e: String| Error::TrustListMalformed(format!("key: {e}")))
+            .map_err(|e: String| TrustListError::Malformed(format!("key: {e}")))
     }
 
     /// The COSE algorithm this key is registered for.
     pub fn cose_alg(&self) -> Option<i64> {
         match self.alg.as_str() {
-            "EdDSA" => Some(crate::code::ALG_EDDSA),
+            "EdDSA" => Some(crate::cose::ALG_EDDSA),
             _ => None,
         }
     }
@@ -195,8 +195,8 @@ impl TrustList {
     }
 
     /// Checks the rules a signed list must follow beyond its JSON shape (SPEC.md §7.2).
-    pub fn validate(&self) -> Result<(), Error> {
-        let bad = |m: String| Err(Error::TrustListMalformed(m));
+    pub fn validate(&self) -> Result<(), TrustListError> {
+        let bad = |m: String| Err(TrustListError::Malformed(m));
         if self.version != TRUST_LIST_VERSION {
             return bad(format!("unsupported version {}", self.version));
         }
@@ -207,7 +207,7 @@ impl TrustList {
             return bad("expires_at must be after issued_at".to_owned());
         }
         if self.issuers.len() > MAX_ISSUERS {
-            return Err(Error::TrustListTooLarge {
+            return Err(TrustListError::TooLarge {
                 what: "issuers",
                 len: self.issuers.len(),
                 max: MAX_ISSUERS,
@@ -216,7 +216,7 @@ impl TrustList {
         let mut ids = HashSet::new();
         let mut keys = HashSet::new();
         for issuer in &self.issuers {
-            check_issuer_id(&issuer.id).map_err(Error::TrustListMalformed)?;
+            check_issuer_id(&issuer.id).map_err(TrustListError::Malformed)?;
             if !ids.insert(issuer.id.as_str()) {
                 return bad(format!("issuer `{}` is listed twice", issuer.id));
             }
@@ -234,12 +234,12 @@ impl TrustList {
             if let Some(regions) = &issuer.scopes.regions {
                 for r in regions {
                     check_region("scopes.regions", r).map_err(|e| {
-                        Error::TrustListMalformed(format!("issuer `{}`: {e}", issuer.id))
+                        TrustListError::Malformed(format!("issuer `{}`: {e}", issuer.id))
                     })?;
                 }
             }
             if issuer.keys.len() > MAX_KEYS_PER_ISSUER {
-                return Err(Error::TrustListTooLarge {
+                return Err(TrustListError::TooLarge {
                     what: "keys for one issuer",
                     len: issuer.keys.len(),
                     max: MAX_KEYS_PER_ISSUER,
@@ -266,8 +266,8 @@ impl TrustList {
     }
 
     /// Serialises the list as the signed payload bytes (pretty JSON, UTF-8).
-    pub fn to_payload(&self) -> Result<Vec<u8>, Error> {
-        serde_json::to_vec_pretty(self).map_err(|e| Error::TrustListMalformed(e.to_string()))
+    pub fn to_payload(&self) -> Result<Vec<u8>, TrustListError> {
+        serde_json::to_vec_pretty(self).map_err(|e| TrustListError::Malformed(e.to_string()))
     }
 }
 
@@ -329,18 +329,18 @@ impl TrustListPolicy {
 
 impl SignedTrustList {
     /// Parses the stored envelope (no signature check).
-    pub fn parse(bytes: &[u8]) -> Result<SignedTrustList, Error> {
+    pub fn parse(bytes: &[u8]) -> Result<SignedTrustList, TrustListError> {
         if bytes.len() > MAX_TRUST_LIST_BYTES {
-            return Err(Error::TrustListTooLarge {
+            return Err(TrustListError::TooLarge {
                 what: "bytes",
                 len: bytes.len(),
                 max: MAX_TRUST_LIST_BYTES,
             });
         }
         let env: SignedTrustList = serde_json::from_slice(bytes)
-            .map_err(|e| Error::TrustListMalformed(format!("not a signed trust list: {e}")))?;
+            .map_err(|e| TrustListError::Malformed(format!("not a signed trust list: {e}")))?;
         if env.signatures.len() > MAX_TRUST_LIST_SIGNATURES {
-            return Err(Error::TrustListTooLarge {
+            return Err(TrustListError::TooLarge {
                 what: "signatures",
                 len: env.signatures.len(),
                 max: MAX_TRUST_LIST_SIGNATURES,
@@ -350,7 +350,7 @@ impl SignedTrustList {
     }
 
     /// Wraps a list as an unsigned draft.
-    pub fn unsigned(list: &TrustList) -> Result<SignedTrustList, Error> {
+    pub fn unsigned(list: &TrustList) -> Result<SignedTrustList, TrustListError> {
         Ok(SignedTrustList {
             payload: URL_SAFE_NO_PAD.encode(list.to_payload()?),
             signatures: Vec::new(),
@@ -358,7 +358,10 @@ impl SignedTrustList {
     }
 
     /// Signs `list` with every root key given (replacing any earlier signatures).
-    pub fn sign(list: &TrustList, roots: &[&PrivateKey]) -> Result<SignedTrustList, Error> {
+    pub fn sign(
+        list: &TrustList,
+        roots: &[&PrivateKey],
+    ) -> Result<SignedTrustList, TrustListError> {
         list.validate()?;
         let mut env = SignedTrustList::unsigned(list)?;
         for root in roots {
@@ -368,7 +371,7 @@ impl SignedTrustList {
                 typ: TRUST_LIST_TYP.to_owned(),
             };
             let header_json = serde_json::to_vec(&header)
-                .map_err(|e| Error::TrustListMalformed(e.to_string()))?;
+                .map_err(|e| TrustListError::Malformed(e.to_string()))?;
             let protected = URL_SAFE_NO_PAD.encode(header_json);
             let signing_input = format!("{protected}.{}", env.payload);
             let signature = URL_SAFE_NO_PAD.encode(root.sign(signing_input.as_bytes()));
@@ -381,19 +384,19 @@ impl SignedTrustList {
     }
 
     /// The stored form: pretty JSON with a final newline.
-    pub fn to_json(&self) -> Result<String, Error> {
+    pub fn to_json(&self) -> Result<String, TrustListError> {
         serde_json::to_string_pretty(self)
             .map(|s| s + "\n")
-            .map_err(|e| Error::TrustListMalformed(e.to_string()))
+            .map_err(|e| TrustListError::Malformed(e.to_string()))
     }
 
     /// Reads the payload without checking any signature (for editing and display only).
-    pub fn payload_unverified(&self) -> Result<TrustList, Error> {
+    pub fn payload_unverified(&self) -> Result<TrustList, TrustListError> {
         let raw = URL_SAFE_NO_PAD
             .decode(&self.payload)
-            .map_err(|_| Error::TrustListMalformed("payload is not base64url".to_owned()))?;
+            .map_err(|_| TrustListError::Malformed("payload is not base64url".to_owned()))?;
         serde_json::from_slice(&raw)
-            .map_err(|e| Error::TrustListMalformed(format!("payload is not a trust list: {e}")))
+            .map_err(|e| TrustListError::Malformed(format!("payload is not a trust list: {e}")))
     }
 
     /// Key ids of the roots that signed (as claimed by the headers; unverified).
@@ -408,15 +411,15 @@ impl SignedTrustList {
     ///
     /// Order (SPEC.md §7.4): envelope → signatures by configured roots → threshold → payload →
     /// expiry → rollback.
-    pub fn verify(&self, policy: &TrustListPolicy, now: i64) -> Result<TrustList, Error> {
+    pub fn verify(&self, policy: &TrustListPolicy, now: i64) -> Result<TrustList, TrustListError> {
         if self.signatures.is_empty() {
-            return Err(Error::TrustListUnsigned);
+            return Err(TrustListError::Unsigned);
         }
         let mut valid_roots = HashSet::new();
         for sig in &self.signatures {
             let header = decode_header(&sig.protected)?;
             let Ok(kid) = header.kid.parse::<KeyId>() else {
-                return Err(Error::TrustListMalformed(format!(
+                return Err(TrustListError::Malformed(format!(
                     "bad kid `{}`",
                     header.kid
                 )));
@@ -426,16 +429,16 @@ impl SignedTrustList {
                 continue;
             };
             if header.alg != "EdDSA" {
-                return Err(Error::TrustListBadSignature {
+                return Err(TrustListError::BadSignature {
                     kid: kid.to_string(),
                 });
             }
             let signature = URL_SAFE_NO_PAD
                 .decode(&sig.signature)
-                .map_err(|_| Error::TrustListMalformed("signature is not base64url".to_owned()))?;
+                .map_err(|_| TrustListError::Malformed("signature is not base64url".to_owned()))?;
             let signing_input = format!("{}.{}", sig.protected, self.payload);
             if !root.verify_strict(signing_input.as_bytes(), &signature) {
-                return Err(Error::TrustListBadSignature {
+                return Err(TrustListError::BadSignature {
                     kid: kid.to_string(),
                 });
             }
@@ -443,7 +446,7 @@ impl SignedTrustList {
         }
         let required = policy.threshold.max(1);
         if valid_roots.len() < required {
-            return Err(Error::TrustListUntrusted {
+            return Err(TrustListError::Untrusted {
                 valid: valid_roots.len(),
                 required,
             });
@@ -451,13 +454,13 @@ impl SignedTrustList {
         let list = self.payload_unverified()?;
         list.validate()?;
         if now >= list.expires_at {
-            return Err(Error::TrustListExpired {
+            return Err(TrustListError::Expired {
                 expires_at: timefmt::format_rfc3339(list.expires_at),
             });
         }
         if let Some(min) = policy.min_sequence {
             if list.sequence < min {
-                return Err(Error::TrustListRollback {
+                return Err(TrustListError::Rollback {
                     sequence: list.sequence,
                     min_sequence: min,
                 });
@@ -467,14 +470,14 @@ impl SignedTrustList {
     }
 }
 
-fn decode_header(protected: &str) -> Result<JwsHeader, Error> {
+fn decode_header(protected: &str) -> Result<JwsHeader, TrustListError> {
     let raw = URL_SAFE_NO_PAD
         .decode(protected)
-        .map_err(|_| Error::TrustListMalformed("protected header is not base64url".to_owned()))?;
+        .map_err(|_| TrustListError::Malformed("protected header is not base64url".to_owned()))?;
     let header: JwsHeader = serde_json::from_slice(&raw)
-        .map_err(|e| Error::TrustListMalformed(format!("bad protected header: {e}")))?;
+        .map_err(|e| TrustListError::Malformed(format!("bad protected header: {e}")))?;
     if header.typ != TRUST_LIST_TYP {
-        return Err(Error::TrustListMalformed(format!(
+        return Err(TrustListError::Malformed(format!(
             "unexpected typ `{}`",
             header.typ
         )));

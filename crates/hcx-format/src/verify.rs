@@ -8,8 +8,9 @@ use serde::Serialize;
 
 use crate::batch::{SignatureItem, StrictBatch};
 use crate::claims::HealthClaims;
-use crate::code::{ALG_EDDSA, UnverifiedCode, decode};
-use crate::error::Error;
+use crate::cose::ALG_EDDSA;
+use crate::decode::{UnverifiedCode, decode, hex};
+use crate::error::{TrustListError, VerifyError};
 use crate::keys::{KeyId, PublicKey};
 use crate::limits::DEFAULT_SKEW_SECS;
 use crate::timefmt;
@@ -102,7 +103,7 @@ impl Verifier {
         bytes: &[u8],
         policy: &TrustListPolicy,
         now: SystemTime,
-    ) -> Result<Verifier, Error> {
+    ) -> Result<Verifier, TrustListError> {
         let list = SignedTrustList::parse(bytes)?.verify(policy, timefmt::unix_seconds(now))?;
         Ok(Verifier::new(list))
     }
@@ -121,18 +122,22 @@ impl Verifier {
     }
 
     /// Verifies a code text at time `now`.
-    pub fn verify(&self, text: &str, now: SystemTime) -> Result<VerifiedCode, Error> {
+    pub fn verify(&self, text: &str, now: SystemTime) -> Result<VerifiedCode, VerifyError> {
         self.verify_at(text, timefmt::unix_seconds(now))
     }
 
     /// Verifies a code text at `now` (Unix seconds).
-    pub fn verify_at(&self, text: &str, now: i64) -> Result<VerifiedCode, Error> {
+    pub fn verify_at(&self, text: &str, now: i64) -> Result<VerifiedCode, VerifyError> {
         let code = decode(text)?;
         self.verify_decoded(code, now)
     }
 
     /// Verifies an already decoded code at `now` (Unix seconds).
-    pub fn verify_decoded(&self, code: UnverifiedCode, now: i64) -> Result<VerifiedCode, Error> {
+    pub fn verify_decoded(
+        &self,
+        code: UnverifiedCode,
+        now: i64,
+    ) -> Result<VerifiedCode, VerifyError> {
         // Step 4: one of them verifies the signature (kids may collide: try each). StrictBatch
         // accepts exactly what `verify_strict` accepts, and once a key's table is built (on its
         // first code) it checks a signature in about half the time.
@@ -148,31 +153,38 @@ impl Verifier {
                 };
                 self.signatures.verify(&[item]) == [true]
             })
-            .ok_or(Error::BadSignature)?;
+            .ok_or(VerifyError::BadSignature)?;
         self.finish(code, signer, now)
     }
 
     /// Steps 2 and 3: the trusted keys that may have signed `code`, in trust-list order.
-    pub(crate) fn candidates(&self, code: &UnverifiedCode) -> Result<Vec<&TrustedKey>, Error> {
+    pub(crate) fn candidates(
+        &self,
+        code: &UnverifiedCode,
+    ) -> Result<Vec<&TrustedKey>, VerifyError> {
         // Step 2: the algorithm must be one this version supports.
-        if code.alg != ALG_EDDSA {
-            return Err(Error::UnsupportedAlgorithm { alg: code.alg });
+        if code.alg != Some(ALG_EDDSA) {
+            return Err(VerifyError::UnsupportedAlgorithm {
+                alg: code
+                    .alg
+                    .map_or_else(|| "(not an integer)".to_owned(), |a| a.to_string()),
+            });
         }
         if code.signature.len() != 64 {
-            return Err(Error::BadSignatureLength(code.signature.len()));
+            return Err(VerifyError::BadSignatureLength(code.signature.len()));
         }
         // Step 3: some trusted key has the kid, registered for this algorithm.
         let kid = code.key_id.to_string();
         let candidates = self
             .keys
             .get(&code.key_id)
-            .ok_or_else(|| Error::UnknownKey { kid: kid.clone() })?;
-        let mut allowed = candidates
-            .iter()
-            .filter(|k| k.alg == Some(code.alg))
-            .peekable();
+            .ok_or_else(|| VerifyError::UnknownKey { kid: kid.clone() })?;
+        let mut allowed = candidates.iter().filter(|k| k.alg == code.alg).peekable();
         if allowed.peek().is_none() {
-            return Err(Error::AlgorithmNotAllowedForKey { alg: code.alg, kid });
+            return Err(VerifyError::AlgorithmNotAllowedForKey {
+                alg: ALG_EDDSA,
+                kid,
+            });
         }
         Ok(allowed.collect())
     }
@@ -183,24 +195,24 @@ impl Verifier {
         code: UnverifiedCode,
         signer: &TrustedKey,
         now: i64,
-    ) -> Result<VerifiedCode, Error> {
+    ) -> Result<VerifiedCode, VerifyError> {
         let kid = code.key_id.to_string();
         let (issuer, key) = self.entry(signer)?;
         // Step 5: the code names the issuer that owns the key.
         if code.issuer != issuer.id {
-            return Err(Error::IssuerMismatch {
+            return Err(VerifyError::IssuerMismatch {
                 claimed: code.issuer,
                 key_issuer: issuer.id.clone(),
             });
         }
         // Step 6: the key was good when the code was issued.
         if key.status == KeyStatus::Compromised {
-            return Err(Error::KeyCompromised { kid });
+            return Err(VerifyError::KeyCompromised { kid });
         }
         let before = key.not_before.is_some_and(|nb| code.issued_at < nb);
         let after = key.not_after.is_some_and(|na| code.issued_at > na);
         if before || after {
-            return Err(Error::KeyNotValidAt {
+            return Err(VerifyError::KeyNotValidAt {
                 kid,
                 issued_at: code.issued_at,
             });
@@ -208,7 +220,7 @@ impl Verifier {
         // Step 7: the code is valid now, within the skew tolerance.
         let skew = self.skew_secs;
         if now >= code.expires_at.saturating_add(skew) {
-            return Err(Error::Expired {
+            return Err(VerifyError::Expired {
                 expires_at: code.expires_at,
                 now,
                 skew,
@@ -219,7 +231,7 @@ impl Verifier {
             .unwrap_or(code.issued_at)
             .max(code.issued_at);
         if now < valid_from.saturating_sub(skew) {
-            return Err(Error::NotYetValid {
+            return Err(VerifyError::NotYetValid {
                 valid_from,
                 now,
                 skew,
@@ -241,24 +253,27 @@ impl Verifier {
             issued_at: code.issued_at,
             expires_at: code.expires_at,
             not_before: code.not_before,
-            code_id: code.code_id.iter().map(|b| format!("{b:02x}")).collect(),
+            code_id: hex(&code.code_id),
             claims: code.claims,
         })
     }
 
-    fn entry(&self, k: &TrustedKey) -> Result<(&IssuerEntry, &crate::trust::KeyEntry), Error> {
+    fn entry(
+        &self,
+        k: &TrustedKey,
+    ) -> Result<(&IssuerEntry, &crate::trust::KeyEntry), VerifyError> {
         let issuer = self
             .trust_list
             .issuers
             .get(k.issuer)
-            .ok_or(Error::BadSignature)?;
-        let key = issuer.keys.get(k.key).ok_or(Error::BadSignature)?;
+            .ok_or(VerifyError::BadSignature)?;
+        let key = issuer.keys.get(k.key).ok_or(VerifyError::BadSignature)?;
         Ok((issuer, key))
     }
 }
 
-fn check_scope(issuer: &IssuerEntry, claims: &HealthClaims) -> Result<(), Error> {
-    let out = |what: String| Error::OutOfScope {
+fn check_scope(issuer: &IssuerEntry, claims: &HealthClaims) -> Result<(), VerifyError> {
+    let out = |what: String| VerifyError::OutOfScope {
         issuer: issuer.id.clone(),
         what,
     };

@@ -7,7 +7,7 @@
     missing_docs
 )]
 
-use hcx_format::claims::REFERENCE_CLAIMS_JSON;
+use hcx_format::REFERENCE_CLAIMS_JSON;
 use hcx_format::*;
 use proptest::prelude::*;
 

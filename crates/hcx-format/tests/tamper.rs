@@ -11,11 +11,11 @@
 
 use std::collections::BTreeMap;
 
-use hcx_format::code::{cose_bytes, issue_with_code_id, text_from_cose};
 use hcx_format::{
     HealthClaims, IssueParams, IssuerEntry, KeyEntry, PrivateKey, Scopes, SignedTrustList,
     TrustList, TrustListPolicy, Verifier,
 };
+use hcx_format::{cose_bytes, issue_with_code_id, text_from_cose};
 
 const NOW: i64 = 1_795_248_000;
 const BASE45: &str = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";

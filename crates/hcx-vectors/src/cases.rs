@@ -118,7 +118,7 @@ fn cti(case: &str) -> Vec<u8> {
 
 fn health_value(claims_json: &str) -> Result<Value, String> {
     let claims = HealthClaims::from_json(claims_json).map_err(|e| e.to_string())?;
-    let bytes = claims.to_cbor().map_err(|e| e.to_string())?;
+    let bytes = claims.to_cbor();
     ciborium::de::from_reader(&bytes[..]).map_err(|e| e.to_string())
 }
 

@@ -46,7 +46,7 @@ fn diag(v: &Value) -> String {
 /// The Markdown text of the worked example.
 pub fn worked_example() -> Result<String, String> {
     let claims = HealthClaims::from_json(REFERENCE).map_err(|e| e.to_string())?;
-    let health_bytes = claims.to_cbor().map_err(|e| e.to_string())?;
+    let health_bytes = claims.to_cbor();
     let health: Value = ciborium::de::from_reader(&health_bytes[..]).map_err(|e| e.to_string())?;
     let cti: Vec<u8> = (1..=8).collect();
     let mut cwt = Vec::new();
@@ -81,8 +81,8 @@ pub fn worked_example() -> Result<String, String> {
         expires_at: T0 + DAY,
         not_before: None,
     };
-    let issued = hcx_format::code::issue_with_code_id(&key, &params, &claims, &cti)
-        .map_err(|e| e.to_string())?;
+    let issued =
+        hcx_format::issue_with_code_id(&key, &params, &claims, &cti).map_err(|e| e.to_string())?;
     if issued != text_form {
         return Err("the library's issue differs from the worked example".into());
     }
