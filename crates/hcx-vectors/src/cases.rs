@@ -350,7 +350,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         valid("dingtalk", "dingtalk-2", REFERENCE, T0 - 60 * DAY, T0 + DAY)?,
     ));
 
-    let code = std("valid-kid-collision")?;
+    let code = std("valid-kid-collision-first")?;
     out.push(
         Case::new("valid-kid-collision-first", "Two trusted keys share the code's kid; the verifier must try both: here the first listed signed.", input_text(&code.text()), valid("dingtalk", "dingtalk-1", REFERENCE, T0, exp)?)
             .trust("kid-collision"),
@@ -380,13 +380,12 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         .trust("kid-collision"),
     );
 
-    let reference = std("valid-reference")?.text();
     let ok = valid("dingtalk", "dingtalk-1", REFERENCE, T0, exp)?;
     out.push(
         Case::new(
             "valid-trust-two-roots-threshold-2",
             "Trust list signed by two roots; both configured, threshold 2.",
-            input_text(&reference),
+            reference("valid-trust-two-roots-threshold-2")?,
             ok.clone(),
         )
         .trust("two-roots")
@@ -396,7 +395,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "valid-trust-unknown-extra-signature",
             "A signature by an unknown root is ignored when a configured root also signed.",
-            input_text(&reference),
+            reference("valid-trust-unknown-extra-signature")?,
             ok.clone(),
         )
         .trust("extra-unknown-signature"),
@@ -404,7 +403,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     let mut c = Case::new(
         "valid-trust-min-sequence-equal",
         "The list's sequence equals the highest seen: accepted.",
-        input_text(&reference),
+        reference("valid-trust-min-sequence-equal")?,
         ok.clone(),
     );
     c.min_sequence = Some(5);
@@ -415,7 +414,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-valid-just-before-exp-plus-skew",
             "now = exp + skew - 1: valid.",
-            input_text(&reference),
+            reference("time-valid-just-before-exp-plus-skew")?,
             ok.clone(),
         )
         .at(exp + 299),
@@ -424,7 +423,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-expired-at-exp-plus-skew",
             "now = exp + skew: expired.",
-            input_text(&reference),
+            reference("time-expired-at-exp-plus-skew")?,
             invalid("expired", "expired"),
         )
         .at(exp + 300),
@@ -433,7 +432,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-expired-at-exp-no-skew",
             "skew 0, now = exp: expired (exp is exclusive).",
-            input_text(&reference),
+            reference("time-expired-at-exp-no-skew")?,
             invalid("expired", "expired"),
         )
         .at(exp)
@@ -443,7 +442,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-valid-at-exp-minus-1-no-skew",
             "skew 0, now = exp - 1: valid.",
-            input_text(&reference),
+            reference("time-valid-at-exp-minus-1-no-skew")?,
             ok.clone(),
         )
         .at(exp - 1)
@@ -453,7 +452,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-expired-long-ago",
             "Checked a year after expiry.",
-            input_text(&reference),
+            reference("time-expired-long-ago")?,
             invalid("expired", "expired"),
         )
         .at(exp + 10 * DAY),
@@ -462,7 +461,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-iat-in-future-beyond-skew",
             "now = iat - skew - 1: issued in the future.",
-            input_text(&reference),
+            reference("time-iat-in-future-beyond-skew")?,
             invalid("not_yet_valid", "not_yet_valid"),
         )
         .at(T0 - 301),
@@ -471,21 +470,23 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-iat-in-future-within-skew",
             "now = iat - skew: accepted (clock skew).",
-            input_text(&reference),
+            reference("time-iat-in-future-within-skew")?,
             ok.clone(),
         )
         .at(T0 - 300),
     );
-    let mut nbf_code = std("time-nbf")?;
-    set(&mut nbf_code.claims, NBF, int(T0 + HOUR));
-    let nbf_text = nbf_code.text();
+    let nbf_text = |case: &str| -> Result<Json, String> {
+        let mut code = std(case)?;
+        set(&mut code.claims, NBF, int(T0 + HOUR));
+        Ok(input_text(&code.text()))
+    };
     let mut nbf_ok = ok.clone();
     nbf_ok["not_before"] = json!(hcx_format::timefmt::format_rfc3339(T0 + HOUR));
     out.push(
         Case::new(
             "time-before-nbf-minus-skew",
             "now = nbf - skew - 1: not yet valid.",
-            input_text(&nbf_text),
+            nbf_text("time-before-nbf-minus-skew")?,
             invalid("not_yet_valid", "not_yet_valid"),
         )
         .at(T0 + HOUR - 301),
@@ -494,36 +495,39 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-at-nbf-minus-skew",
             "now = nbf - skew: valid.",
-            input_text(&nbf_text),
+            nbf_text("time-at-nbf-minus-skew")?,
             nbf_ok,
         )
         .at(T0 + HOUR - 300),
     );
 
     // ── Text layer ─────────────────────────────────────────────────────────────
-    let body = reference.trim_start_matches("HCX1:").to_owned();
+    // Each text case damages its own code, so its cti follows the case name (§13).
+    let body = |case: &str| -> Result<String, String> {
+        Ok(std(case)?.text().trim_start_matches("HCX1:").to_owned())
+    };
     out.push(Case::new(
         "text-wrong-prefix-hc1",
         "The EU DCC prefix on an hcx code (a multi-format verifier reads it as a broken DCC).",
-        input_text(&format!("HC1:{body}")),
+        input_text(&format!("HC1:{}", body("text-wrong-prefix-hc1")?)),
         malformed(),
     ));
     out.push(Case::new(
         "text-lowercase-prefix",
         "Prefixes are case-sensitive.",
-        input_text(&format!("hcx1:{body}")),
+        input_text(&format!("hcx1:{}", body("text-lowercase-prefix")?)),
         invalid("malformed", "bad_prefix"),
     ));
     out.push(Case::new(
         "text-future-version-prefix",
         "HCX2: is a future version, not readable by version 1.",
-        input_text(&format!("HCX2:{body}")),
+        input_text(&format!("HCX2:{}", body("text-future-version-prefix")?)),
         invalid("malformed", "bad_prefix"),
     ));
     out.push(Case::new(
         "text-no-prefix",
         "base45 without a prefix.",
-        input_text(&body),
+        input_text(&body("text-no-prefix")?),
         invalid("malformed", "bad_prefix"),
     ));
     out.push(Case::new(
@@ -535,19 +539,25 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     out.push(Case::new(
         "text-bad-base45-character",
         "A lowercase letter is not in the base45 alphabet.",
-        input_text(&format!("HCX1:a{}", &body[1..])),
+        input_text(&format!(
+            "HCX1:a{}",
+            &body("text-bad-base45-character")?[1..]
+        )),
         invalid("malformed", "bad_base45"),
     ));
     out.push(Case::new(
         "text-base45-bad-length",
         "base45 length of 3n+1 characters is impossible.",
-        input_text(&format!("{reference}00")),
+        input_text(&format!("{}00", std("text-base45-bad-length")?.text())),
         invalid("malformed", "bad_base45"),
     ));
     out.push(Case::new(
         "text-base45-triple-overflow",
         "A 3-character group above 65535 ('GGW').",
-        input_text(&format!("HCX1:GGW{}", &body[3..])),
+        input_text(&format!(
+            "HCX1:GGW{}",
+            &body("text-base45-triple-overflow")?[3..]
+        )),
         invalid("malformed", "bad_base45"),
     ));
     let noncanon = noncanonical_base45(&std("text-non-canonical-base45")?.cose())?;
@@ -555,13 +565,17 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     out.push(Case::new(
         "text-truncated",
         "The last 6 characters are cut off.",
-        input_text(&reference[..reference.len() - 6]),
+        input_text(&truncated(&std("text-truncated")?.text(), 6)),
         malformed(),
     ));
     out.push(Case::new(
         "text-space-inside",
         "An inner space changes the bytes: the signature no longer matches or CBOR breaks.",
-        input_text(&reference.replacen("HCX1:R", "HCX1: R", 1)),
+        input_text(
+            &std("text-space-inside")?
+                .text()
+                .replacen("HCX1:R", "HCX1: R", 1),
+        ),
         malformed(),
     ));
     out.push(Case::new(
@@ -590,7 +604,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_payload(payload)),
         invalid("malformed", "trailing_bytes"),
     ));
-    let code = std("cbor-duplicate-claim")?;
+    let code = std("cbor-duplicate-map-key")?;
     let mut claims = code.claims.clone();
     claims.insert(1, (int(ISS), text("dingtalk")));
     out.push(Case::new(
@@ -599,7 +613,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_payload(enc(&Value::Map(claims)))),
         invalid("malformed", "duplicate_map_key"),
     ));
-    let code = std("cbor-duplicate-header")?;
+    let code = std("cbor-duplicate-header-key")?;
     let mut header = code.header.clone();
     header.insert(1, (int(ALG), int(-8)));
     out.push(Case::new(
@@ -608,7 +622,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_protected(enc(&Value::Map(header)))),
         invalid("malformed", "duplicate_map_key"),
     ));
-    let code = std("cbor-unsorted")?;
+    let code = std("cbor-unsorted-map-keys")?;
     let mut claims = code.claims.clone();
     claims.reverse();
     out.push(Case::new(
@@ -617,7 +631,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_payload(enc(&Value::Map(claims)))),
         invalid("malformed", "non_deterministic_cbor"),
     ));
-    let code = std("cbor-non-minimal-int")?;
+    let code = std("cbor-non-minimal-integer")?;
     let payload = code.parts().payload.unwrap_or_default();
     let iat = T0.to_be_bytes();
     let from = [&[0x06u8, 0x1a][..], &iat[4..]].concat();
@@ -629,7 +643,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_payload(widened)),
         invalid("malformed", "non_deterministic_cbor"),
     ));
-    let code = std("cbor-indefinite-map")?;
+    let code = std("cbor-indefinite-length-map")?;
     let payload = code.parts().payload.unwrap_or_default();
     let mut indefinite = vec![0xbf];
     indefinite.extend_from_slice(payload.get(1..).unwrap_or_default());
@@ -640,7 +654,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_payload(indefinite)),
         invalid("malformed", "non_deterministic_cbor"),
     ));
-    let code = std("cbor-indefinite-text")?;
+    let code = std("cbor-indefinite-length-text")?;
     let payload = code.parts().payload.unwrap_or_default();
     let chunked = forge::patch(&payload, b"\x68dingtalk", b"\x7f\x64ding\x64talk\xff")
         .ok_or("iss not found")?;
@@ -650,7 +664,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_payload(chunked)),
         invalid("malformed", "non_deterministic_cbor"),
     ));
-    let mut code = std("cbor-deep-nesting")?;
+    let mut code = std("cbor-excessive-nesting")?;
     let mut deep = int(0);
     for _ in 0..40 {
         deep = Value::Array(vec![deep]);
@@ -674,7 +688,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_payload(broken)),
         invalid("malformed", "bad_cbor"),
     ));
-    let code = std("cbor-float-status")?;
+    let code = std("cbor-float-where-integer")?;
     let payload = code.parts().payload.unwrap_or_default();
     // status (key 1 → 1) sits right after the map head of the health claims: `a? 01 01`.
     let floated = forge::patch(
@@ -699,7 +713,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "not_cose_sign1"),
     ));
-    let mut code = std("cose-cwt-tag")?;
+    let mut code = std("cose-wrong-tag")?;
     code.tag = Some(61);
     out.push(Case::new(
         "cose-wrong-tag",
@@ -707,7 +721,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "not_cose_sign1"),
     ));
-    let code = std("cose-three-items")?;
+    let code = std("cose-array-of-three")?;
     let parts = code.parts();
     let arr = Value::Tag(
         18,
@@ -731,7 +745,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "missing_alg"),
     ));
-    let mut code = std("cose-alg-unprotected")?;
+    let mut code = std("cose-alg-only-unprotected")?;
     forge::remove(&mut code.header, ALG);
     set(&mut code.unprotected, ALG, int(-8));
     out.push(Case::new(
@@ -740,7 +754,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "unprotected_header"),
     ));
-    let mut code = std("cose-kid-unprotected")?;
+    let mut code = std("cose-kid-only-unprotected")?;
     let kid = private_key("dingtalk-1").key_id().0.to_vec();
     forge::remove(&mut code.header, KID);
     set(&mut code.unprotected, KID, Value::Bytes(kid.clone()));
@@ -758,7 +772,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "bad_kid"),
     ));
-    let mut code = std("cose-long-kid")?;
+    let mut code = std("cose-kid-wrong-length")?;
     set(
         &mut code.header,
         KID,
@@ -770,7 +784,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "bad_kid"),
     ));
-    let mut code = std("cose-crit")?;
+    let mut code = std("cose-unknown-critical-header")?;
     set(&mut code.header, CRIT, Value::Array(vec![int(-70000)]));
     set(&mut code.header, -70000, int(1));
     out.push(Case::new(
@@ -779,7 +793,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "unknown_header"),
     ));
-    let code = std("cose-detached")?;
+    let code = std("cose-detached-payload")?;
     let mut parts = code.parts();
     parts.payload = None;
     let sig = forge::sign(&parts, &signing_key("dingtalk-1"));
@@ -801,7 +815,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     ));
 
     // S + L: the same signature with a non-reduced scalar (malleability); verify_strict refuses.
-    let code = std("sig-s-plus-l")?;
+    let code = std("sig-s-not-reduced")?;
     let parts = code.parts();
     let sig = forge::sign(&parts, &signing_key("dingtalk-1"));
     out.push(Case::new(
@@ -875,7 +889,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "bad_claims"),
     ));
-    let mut code = std("claims-nbf-after-exp")?;
+    let mut code = std("claims-nbf-not-before-exp")?;
     set(&mut code.claims, NBF, int(exp));
     out.push(Case::new(
         "claims-nbf-not-before-exp",
@@ -897,7 +911,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "bad_claims"),
     ));
-    let mut code = std("claims-time-out-of-range")?;
+    let mut code = std("claims-time-after-9999")?;
     set(&mut code.claims, EXP, int(253_402_300_800));
     out.push(Case::new(
         "claims-time-after-9999",
@@ -905,7 +919,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "bad_claims"),
     ));
-    let mut code = std("claims-name-control")?;
+    let mut code = std("claims-name-control-character")?;
     if let Some(h) = code.health_mut() {
         set(h, 2, Value::Map(vec![(int(1), text("张\u{0}三"))]));
     }
@@ -960,7 +974,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "bad_claims"),
     ));
-    let mut code = std("claims-status-4")?;
+    let mut code = std("claims-unknown-status")?;
     if let Some(h) = code.health_mut() {
         set(h, 1, int(4));
     }
@@ -970,7 +984,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "bad_claims"),
     ));
-    let mut code = std("claims-empty-list")?;
+    let mut code = std("claims-empty-evidence-list")?;
     if let Some(h) = code.health_mut() {
         set(h, 4, Value::Array(vec![]));
     }
@@ -982,7 +996,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     ));
 
     // ── Algorithm, key and signature ───────────────────────────────────────────
-    let mut code = std("alg-es256")?;
+    let mut code = std("alg-es256-on-eddsa-key")?;
     set(&mut code.header, ALG, int(-7));
     out.push(Case::new(
         "alg-es256-on-eddsa-key",
@@ -998,7 +1012,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("unsupported_algorithm", "unsupported_algorithm"),
     ));
-    let code = Code::new("key-unknown", "dingtalk", "rogue-1", REFERENCE, T0, exp)?;
+    let code = Code::new("key-unknown-kid", "dingtalk", "rogue-1", REFERENCE, T0, exp)?;
     out.push(Case::new(
         "key-unknown-kid",
         "Signed by a key the regulator never registered.",
@@ -1023,7 +1037,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         )))),
         invalid("bad_signature", "bad_signature"),
     ));
-    let code = std("sig-raw-payload")?;
+    let code = std("sig-over-payload-not-sig-structure")?;
     let parts = code.parts();
     use ed25519_dalek::Signer;
     let raw_sig = signing_key("dingtalk-1")
@@ -1036,7 +1050,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&forge::to_text(&enc(&forge::assemble(&parts, raw_sig)))),
         invalid("bad_signature", "bad_signature"),
     ));
-    let mut code = std("sig-wrong-key-same-kid")?;
+    let mut code = std("sig-by-other-key-with-this-kid")?;
     code.signer = "wechat-1".into();
     out.push(Case::new(
         "sig-by-other-key-with-this-kid",
@@ -1044,7 +1058,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("bad_signature", "bad_signature"),
     ));
-    let code = std("sig-zero")?;
+    let code = std("sig-all-zero")?;
     let parts = code.parts();
     out.push(Case::new(
         "sig-all-zero",
@@ -1066,9 +1080,9 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("issuer_mismatch", "issuer_mismatch"),
     ));
-    out.push(Case::new("issuer-key-registered-to-other-issuer", "A validly signed list registers DingTalk's key to WeChat; a code claiming DingTalk fails.", input_text(&reference), invalid("issuer_mismatch", "issuer_mismatch")).trust("key-registered-to-wechat"));
+    out.push(Case::new("issuer-key-registered-to-other-issuer", "A validly signed list registers DingTalk's key to WeChat; a code claiming DingTalk fails.", reference("issuer-key-registered-to-other-issuer")?, invalid("issuer_mismatch", "issuer_mismatch")).trust("key-registered-to-wechat"));
     let code = Code::new(
-        "key-before-window",
+        "key-iat-before-key-window",
         "dingtalk",
         "dingtalk-1",
         REFERENCE,
@@ -1082,7 +1096,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         invalid("key_not_valid", "iat_outside_key_window"),
     ));
     let code = Code::new(
-        "key-after-window",
+        "key-iat-after-retired-key-window",
         "dingtalk",
         "dingtalk-2",
         REFERENCE,
@@ -1119,7 +1133,14 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
 
     // ── Scope ──────────────────────────────────────────────────────────────────
     let red = REFERENCE.replace("green", "red").replace("CN-33", "CN-44");
-    let code = Code::new("scope-status", "wechat", "wechat-1", &red, T0, exp)?;
+    let code = Code::new(
+        "scope-status-not-allowed",
+        "wechat",
+        "wechat-1",
+        &red,
+        T0,
+        exp,
+    )?;
     out.push(Case::new(
         "scope-status-not-allowed",
         "WeChat may issue green and yellow only.",
@@ -1127,7 +1148,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         invalid("out_of_scope", "out_of_scope"),
     ));
     let code = Code::new(
-        "scope-evidence",
+        "scope-evidence-not-allowed",
         "wechat",
         "wechat-1",
         &VACCINATED.replace("CN-33", "CN-44"),
@@ -1141,7 +1162,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         invalid("out_of_scope", "out_of_scope"),
     ));
     let code = Code::new(
-        "scope-region",
+        "scope-region-not-allowed",
         "dingtalk",
         "dingtalk-1",
         &REFERENCE.replace("CN-33", "CN-44"),
@@ -1156,7 +1177,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     ));
     let no_region = r#"{"status":"green","subject":{"name":"A"}}"#;
     let code = Code::new(
-        "scope-no-region",
+        "scope-region-missing",
         "dingtalk",
         "dingtalk-1",
         no_region,
@@ -1171,7 +1192,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     ));
     let prefix_ok = TESTED.replace("CN-11", "CN-44");
     let code = Code::new(
-        "scope-country-prefix",
+        "scope-country-covers-subdivision",
         "wechat",
         "wechat-1",
         &prefix_ok,
@@ -1328,12 +1349,12 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
             "The signature header's typ is JWT, not hcx-trust-list+json.",
         ),
     ] {
-        out.push(Case::new(name, desc, input_text(&reference), invalid(code, reason)).trust(file));
+        out.push(Case::new(name, desc, reference(name)?, invalid(code, reason)).trust(file));
     }
     let mut c = Case::new(
         "trust-rollback",
         "The verifier has seen sequence 6; this list is sequence 5.",
-        input_text(&reference),
+        reference("trust-rollback")?,
         invalid("trust_list_rollback", "trust_list_rollback"),
     );
     c.min_sequence = Some(6);
@@ -1342,7 +1363,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "trust-threshold-not-met",
             "Two roots configured with threshold 2, but only root-1 signed.",
-            input_text(&reference),
+            reference("trust-threshold-not-met")?,
             invalid("trust_list_untrusted", "trust_list_untrusted"),
         )
         .roots(&["root-1", "root-2"], 2),
@@ -1363,7 +1384,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         ("qr-reference-ecc-q", hcx_qr::EccLevel::Q),
     ] {
         let qr = hcx_qr::encode(
-            &reference,
+            &std(name)?.text(),
             &hcx_qr::EncodeOptions {
                 ecc,
                 ..Default::default()
@@ -1380,7 +1401,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
             ok.clone(),
         ));
     }
-    let forged = Code::new("qr-forged", "dingtalk", "rogue-1", REFERENCE, T0, exp)?.text();
+    let forged = Code::new("qr-unknown-key", "dingtalk", "rogue-1", REFERENCE, T0, exp)?.text();
     let qr =
         hcx_qr::encode(&forged, &hcx_qr::EncodeOptions::default()).map_err(|e| e.to_string())?;
     files.insert(
@@ -1528,15 +1549,6 @@ fn jws_envelope(payload: &[u8], signers: &[(&str, &str, bool)]) -> Vec<u8> {
 fn hardening_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     let mut out = Vec::new();
     let exp = T0 + DAY;
-    let reference = Code::new(
-        "valid-reference",
-        "dingtalk",
-        "dingtalk-1",
-        REFERENCE,
-        T0,
-        exp,
-    )?
-    .text();
 
     // Claims limits, each one past the maximum that valid-maximum-size reaches.
     let big = big_claims();
@@ -1686,7 +1698,7 @@ fn hardening_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "trust-too-many-keys",
             "Validly signed, but an issuer has 65 keys: more than the limit of 64.",
-            input_text(&reference),
+            reference("trust-too-many-keys")?,
             invalid("trust_list_invalid", "trust_list_too_large"),
         )
         .trust("too-many-keys"),
@@ -1695,18 +1707,65 @@ fn hardening_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "trust-too-many-signatures",
             "17 signatures: more than the limit of 16, refused before any is checked.",
-            input_text(&reference),
+            reference("trust-too-many-signatures")?,
             invalid("trust_list_invalid", "trust_list_too_large"),
         )
         .trust("too-many-signatures"),
     );
-    out.push(Case::new("trust-threshold-same-root-twice", "Threshold 2 of root-1 and root-2; root-1 signed twice. Only distinct configured roots count.", input_text(&reference), invalid("trust_list_untrusted", "trust_list_untrusted")).trust("same-root-twice").roots(&["root-1", "root-2"], 2));
-    out.push(Case::new("trust-jws-alg-none", "root-1's signature header says alg none (algorithm confusion): a configured root's signature that is not EdDSA fails the list.", input_text(&reference), invalid("trust_list_invalid", "trust_list_bad_signature")).trust("jws-alg-none"));
-    out.push(Case::new("trust-bad-signature-by-configured-root", "root-1 signed validly, root-2's signature is corrupt; both configured, threshold 1. A bad signature by any configured root fails the list, even when the threshold is met.", input_text(&reference), invalid("trust_list_invalid", "trust_list_bad_signature")).trust("bad-signature-by-second-root").roots(&["root-1", "root-2"], 1));
-    out.push(Case::new("valid-trust-garbage-signature-by-unknown-root", "A corrupt signature by a root the verifier does not know is ignored; root-1's valid signature suffices.", input_text(&reference), valid("dingtalk", "dingtalk-1", REFERENCE, T0, exp)?).trust("garbage-signature-by-unknown-root"));
+    out.push(Case::new("trust-threshold-same-root-twice", "Threshold 2 of root-1 and root-2; root-1 signed twice. Only distinct configured roots count.", reference("trust-threshold-same-root-twice")?, invalid("trust_list_untrusted", "trust_list_untrusted")).trust("same-root-twice").roots(&["root-1", "root-2"], 2));
+    out.push(Case::new("trust-jws-alg-none", "root-1's signature header says alg none (algorithm confusion): a configured root's signature that is not EdDSA fails the list.", reference("trust-jws-alg-none")?, invalid("trust_list_invalid", "trust_list_bad_signature")).trust("jws-alg-none"));
+    out.push(Case::new("trust-bad-signature-by-configured-root", "root-1 signed validly, root-2's signature is corrupt; both configured, threshold 1. A bad signature by any configured root fails the list, even when the threshold is met.", reference("trust-bad-signature-by-configured-root")?, invalid("trust_list_invalid", "trust_list_bad_signature")).trust("bad-signature-by-second-root").roots(&["root-1", "root-2"], 1));
+    out.push(Case::new("valid-trust-garbage-signature-by-unknown-root", "A corrupt signature by a root the verifier does not know is ignored; root-1's valid signature suffices.", reference("valid-trust-garbage-signature-by-unknown-root")?, valid("dingtalk", "dingtalk-1", REFERENCE, T0, exp)?).trust("garbage-signature-by-unknown-root"));
     Ok(out)
+}
+
+/// The reference code made for `case` (so its cti follows the case name, §13), as input.
+fn reference(case: &str) -> Result<Json, String> {
+    Ok(input_text(&std_code(case)?.text()))
+}
+
+/// `text` without its last `n` characters (the texts are ASCII).
+fn truncated(text: &str, n: usize) -> String {
+    text.get(..text.len().saturating_sub(n))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn std_code(case: &str) -> Result<Code, String> {
     Code::new(case, "dingtalk", "dingtalk-1", REFERENCE, T0, T0 + DAY)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    /// SPEC.md §13: the cti of every code a case holds is derived from that case's own name.
+    #[test]
+    fn every_decodable_code_carries_its_own_cases_cti() {
+        let files = crate::generate().unwrap();
+        let mut decodable = 0;
+        for (path, bytes) in &files {
+            let Some(name) = path
+                .strip_prefix("cases/")
+                .and_then(|p| p.strip_suffix(".json"))
+            else {
+                continue;
+            };
+            let case: Json = serde_json::from_slice(bytes).unwrap();
+            let text = match (&case["input"]["text"], &case["input"]["qr_image"]) {
+                (Json::String(t), _) => t.clone(),
+                (_, Json::String(image)) => {
+                    let png = files.get(image.as_str()).expect("image generated");
+                    hcx_qr::decode_image(png).unwrap().remove(0)
+                }
+                _ => panic!("{name}: no input"),
+            };
+            if let Ok(code) = hcx_format::decode(&text) {
+                decodable += 1;
+                assert_eq!(code.code_id, cti(name), "{name}");
+            }
+        }
+        assert!(decodable > 75, "only {decodable} decodable codes");
+    }
 }
