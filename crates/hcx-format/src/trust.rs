@@ -310,7 +310,7 @@ struct JwsHeader {
 pub struct TrustListPolicy {
     /// The configured root public keys.
     pub roots: Vec<PublicKey>,
-    /// How many distinct configured roots must have signed (at least 1).
+    /// How many distinct configured roots must have signed: 1 to the number of roots.
     pub threshold: usize,
     /// The highest sequence accepted before, if any: older lists are refused.
     pub min_sequence: Option<u64>,
@@ -339,14 +339,45 @@ impl SignedTrustList {
         }
         let env: SignedTrustList = serde_json::from_slice(bytes)
             .map_err(|e| Error::TrustListMalformed(format!("not a signed trust list: {e}")))?;
-        if env.signatures.len() > MAX_TRUST_LIST_SIGNATURES {
+        env.checked_signatures()?;
+        Ok(env)
+    }
+
+    /// Step T1 for the signatures (SPEC.md §7.2): at most 16, and each one — whether or not the
+    /// verifier knows its root — with an exact protected header and a 64-byte signature.
+    /// Whether a file is well-formed thus never depends on which roots a verifier holds.
+    fn checked_signatures(&self) -> Result<Vec<CheckedSignature<'_>>, Error> {
+        if self.signatures.len() > MAX_TRUST_LIST_SIGNATURES {
             return Err(Error::TrustListTooLarge {
                 what: "signatures",
-                len: env.signatures.len(),
+                len: self.signatures.len(),
                 max: MAX_TRUST_LIST_SIGNATURES,
             });
         }
-        Ok(env)
+        self.signatures
+            .iter()
+            .map(|sig| {
+                let header = decode_header(&sig.protected)?;
+                let kid = header
+                    .kid
+                    .parse::<KeyId>()
+                    .map_err(|e| Error::TrustListMalformed(format!("signature header: {e}")))?;
+                let signature = URL_SAFE_NO_PAD
+                    .decode(&sig.signature)
+                    .ok()
+                    .and_then(|raw| <[u8; 64]>::try_from(raw).ok())
+                    .ok_or_else(|| {
+                        Error::TrustListMalformed(format!(
+                            "the signature by {kid} is not 64 bytes of base64url"
+                        ))
+                    })?;
+                Ok(CheckedSignature {
+                    kid,
+                    protected: &sig.protected,
+                    signature,
+                })
+            })
+            .collect()
     }
 
     /// Wraps a list as an unsigned draft.
@@ -406,46 +437,41 @@ impl SignedTrustList {
 
     /// Verifies the signatures, then the payload, expiry and sequence, returning the list.
     ///
-    /// Order (SPEC.md §7.4): envelope → signatures by configured roots → threshold → payload →
-    /// expiry → rollback.
+    /// Order (SPEC.md §7.3, §8 T1–T7): policy → envelope → at least one signature → signatures
+    /// by configured roots → threshold → payload → expiry → rollback. A policy whose threshold
+    /// is not between 1 and the number of roots is refused (`invalid_input`).
     pub fn verify(&self, policy: &TrustListPolicy, now: i64) -> Result<TrustList, Error> {
-        if self.signatures.is_empty() {
+        // A threshold of 0 would accept lists nobody signed; one above the number of roots
+        // could never be met. Both are configuration mistakes, refused before any list is read.
+        if policy.threshold == 0 || policy.threshold > policy.roots.len() {
+            return Err(Error::InvalidInput(format!(
+                "the trust-list threshold must be between 1 and the number of roots ({}), not {}",
+                policy.roots.len(),
+                policy.threshold
+            )));
+        }
+        let signatures = self.checked_signatures()?;
+        if signatures.is_empty() {
             return Err(Error::TrustListUnsigned);
         }
         let mut valid_roots = HashSet::new();
-        for sig in &self.signatures {
-            let header = decode_header(&sig.protected)?;
-            let Ok(kid) = header.kid.parse::<KeyId>() else {
-                return Err(Error::TrustListMalformed(format!(
-                    "bad kid `{}`",
-                    header.kid
-                )));
-            };
+        for sig in &signatures {
             // Signatures by keys we do not know are ignored: they may be for other verifiers.
-            let Some(root) = policy.roots.iter().find(|r| r.key_id() == kid) else {
+            let Some(root) = policy.roots.iter().find(|r| r.key_id() == sig.kid) else {
                 continue;
             };
-            if header.alg != "EdDSA" {
-                return Err(Error::TrustListBadSignature {
-                    kid: kid.to_string(),
-                });
-            }
-            let signature = URL_SAFE_NO_PAD
-                .decode(&sig.signature)
-                .map_err(|_| Error::TrustListMalformed("signature is not base64url".to_owned()))?;
             let signing_input = format!("{}.{}", sig.protected, self.payload);
-            if !root.verify_strict(signing_input.as_bytes(), &signature) {
+            if !root.verify_strict(signing_input.as_bytes(), &sig.signature) {
                 return Err(Error::TrustListBadSignature {
-                    kid: kid.to_string(),
+                    kid: sig.kid.to_string(),
                 });
             }
             valid_roots.insert(root.to_bytes());
         }
-        let required = policy.threshold.max(1);
-        if valid_roots.len() < required {
+        if valid_roots.len() < policy.threshold {
             return Err(Error::TrustListUntrusted {
                 valid: valid_roots.len(),
-                required,
+                required: policy.threshold,
             });
         }
         let list = self.payload_unverified()?;
@@ -467,6 +493,18 @@ impl SignedTrustList {
     }
 }
 
+/// One signature of a trust list whose envelope form has been checked (step T1).
+struct CheckedSignature<'a> {
+    /// The root key id its header names.
+    kid: KeyId,
+    /// The protected header as stored (it is part of the signed bytes).
+    protected: &'a str,
+    /// The Ed25519 signature.
+    signature: [u8; 64],
+}
+
+/// Reads a JWS protected header: exactly `alg` = `EdDSA`, `kid` and `typ` =
+/// `hcx-trust-list+json`, each once (serde refuses repeated and unknown members).
 fn decode_header(protected: &str) -> Result<JwsHeader, Error> {
     let raw = URL_SAFE_NO_PAD
         .decode(protected)
@@ -479,5 +517,39 @@ fn decode_header(protected: &str) -> Result<JwsHeader, Error> {
             header.typ
         )));
     }
+    // The one algorithm of version 1; `none` or any other is a malformed header, not a
+    // signature to try (algorithm confusion).
+    if header.alg != "EdDSA" {
+        return Err(Error::TrustListMalformed(format!(
+            "unexpected alg `{}`",
+            header.alg
+        )));
+    }
     Ok(header)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    /// SPEC.md §7.3: a threshold outside 1..=roots is a configuration error, never "no
+    /// signature needed".
+    #[test]
+    fn threshold_must_be_between_one_and_the_number_of_roots() {
+        let root = PrivateKey::from_seed(&[1; 32]);
+        let mut list = TrustList::new();
+        (list.issued_at, list.expires_at) = (0, 1000);
+        let env = SignedTrustList::sign(&list, &[&root]).unwrap();
+        for threshold in [0, 2] {
+            let policy = TrustListPolicy {
+                threshold,
+                ..TrustListPolicy::single_root(root.public_key())
+            };
+            let e = env.verify(&policy, 10).unwrap_err();
+            assert_eq!(e.code(), "invalid_input", "{threshold}");
+        }
+        let policy = TrustListPolicy::single_root(root.public_key());
+        assert!(env.verify(&policy, 10).is_ok());
+    }
 }
