@@ -18,7 +18,8 @@ pub const MAX_TRUST_LIST_BYTES: usize = 4 * 1024 * 1024;
 pub const MAX_ISSUERS: usize = 10_000;
 /// Most keys of one issuer.
 pub const MAX_KEYS_PER_ISSUER: usize = 64;
-/// Longest issuer display name in a trust list, in bytes (UTF-8).
+/// Longest issuer display name in a trust list, in bytes of UTF-8, not characters (the schema's
+/// `maxLength` counts characters and so only approximates it).
 pub const MAX_ISSUER_NAME_BYTES: usize = 256;
 /// Most signatures on one trust list.
 pub const MAX_TRUST_LIST_SIGNATURES: usize = 16;

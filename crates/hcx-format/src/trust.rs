@@ -143,7 +143,7 @@ impl KeyEntry {
 
     /// The key id verifiers look the key up by.
     ///
-    /// The list is authoritative: `hcx` derives it from the key (SPEC.md §5.3), but a registry may
+    /// The list is authoritative: `hcx` derives it from the key (SPEC.md §5.2), but a registry may
     /// assign another, and verifiers try every key listed under a code's kid.
     pub fn key_id(&self) -> Result<KeyId, Error> {
         self.kid
@@ -177,6 +177,42 @@ pub fn check_issuer_id(id: &str) -> Result<(), String> {
     }
 }
 
+/// Whether `tag` is a display-name language tag: a BCP 47 (RFC 5646) tag of a language
+/// (2–3 lowercase letters), an optional script (`Hant`) and an optional region (`TW` or `419`),
+/// each in its conventional case, so that one language has one spelling (SPEC.md §7.1).
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-').peekable();
+    let language = parts
+        .next()
+        .is_some_and(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase()));
+    let is_script = |s: &&str| {
+        s.len() == 4
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 0 {
+                    b.is_ascii_uppercase()
+                } else {
+                    b.is_ascii_lowercase()
+                }
+            })
+    };
+    let is_region = |s: &&str| {
+        (s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase()))
+            || (s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
+    };
+    parts.next_if(is_script);
+    parts.next_if(is_region);
+    language && parts.next().is_none()
+}
+
+/// The first item that occurs twice in `items` (the schema's `uniqueItems`).
+fn first_repeat<T: PartialEq>(items: &[T]) -> Option<&T> {
+    items
+        .iter()
+        .enumerate()
+        .find(|(i, item)| items.get(..*i).is_some_and(|before| before.contains(item)))
+        .map(|(_, item)| item)
+}
+
 impl TrustList {
     /// A new, empty list (sequence 0, not yet signed).
     pub fn new() -> TrustList {
@@ -194,7 +230,7 @@ impl TrustList {
         self.issuers.iter().find(|i| i.id == id)
     }
 
-    /// Checks the rules a signed list must follow beyond its JSON shape (SPEC.md §7.2).
+    /// Checks the rules a signed list must follow beyond its JSON shape (SPEC.md §7.1).
     pub fn validate(&self) -> Result<(), Error> {
         let bad = |m: String| Err(Error::TrustListMalformed(m));
         if self.version != TRUST_LIST_VERSION {
@@ -223,15 +259,39 @@ impl TrustList {
             if !issuer.names.contains_key("en") {
                 return bad(format!("issuer `{}` has no `en` name", issuer.id));
             }
-            if issuer.names.iter().any(|(lang, n)| {
-                lang.is_empty() || n.trim().is_empty() || n.len() > MAX_ISSUER_NAME_BYTES
-            }) {
-                return bad(format!(
-                    "issuer `{}` has an empty or overlong name",
-                    issuer.id
-                ));
+            for (lang, name) in &issuer.names {
+                if !is_language_tag(lang) {
+                    return bad(format!(
+                        "issuer `{}`: `{lang}` is not a language tag such as en, zh or zh-Hant-TW",
+                        issuer.id
+                    ));
+                }
+                // Bytes, not characters: the limit bounds memory (SPEC.md §7.1, §10).
+                if name.trim().is_empty() || name.len() > MAX_ISSUER_NAME_BYTES {
+                    return bad(format!(
+                        "issuer `{}`: the `{lang}` name must have 1 to {MAX_ISSUER_NAME_BYTES} bytes and not be blank",
+                        issuer.id
+                    ));
+                }
             }
-            if let Some(regions) = &issuer.scopes.regions {
+            let scopes = &issuer.scopes;
+            let repeated = first_repeat(&scopes.statuses)
+                .map(|s| format!("statuses lists `{}`", s.as_str()))
+                .or_else(|| {
+                    first_repeat(&scopes.evidence)
+                        .map(|e| format!("evidence lists `{}`", e.as_str()))
+                })
+                .or_else(|| {
+                    scopes
+                        .regions
+                        .as_deref()
+                        .and_then(first_repeat)
+                        .map(|r| format!("regions lists `{r}`"))
+                });
+            if let Some(what) = repeated {
+                return bad(format!("issuer `{}`: scopes.{what} twice", issuer.id));
+            }
+            if let Some(regions) = &scopes.regions {
                 for r in regions {
                     check_region("scopes.regions", r).map_err(|e| {
                         Error::TrustListMalformed(format!("issuer `{}`: {e}", issuer.id))
@@ -532,6 +592,45 @@ fn decode_header(protected: &str) -> Result<JwsHeader, Error> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn language_tags_have_one_spelling() {
+        for tag in [
+            "en",
+            "zh",
+            "yue",
+            "zh-Hans",
+            "zh-Hant-TW",
+            "es-419",
+            "pt-BR",
+        ] {
+            assert!(is_language_tag(tag), "{tag}");
+        }
+        for tag in [
+            "",
+            "e",
+            "engl",
+            "EN",
+            "zh_CN",
+            "zh-hans",
+            "zh-Hant-tw",
+            "zh-",
+            "-zh",
+            "zh--TW",
+            "en-US-x-foo",
+            "en-TW-Hant",
+            "zh-Hant-TW-1",
+        ] {
+            assert!(!is_language_tag(tag), "{tag}");
+        }
+    }
+
+    #[test]
+    fn repeats_are_found() {
+        assert_eq!(first_repeat(&[1, 2, 3]), None);
+        assert_eq!(first_repeat(&[1, 2, 1, 2]), Some(&1));
+        assert_eq!(first_repeat::<u8>(&[]), None);
+    }
 
     /// SPEC.md §7.3: a threshold outside 1..=roots is a configuration error, never "no
     /// signature needed".
