@@ -8,7 +8,7 @@ pub const MAX_TEXT_LEN: usize = 4096;
 pub const MAX_CBOR_DEPTH: usize = 16;
 /// Most entries in each evidence list (`vaccinations`, `tests`, `recoveries`).
 pub const MAX_EVIDENCE_ENTRIES: usize = 8;
-/// Longest subject name, in Unicode scalar values.
+/// Longest subject name, in Unicode scalar values (not bytes: names in any script get the same room).
 pub const MAX_NAME_CHARS: usize = 64;
 /// Longest of any other text claim, in bytes.
 pub const MAX_SHORT_TEXT_BYTES: usize = 64;
