@@ -10,27 +10,29 @@ use crate::forge::{
 };
 use crate::{DAY, Files, HOUR, T0, private_key, signing_key};
 
-const REFERENCE: &str = r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#;
-const VACCINATED: &str = r#"{"status":"green","subject":{"name":"李四","birth_date":"1985-11-02"},"region":"CN-33","vaccinations":[{"disease":"COVID-19","vaccine":"BBIBP-CorV","manufacturer":"Sinopharm","dose":3,"doses":3,"date":"2022-01-15","country":"CN"}]}"#;
-const TESTED: &str = r#"{"status":"green","subject":{"name":"王五"},"region":"CN-11","tests":[{"disease":"COVID-19","kind":"nucleic_acid","result":"negative","collected_at":"2026-11-20T10:00:00Z","center":"北京协和医院","country":"CN"}]}"#;
-const RECOVERED: &str = r#"{"status":"yellow","subject":{"name":"赵六","birth_date":"1979"},"region":"CN-33","recoveries":[{"disease":"COVID-19","first_positive":"2026-10-01","valid_from":"2026-10-12","valid_until":"2027-03-30","country":"CN"}]}"#;
+pub(crate) const REFERENCE: &str = r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#;
+pub(crate) const VACCINATED: &str = r#"{"status":"green","subject":{"name":"李四","birth_date":"1985-11-02"},"region":"CN-33","vaccinations":[{"disease":"COVID-19","vaccine":"BBIBP-CorV","manufacturer":"Sinopharm","dose":3,"doses":3,"date":"2022-01-15","country":"CN"}]}"#;
+pub(crate) const TESTED: &str = r#"{"status":"green","subject":{"name":"王五"},"region":"CN-11","tests":[{"disease":"COVID-19","kind":"nucleic_acid","result":"negative","collected_at":"2026-11-20T10:00:00Z","center":"北京协和医院","country":"CN"}]}"#;
+pub(crate) const RECOVERED: &str = r#"{"status":"yellow","subject":{"name":"赵六","birth_date":"1979"},"region":"CN-33","recoveries":[{"disease":"COVID-19","first_positive":"2026-10-01","valid_from":"2026-10-12","valid_until":"2027-03-30","country":"CN"}]}"#;
 
 /// One conformance case being built.
-struct Case {
+pub(crate) struct Case {
     name: String,
     description: String,
     trust_list: String,
     roots: Vec<String>,
     threshold: u32,
-    min_sequence: Option<u64>,
+    pub(crate) min_sequence: Option<u64>,
     at: i64,
     skew: i64,
     input: Json,
+    /// The claims JSON the issuer was given, when the case pins its normal form (§4.7).
+    pub(crate) issued_from: Option<Json>,
     expected: Json,
 }
 
 impl Case {
-    fn new(name: &str, description: &str, input: Json, expected: Json) -> Case {
+    pub(crate) fn new(name: &str, description: &str, input: Json, expected: Json) -> Case {
         Case {
             name: name.to_owned(),
             description: description.to_owned(),
@@ -41,26 +43,27 @@ impl Case {
             at: T0 + HOUR,
             skew: 300,
             input,
+            issued_from: None,
             expected,
         }
     }
 
-    fn at(mut self, at: i64) -> Case {
+    pub(crate) fn at(mut self, at: i64) -> Case {
         self.at = at;
         self
     }
 
-    fn skew(mut self, skew: i64) -> Case {
+    pub(crate) fn skew(mut self, skew: i64) -> Case {
         self.skew = skew;
         self
     }
 
-    fn trust(mut self, file: &str) -> Case {
+    pub(crate) fn trust(mut self, file: &str) -> Case {
         self.trust_list = format!("trust/{file}.json");
         self
     }
 
-    fn roots(mut self, roots: &[&str], threshold: u32) -> Case {
+    pub(crate) fn roots(mut self, roots: &[&str], threshold: u32) -> Case {
         self.roots = roots.iter().map(|r| format!("keys/{r}.pub.pem")).collect();
         self.threshold = threshold;
         self
@@ -81,11 +84,14 @@ impl Case {
         if let (Some(min), Some(obj)) = (self.min_sequence, v.as_object_mut()) {
             obj.insert("min_sequence".into(), json!(min));
         }
+        if let (Some(claims), Some(obj)) = (&self.issued_from, v.as_object_mut()) {
+            obj.insert("issued_from".into(), claims.clone());
+        }
         v
     }
 }
 
-fn input_text(t: &str) -> Json {
+pub(crate) fn input_text(t: &str) -> Json {
     json!({ "text": t })
 }
 
@@ -94,21 +100,21 @@ fn malformed() -> Json {
     json!({ "valid": false, "error": "malformed" })
 }
 
-fn invalid(code: &str, reason: &str) -> Json {
+pub(crate) fn invalid(code: &str, reason: &str) -> Json {
     json!({ "valid": false, "error": code, "reason": reason })
 }
 
 /// A code under construction: maps as entries, so tests can add, drop or reorder them.
 #[derive(Clone)]
-struct Code {
-    header: Vec<(Value, Value)>,
-    unprotected: Vec<(Value, Value)>,
-    claims: Vec<(Value, Value)>,
-    signer: String,
-    tag: Option<u64>,
+pub(crate) struct Code {
+    pub(crate) header: Vec<(Value, Value)>,
+    pub(crate) unprotected: Vec<(Value, Value)>,
+    pub(crate) claims: Vec<(Value, Value)>,
+    pub(crate) signer: String,
+    pub(crate) tag: Option<u64>,
 }
 
-fn cti(case: &str) -> Vec<u8> {
+pub(crate) fn cti(case: &str) -> Vec<u8> {
     Sha256::digest(format!("hcx-fixtures/v1/cti/{case}").as_bytes())
         .iter()
         .take(8)
@@ -116,14 +122,14 @@ fn cti(case: &str) -> Vec<u8> {
         .collect()
 }
 
-fn health_value(claims_json: &str) -> Result<Value, String> {
+pub(crate) fn health_value(claims_json: &str) -> Result<Value, String> {
     let claims = HealthClaims::from_json(claims_json).map_err(|e| e.to_string())?;
     let bytes = claims.to_cbor().map_err(|e| e.to_string())?;
     ciborium::de::from_reader(&bytes[..]).map_err(|e| e.to_string())
 }
 
 impl Code {
-    fn new(
+    pub(crate) fn new(
         case: &str,
         issuer: &str,
         signer: &str,
@@ -150,7 +156,7 @@ impl Code {
         })
     }
 
-    fn parts(&self) -> Parts {
+    pub(crate) fn parts(&self) -> Parts {
         Parts {
             protected: enc(&Value::Map(self.header.clone())),
             unprotected: Value::Map(self.unprotected.clone()),
@@ -158,7 +164,7 @@ impl Code {
         }
     }
 
-    fn seal(&self, parts: &Parts) -> Vec<u8> {
+    pub(crate) fn seal(&self, parts: &Parts) -> Vec<u8> {
         let sig = forge::sign(parts, &signing_key(&self.signer));
         let body = forge::untagged(parts, sig);
         enc(&match self.tag {
@@ -167,28 +173,28 @@ impl Code {
         })
     }
 
-    fn cose(&self) -> Vec<u8> {
+    pub(crate) fn cose(&self) -> Vec<u8> {
         self.seal(&self.parts())
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         forge::to_text(&self.cose())
     }
 
     /// Signs parts whose payload was changed at the byte level.
-    fn text_with_payload(&self, payload: Vec<u8>) -> String {
+    pub(crate) fn text_with_payload(&self, payload: Vec<u8>) -> String {
         let mut parts = self.parts();
         parts.payload = Some(payload);
         forge::to_text(&self.seal(&parts))
     }
 
-    fn text_with_protected(&self, protected: Vec<u8>) -> String {
+    pub(crate) fn text_with_protected(&self, protected: Vec<u8>) -> String {
         let mut parts = self.parts();
         parts.protected = protected;
         forge::to_text(&self.seal(&parts))
     }
 
-    fn health_mut(&mut self) -> Option<&mut Vec<(Value, Value)>> {
+    pub(crate) fn health_mut(&mut self) -> Option<&mut Vec<(Value, Value)>> {
         self.claims
             .iter_mut()
             .find(|(k, _)| k == &int(HCX))
@@ -199,7 +205,7 @@ impl Code {
     }
 }
 
-fn valid(
+pub(crate) fn valid(
     issuer: &str,
     signer: &str,
     claims_json: &str,
@@ -1415,11 +1421,12 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         invalid("unknown_key", "unknown_key"),
     ));
     out.extend(hardening_cases(files)?);
+    out.extend(crate::rules::cases(files)?);
     Ok(out)
 }
 
 /// The health-claims map for JSON that the library would refuse to issue (for negative cases).
-fn raw_health(json: &str) -> Result<Value, String> {
+pub(crate) fn raw_health(json: &str) -> Result<Value, String> {
     let v: Json = serde_json::from_str(json).map_err(|e| e.to_string())?;
     let subject = &v["subject"];
     let mut s = Vec::new();
@@ -1517,7 +1524,7 @@ fn s_plus_l(sig: &[u8]) -> Vec<u8> {
 
 /// A JWS trust-list envelope over `payload` with one signature per (signer, header alg) pair;
 /// `corrupt` flips a bit in that signer's signature.
-fn jws_envelope(payload: &[u8], signers: &[(&str, &str, bool)]) -> Vec<u8> {
+pub(crate) fn jws_envelope(payload: &[u8], signers: &[(&str, &str, bool)]) -> Vec<u8> {
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use ed25519_dalek::Signer;
@@ -1720,7 +1727,7 @@ fn hardening_cases(files: &mut Files) -> Result<Vec<Case>, String> {
 }
 
 /// The reference code made for `case` (so its cti follows the case name, §13), as input.
-fn reference(case: &str) -> Result<Json, String> {
+pub(crate) fn reference(case: &str) -> Result<Json, String> {
     Ok(input_text(&std_code(case)?.text()))
 }
 
@@ -1731,7 +1738,7 @@ fn truncated(text: &str, n: usize) -> String {
         .to_owned()
 }
 
-fn std_code(case: &str) -> Result<Code, String> {
+pub(crate) fn std_code(case: &str) -> Result<Code, String> {
     Code::new(case, "dingtalk", "dingtalk-1", REFERENCE, T0, T0 + DAY)
 }
 

@@ -12,6 +12,7 @@
 mod cases;
 pub mod example;
 pub mod forge;
+mod rules;
 mod trust;
 
 use std::collections::BTreeMap;
