@@ -3,8 +3,10 @@
 /// Longest code text accepted, in characters (prefix included). A version 40-L QR code holds
 /// 4296 alphanumeric characters; no legitimate hcx code comes near this.
 pub const MAX_TEXT_LEN: usize = 4096;
-/// Deepest CBOR nesting accepted. hcx codes nest at most 5 levels (COSE array, claims map,
-/// health map, evidence list, evidence map); the slack leaves room for extensions.
+/// Deepest CBOR nesting accepted, per item (SPEC.md §5.4): each array, map and tag is one level
+/// for what it contains, and the protected header and payload count from their own bytes. A
+/// code's envelope uses 3 levels (tag 18, array, unprotected map) and its payload 4 (CWT map,
+/// health map, evidence list, evidence entry); the slack leaves room for extensions.
 pub const MAX_CBOR_DEPTH: usize = 16;
 /// Most entries in each evidence list (`vaccinations`, `tests`, `recoveries`).
 pub const MAX_EVIDENCE_ENTRIES: usize = 8;

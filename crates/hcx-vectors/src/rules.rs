@@ -1,6 +1,7 @@
 //! Cases that pin rules an implementer once had to read off other fixtures (issue #16 §2):
-//! the text and date rules of the claims, the claims' normal form, and the trust-list
-//! envelope, payload and time rules. Each case's description names the SPEC section.
+//! the order of the COSE checks, what counts as a CBOR nesting level, how unusual CBOR items are
+//! classified, the text and date rules of the claims, the claims' normal form, and the
+//! trust-list envelope, payload and time rules. Each case's description names the SPEC section.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -11,8 +12,36 @@ use crate::cases::{
     Case, Code, RECOVERED, REFERENCE, TESTED, VACCINATED, input_text, invalid, jws_envelope,
     reference, std_code, valid,
 };
-use crate::forge::{int, set, text};
+use crate::forge::{self, ALG, KID, enc, int, set, text};
 use crate::{DAY, Files, T0, private_key, signing_key};
+
+/// The encoding of the CWT claim key −65537, after which the health-claims map starts.
+const HCX_KEY: [u8; 5] = [0x3a, 0x00, 0x01, 0x00, 0x00];
+
+/// The payload of `code` with `status` (the health map's first entry, `1: 1`) replaced by the
+/// raw CBOR bytes `item`.
+fn payload_with_status(code: &Code, item: &[u8]) -> Result<Vec<u8>, String> {
+    let payload = code.parts().payload.unwrap_or_default();
+    let at = payload
+        .windows(HCX_KEY.len())
+        .position(|w| w == HCX_KEY)
+        .ok_or("no health claims")?
+        + HCX_KEY.len();
+    let (head, health) = payload.split_at(at);
+    let map_head = *health.first().ok_or("empty health claims")?;
+    let patched = forge::patch(
+        health,
+        &[map_head, 0x01, 0x01],
+        &[&[map_head, 0x01][..], item].concat(),
+    )
+    .ok_or("status not found")?;
+    Ok([head, &patched[..]].concat())
+}
+
+/// `n` arrays nested around the integer 0: an item of nesting depth `n` (SPEC.md §5.4).
+fn nested(n: usize) -> Value {
+    (0..n).fold(int(0), |inner, _| Value::Array(vec![inner]))
+}
 
 /// Sets field `field` of the first entry of evidence list `list` (4, 5 or 6) in `code`.
 fn set_evidence(code: &mut Code, list: i64, field: i64, value: Value) -> Result<(), String> {
@@ -59,8 +88,276 @@ fn valid_dingtalk(claims: &str) -> Result<Json, String> {
 
 /// Every case of this module, writing the trust lists they need into `files`.
 pub(crate) fn cases(files: &mut Files) -> Result<Vec<Case>, String> {
-    let mut out = claims_cases()?;
+    let mut out = cose_order_cases()?;
+    out.extend(cbor_cases()?);
+    out.extend(claims_cases()?);
     out.extend(trust_cases(files)?);
+    Ok(out)
+}
+
+/// §8 C4–C8 and §5.1: the order of the envelope and header checks, and odd header values.
+fn cose_order_cases() -> Result<Vec<Case>, String> {
+    let mut out = Vec::new();
+    let kid = private_key("dingtalk-1").key_id().0.to_vec();
+
+    let mut code = std_code("cose-order-unknown-header-before-unprotected")?;
+    set(&mut code.header, 3, int(60));
+    set(&mut code.unprotected, KID, Value::Bytes(kid.clone()));
+    out.push(Case::new(
+        "cose-order-unknown-header-before-unprotected",
+        "§8 C5: a content type (3) in the protected header and a kid in the unprotected one: the protected header's labels are checked first.",
+        input_text(&code.text()),
+        invalid("malformed", "unknown_header"),
+    ));
+
+    let code = std_code("cose-protected-zero-length")?;
+    out.push(Case::new(
+        "cose-protected-zero-length",
+        "§5.1: a zero-length protected header is the empty map (RFC 9052 §3), so it has no alg; missing_alg is checked before bad_kid.",
+        input_text(&code.text_with_protected(Vec::new())),
+        invalid("malformed", "missing_alg"),
+    ));
+    let code = std_code("cose-protected-empty-map")?;
+    out.push(Case::new(
+        "cose-protected-empty-map",
+        "§5.1: the protected header h'a0' (an encoded empty map) is judged like a zero-length one: missing_alg.",
+        input_text(&code.text_with_protected(vec![0xa0])),
+        invalid("malformed", "missing_alg"),
+    ));
+    let code = std_code("cose-protected-not-a-map")?;
+    out.push(Case::new(
+        "cose-protected-not-a-map",
+        "§5.1: the protected header's bytes are deterministic CBOR (the integer 1) but not a map.",
+        input_text(&code.text_with_protected(vec![0x01])),
+        invalid("malformed", "not_cose_sign1"),
+    ));
+
+    let mut code = std_code("cose-order-bad-kid-before-missing-payload")?;
+    set(&mut code.header, KID, Value::Bytes(vec![1, 2, 3, 4]));
+    let mut parts = code.parts();
+    parts.payload = None;
+    let sig = forge::sign(&parts, &signing_key("dingtalk-1"));
+    out.push(Case::new(
+        "cose-order-bad-kid-before-missing-payload",
+        "§8 C5: a 4-byte kid and a nil payload: the kid is checked first.",
+        input_text(&forge::to_text(&enc(&forge::assemble(&parts, sig)))),
+        invalid("malformed", "bad_kid"),
+    ));
+
+    let mut code = std_code("cose-alg-text")?;
+    set(&mut code.header, ALG, text("EdDSA"));
+    out.push(Case::new(
+        "cose-alg-text",
+        "§5.1, §8 C7: alg as the text \"EdDSA\" (COSE allows text algorithm names): not the integer -8, so unsupported_algorithm, after the claims were found valid.",
+        input_text(&code.text()),
+        invalid("unsupported_algorithm", "unsupported_algorithm"),
+    ));
+    let mut code = std_code("cose-alg-byte-string")?;
+    set(&mut code.header, ALG, Value::Bytes(vec![0x27]));
+    out.push(Case::new(
+        "cose-alg-byte-string",
+        "§5.1, §8 C7: alg as the byte string h'27': any alg other than the integer -8 is unsupported_algorithm, whatever its type.",
+        input_text(&code.text()),
+        invalid("unsupported_algorithm", "unsupported_algorithm"),
+    ));
+    let mut code = std_code("cose-kid-text")?;
+    set(
+        &mut code.header,
+        KID,
+        text(&private_key("dingtalk-1").key_id().to_string()),
+    );
+    out.push(Case::new(
+        "cose-kid-text",
+        "§5.1: the kid as the text of its 16 hex digits: a kid that is not an 8-byte byte string is bad_kid, whatever its type.",
+        input_text(&code.text()),
+        invalid("malformed", "bad_kid"),
+    ));
+
+    // C4 (the envelope's shape) before C5 (the protected header's contents).
+    let code = std_code("cose-order-shape-before-protected-header")?;
+    let mut header = code.header.clone();
+    header.insert(1, (int(ALG), int(-8)));
+    let arr = Value::Tag(
+        18,
+        Box::new(Value::Array(vec![
+            Value::Bytes(enc(&Value::Map(header))),
+            Value::Map(vec![]),
+            Value::Bytes(code.parts().payload.unwrap_or_default()),
+        ])),
+    );
+    out.push(Case::new(
+        "cose-order-shape-before-protected-header",
+        "§8 C4 before C5: an array of 3 items whose protected header also repeats alg: the shape is judged first.",
+        input_text(&forge::to_text(&enc(&arr))),
+        invalid("malformed", "not_cose_sign1"),
+    ));
+    let code = std_code("cose-unprotected-not-a-map")?;
+    let parts = code.parts();
+    let sig = forge::sign(&parts, &signing_key("dingtalk-1"));
+    let arr = Value::Tag(
+        18,
+        Box::new(Value::Array(vec![
+            Value::Bytes(parts.protected.clone()),
+            Value::Array(vec![]),
+            Value::Bytes(parts.payload.clone().unwrap_or_default()),
+            Value::Bytes(sig),
+        ])),
+    );
+    out.push(Case::new(
+        "cose-unprotected-not-a-map",
+        "§8 C4: the unprotected header is an empty array, not a map.",
+        input_text(&forge::to_text(&enc(&arr))),
+        invalid("malformed", "not_cose_sign1"),
+    ));
+
+    // C6 before C7 before C8 before C9.
+    let mut code = std_code("order-claims-before-alg")?;
+    set(&mut code.header, ALG, int(-7));
+    if let Some(h) = code.health_mut() {
+        set(h, 1, int(4));
+    }
+    out.push(Case::new(
+        "order-claims-before-alg",
+        "§8 C6 before C7: alg ES256 and an undefined status: the claims are judged first.",
+        input_text(&code.text()),
+        invalid("malformed", "bad_claims"),
+    ));
+    let mut code = std_code("order-alg-before-signature-length")?;
+    set(&mut code.header, ALG, int(-7));
+    let parts = code.parts();
+    let mut sig = forge::sign(&parts, &signing_key("dingtalk-1"));
+    sig.truncate(63);
+    out.push(Case::new(
+        "order-alg-before-signature-length",
+        "§8 C7 before C8: alg ES256 and a 63-byte signature: the algorithm is judged first.",
+        input_text(&forge::to_text(&enc(&forge::assemble(&parts, sig)))),
+        invalid("unsupported_algorithm", "unsupported_algorithm"),
+    ));
+    let code = Code::new(
+        "order-signature-length-before-key",
+        "dingtalk",
+        "rogue-1",
+        REFERENCE,
+        T0,
+        T0 + DAY,
+    )?;
+    let parts = code.parts();
+    let mut sig = forge::sign(&parts, &signing_key("rogue-1"));
+    sig.truncate(63);
+    out.push(Case::new(
+        "order-signature-length-before-key",
+        "§8 C8 before C9: a 63-byte signature under a kid no trusted key has: the length is judged first.",
+        input_text(&forge::to_text(&enc(&forge::assemble(&parts, sig)))),
+        invalid("malformed", "bad_signature_length"),
+    ));
+    Ok(out)
+}
+
+/// §5.4 and §10: nesting depth and the classification of unusual CBOR items.
+fn cbor_cases() -> Result<Vec<Case>, String> {
+    let mut out = Vec::new();
+    // Depth: the CWT map is level 1, the health map 2; arrays under key 5 add one level each.
+    for (name, arrays, expected, desc) in [
+        (
+            "cbor-nesting-16-levels",
+            14,
+            invalid("malformed", "bad_claims"),
+            "§5.4, §10: the payload nests 16 levels (CWT map, health map, 14 arrays): within the limit, so the claims are judged (tests must hold maps).",
+        ),
+        (
+            "cbor-nesting-17-levels",
+            15,
+            invalid("malformed", "cbor_too_deep"),
+            "§5.4, §10: the payload nests 17 levels (CWT map, health map, 15 arrays): one more than the limit.",
+        ),
+    ] {
+        let mut code = std_code(name)?;
+        if let Some(h) = code.health_mut() {
+            set(h, 5, nested(arrays));
+        }
+        out.push(Case::new(name, desc, input_text(&code.text()), expected));
+    }
+    // The envelope: tag 18 is level 1, the array 2, the unprotected map 3.
+    for (name, arrays, expected, desc) in [
+        (
+            "cbor-envelope-nesting-16-levels",
+            13,
+            invalid("malformed", "unprotected_header"),
+            "§5.4, §10: the envelope nests 16 levels (tag 18, array, unprotected map, 13 arrays): within the limit, so the headers are judged.",
+        ),
+        (
+            "cbor-envelope-nesting-17-levels",
+            14,
+            invalid("malformed", "cbor_too_deep"),
+            "§5.4, §10: the envelope nests 17 levels (tag 18, array, unprotected map, 14 arrays): a tag is a level too.",
+        ),
+    ] {
+        let mut code = std_code(name)?;
+        set(&mut code.unprotected, 99, nested(arrays));
+        out.push(Case::new(name, desc, input_text(&code.text()), expected));
+    }
+
+    let big = [&[0xc2u8, 0x49, 0x01][..], &[0u8; 8]].concat(); // 2(h'010000000000000000') = 2^64
+    let big_leading_zero = [&[0xc2u8, 0x4a, 0x00, 0x01][..], &[0u8; 8]].concat();
+    for (name, item, reason, desc) in [
+        (
+            "cbor-undefined",
+            vec![0xf7],
+            "bad_claims",
+            "§5.4: status is undefined (f7): well-formed, deterministic CBOR that no claim admits.",
+        ),
+        (
+            "cbor-simple-value-unassigned",
+            vec![0xf0],
+            "bad_claims",
+            "§5.4: status is the unassigned simple value 16 (f0): well-formed and deterministic; no claim admits it.",
+        ),
+        (
+            "cbor-simple-value-two-byte",
+            vec![0xf8, 0xff],
+            "bad_claims",
+            "§5.4: status is the unassigned simple value 255 (f8 ff): well-formed and deterministic; no claim admits it.",
+        ),
+        (
+            "cbor-simple-value-not-well-formed",
+            vec![0xf8, 0x18],
+            "bad_cbor",
+            "§5.4: f8 18 (a simple value below 32 in the two-byte form) is not well-formed CBOR (RFC 8949 §3.3).",
+        ),
+        (
+            "cbor-bignum-fits-integer",
+            vec![0xc2, 0x41, 0x01],
+            "non_deterministic_cbor",
+            "§5.4: status as the bignum 2(h'01'): preferred serialization writes integers that fit major type 0 or 1 as such (RFC 8949 §3.4.3).",
+        ),
+        (
+            "cbor-bignum-leading-zero",
+            big_leading_zero,
+            "non_deterministic_cbor",
+            "§5.4: status as a bignum with a leading zero byte: not the preferred serialization (RFC 8949 §3.4.3).",
+        ),
+        (
+            "cbor-bignum-large",
+            big,
+            "bad_claims",
+            "§5.4: status as the bignum 2^64: deterministic CBOR, but no claim admits a tag.",
+        ),
+        (
+            "cbor-bignum-not-bytes",
+            vec![0xc2, 0x61, 0x31],
+            "bad_cbor",
+            "§5.4: tag 2 around the text \"1\": a bignum's content must be a byte string (RFC 8949 §3.4.3).",
+        ),
+    ] {
+        let code = std_code(name)?;
+        let payload = payload_with_status(&code, &item)?;
+        out.push(Case::new(
+            name,
+            desc,
+            input_text(&code.text_with_payload(payload)),
+            invalid("malformed", reason),
+        ));
+    }
     Ok(out)
 }
 
