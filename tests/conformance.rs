@@ -130,6 +130,14 @@ fn every_fixture_through_the_library() {
             &run_library(case),
             &mut failures,
         );
+        // SPEC.md §13: the claims an issuer given `issued_from` writes are `expected.claims`.
+        if let Some(input) = case.get("issued_from") {
+            let normal = hcx_format::HealthClaims::from_json(&input.to_string())
+                .map(|c| serde_json::to_value(c).unwrap());
+            if normal.as_ref().ok() != Some(&case["expected"]["claims"]) {
+                failures.push(format!("issue {name}: issued_from gives {normal:?}"));
+            }
+        }
     }
     assert!(
         failures.is_empty(),

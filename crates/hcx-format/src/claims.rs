@@ -275,14 +275,35 @@ pub struct HealthClaims {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Vaccinations.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub vaccinations: Vec<Vaccination>,
     /// Tests.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub tests: Vec<Test>,
     /// Recoveries.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub recoveries: Vec<Recovery>,
+}
+
+/// Reads an evidence list in which JSON `null`, like an omitted field, means none (SPEC.md §4.7).
+fn null_as_empty<'de, D, T>(d: D) -> Result<Vec<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Ok(Option::<Vec<T>>::deserialize(d)?.unwrap_or_default())
 }
 
 // Integer keys of the health-claims map and its nested maps (SPEC.md §4.3).
@@ -867,6 +888,33 @@ mod tests {
         let e = HealthClaims::from_json(r#"{"status":"green","subject":{"name":"A"},"colour":1}"#)
             .unwrap_err();
         assert!(e.problem.contains("unknown field"), "{e}");
+    }
+
+    /// SPEC.md §4.7: `null` for an optional member means absent, as omitting it does; for a
+    /// required member it is an error.
+    #[test]
+    fn null_means_absent() {
+        let lenient = HealthClaims::from_json(
+            r#"{"status":"green","subject":{"name":"A","birth_date":null,"id_type":null,"id_suffix":null},"region":null,"vaccinations":null,"tests":[],"recoveries":null}"#,
+        )
+        .unwrap();
+        let plain =
+            HealthClaims::from_json(r#"{"status":"green","subject":{"name":"A"}}"#).unwrap();
+        assert_eq!(lenient, plain);
+        for json in [
+            r#"{"status":null,"subject":{"name":"A"}}"#,
+            r#"{"status":"green","subject":{"name":null}}"#,
+            r#"{"status":"green","subject":null}"#,
+        ] {
+            assert!(HealthClaims::from_json(json).is_err(), "{json}");
+        }
+    }
+
+    /// SPEC.md §4.3 names the Unicode version whose NFC data decides `is_nfc`; updating
+    /// unicode-normalization to another version means updating the specification too.
+    #[test]
+    fn nfc_is_unicode_18() {
+        assert_eq!(unicode_normalization::UNICODE_VERSION, (18, 0, 0));
     }
 
     #[test]

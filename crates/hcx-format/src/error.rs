@@ -225,6 +225,10 @@ impl Coded for VerifyError {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum TrustListError {
+    /// The verifier's policy cannot accept any list (a threshold of 0, or above the number of
+    /// roots): a configuration mistake, refused before any list is read.
+    #[error("invalid trust-list policy: {0}")]
+    BadPolicy(String),
     /// The trust list is not a well-formed signed trust list.
     #[error("the trust list is malformed: {0}")]
     Malformed(String),
@@ -276,6 +280,7 @@ impl Coded for TrustListError {
     fn code(&self) -> Code {
         use TrustListError::*;
         match self {
+            BadPolicy(_) => Code::InvalidInput,
             Malformed(_) | TooLarge { .. } | Unsigned | BadSignature { .. } => {
                 Code::TrustListInvalid
             }
@@ -288,6 +293,7 @@ impl Coded for TrustListError {
     fn reason(&self) -> Reason {
         use TrustListError::*;
         match self {
+            BadPolicy(_) => Reason::InvalidInput,
             Malformed(_) => Reason::TrustListMalformed,
             TooLarge { .. } => Reason::TrustListTooLarge,
             Unsigned => Reason::TrustListUnsigned,

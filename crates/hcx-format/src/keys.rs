@@ -129,8 +129,8 @@ impl std::fmt::Debug for PublicKey {
 }
 
 impl PublicKey {
-    /// Reads a raw 32-byte public key; rejects encodings that are not points and small-order
-    /// (weak) keys, which `verify_strict` would reject anyway.
+    /// Reads a raw 32-byte public key; rejects encodings that are not points, non-canonical
+    /// encodings (y >= p) and small-order (weak) keys, which `verify_strict` would reject anyway.
     pub fn from_bytes(bytes: &[u8]) -> Result<PublicKey, KeyError> {
         let raw: [u8; 32] = bytes.try_into().map_err(|_| {
             KeyError(format!(
@@ -140,6 +140,13 @@ impl PublicKey {
         })?;
         let key = VerifyingKey::from_bytes(&raw)
             .map_err(|_| KeyError("not a valid Ed25519 public key".to_owned()))?;
+        // dalek reduces y modulo p, so the 19 encodings with y >= p would also decode; RFC 8032
+        // §5.1.3 rejects them, and so does hcx (SPEC.md §6): one key, one encoding, one kid.
+        if key.to_edwards().compress().to_bytes() != raw {
+            return Err(KeyError(
+                "not the canonical encoding of an Ed25519 point (RFC 8032 §5.1.3)".to_owned(),
+            ));
+        }
         if key.is_weak() {
             return Err(KeyError("small-order (weak) Ed25519 public key".to_owned()));
         }
@@ -223,6 +230,14 @@ mod tests {
         identity[0] = 1; // the identity point: small order
         assert!(PublicKey::from_bytes(&identity).is_err());
         assert!(PublicKey::from_bytes(&[1, 2, 3]).is_err());
+        // y = p + 3 decodes to the same point as y = 3, which is not of small order.
+        let mut twin = [0xff; 32];
+        twin[0] = 0xf0;
+        twin[31] = 0x7f;
+        let mut canonical = [0; 32];
+        canonical[0] = 3;
+        assert!(PublicKey::from_bytes(&canonical).is_ok());
+        assert!(PublicKey::from_bytes(&twin).is_err());
         assert!(PrivateKey::from_pem("garbage").is_err());
     }
 }

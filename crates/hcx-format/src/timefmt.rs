@@ -26,20 +26,51 @@ pub fn format_rfc3339(unix: i64) -> String {
     }
 }
 
-/// Parses an RFC 3339 date-time (any offset, whole seconds) into Unix seconds.
+/// Parses an RFC 3339 date-time in the one form hcx reads (SPEC.md §2) into Unix seconds:
+/// `YYYY-MM-DDTHH:MM:SS` then `Z` or a numeric offset `±HH:MM`, uppercase `T` and `Z`, whole
+/// seconds, no leap second, 1970 to 9999.
 pub fn parse_rfc3339(text: &str) -> Result<i64, String> {
-    let t = OffsetDateTime::parse(text, &Rfc3339)
-        .map_err(|e| format!("`{text}` is not an RFC 3339 date-time ({e})"))?;
-    if t.nanosecond() != 0 {
+    if !has_hcx_rfc3339_form(text) {
         return Err(format!(
-            "`{text}` has fractional seconds; use whole seconds"
+            "`{text}` is not a date-time of the form 2026-11-21T08:00:00Z or 2026-11-21T16:00:00+08:00 (uppercase T and Z, whole seconds)"
         ));
     }
+    // Unix time (RFC 8392 NumericDate) has no leap seconds, so `:60` names no instant.
+    if text.get(17..19) == Some("60") {
+        return Err(format!(
+            "`{text}` is a leap second, which Unix time does not count"
+        ));
+    }
+    let t = OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|e| format!("`{text}` is not an RFC 3339 date-time ({e})"))?;
     let unix = t.unix_timestamp();
     if !(0..=MAX_UNIX_TIME).contains(&unix) {
         return Err(format!("`{text}` is outside 1970..9999"));
     }
     Ok(unix)
+}
+
+/// Whether `text` has the shape of the schema's time pattern. `time`'s RFC 3339 parser also
+/// takes lowercase `t` and `z`, a space for `T` and fractions of a second, which RFC 3339
+/// permits (§5.6) but hcx does not: each instant has one text per offset.
+fn has_hcx_rfc3339_form(text: &str) -> bool {
+    const DATE_TIME: &[u8] = b"dddd-dd-ddTdd:dd:dd";
+    const OFFSET: &[u8] = b"dd:dd";
+    let fits = |bytes: &[u8], template: &[u8]| {
+        bytes.len() == template.len()
+            && bytes.iter().zip(template).all(|(c, t)| match t {
+                b'd' => c.is_ascii_digit(),
+                _ => c == t,
+            })
+    };
+    let bytes = text.as_bytes();
+    let (date_time, zone) = bytes.split_at(bytes.len().min(DATE_TIME.len()));
+    fits(date_time, DATE_TIME)
+        && match zone {
+            [b'Z'] => true,
+            [b'+' | b'-', offset @ ..] => fits(offset, OFFSET),
+            _ => false,
+        }
 }
 
 /// Parses a duration such as `90s`, `5m`, `24h` or `30d` into seconds.
@@ -179,7 +210,37 @@ mod tests {
     fn rfc3339_round_trip() {
         let t = parse_rfc3339("2026-11-21T16:00:00+08:00").unwrap();
         assert_eq!(format_rfc3339(t), "2026-11-21T08:00:00Z");
+        assert_eq!(parse_rfc3339("2026-11-21T08:00:00-00:00"), Ok(t));
+        assert_eq!(parse_rfc3339("2026-11-21T08:00:00Z"), Ok(t));
         assert!(parse_rfc3339("2026-11-21T08:00:00.5Z").is_err());
         assert!(parse_rfc3339("yesterday").is_err());
+    }
+
+    /// SPEC.md §2: one form only; the rest of what RFC 3339 and `time` allow is refused.
+    #[test]
+    fn rfc3339_variants_are_refused() {
+        for text in [
+            "2026-11-21t08:00:00Z",
+            "2026-11-21T08:00:00z",
+            "2026-11-21 08:00:00Z",
+            "2026-11-21T08:00:00.000Z",
+            "2026-11-21T08:00:00.5+08:00",
+            "2016-12-31T23:59:60Z",
+            "2026-11-21T08:00Z",
+            "2026-11-21T08:00:00+0800",
+            "2026-11-21T08:00:00+24:00",
+            "2026-02-30T08:00:00Z",
+            "1969-12-31T23:59:59Z",
+            "2026-11-21T08:00:00Z ",
+            "２026-11-21T08:00:00Z",
+            "",
+        ] {
+            assert!(parse_rfc3339(text).is_err(), "{text}");
+        }
+        assert!(
+            parse_rfc3339("2016-12-31T23:59:60Z")
+                .unwrap_err()
+                .contains("leap second")
+        );
     }
 }

@@ -143,7 +143,7 @@ impl KeyEntry {
 
     /// The key id verifiers look the key up by.
     ///
-    /// The list is authoritative: `hcx` derives it from the key (SPEC.md §5.3), but a registry may
+    /// The list is authoritative: `hcx` derives it from the key (SPEC.md §5.2), but a registry may
     /// assign another, and verifiers try every key listed under a code's kid.
     pub fn key_id(&self) -> Result<KeyId, TrustListError> {
         self.kid
@@ -177,6 +177,42 @@ pub fn check_issuer_id(id: &str) -> Result<(), String> {
     }
 }
 
+/// Whether `tag` is a display-name language tag: a BCP 47 (RFC 5646) tag of a language
+/// (2–3 lowercase letters), an optional script (`Hant`) and an optional region (`TW` or `419`),
+/// each in its conventional case, so that one language has one spelling (SPEC.md §7.1).
+pub fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-').peekable();
+    let language = parts
+        .next()
+        .is_some_and(|l| (2..=3).contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase()));
+    let is_script = |s: &&str| {
+        s.len() == 4
+            && s.bytes().enumerate().all(|(i, b)| {
+                if i == 0 {
+                    b.is_ascii_uppercase()
+                } else {
+                    b.is_ascii_lowercase()
+                }
+            })
+    };
+    let is_region = |s: &&str| {
+        (s.len() == 2 && s.bytes().all(|b| b.is_ascii_uppercase()))
+            || (s.len() == 3 && s.bytes().all(|b| b.is_ascii_digit()))
+    };
+    parts.next_if(is_script);
+    parts.next_if(is_region);
+    language && parts.next().is_none()
+}
+
+/// The first item that occurs twice in `items` (the schema's `uniqueItems`).
+fn first_repeat<T: PartialEq>(items: &[T]) -> Option<&T> {
+    items
+        .iter()
+        .enumerate()
+        .find(|(i, item)| items.get(..*i).is_some_and(|before| before.contains(item)))
+        .map(|(_, item)| item)
+}
+
 impl TrustList {
     /// A new, empty list (sequence 0, not yet signed).
     pub fn new() -> TrustList {
@@ -194,7 +230,7 @@ impl TrustList {
         self.issuers.iter().find(|i| i.id == id)
     }
 
-    /// Checks the rules a signed list must follow beyond its JSON shape (SPEC.md §7.2).
+    /// Checks the rules a signed list must follow beyond its JSON shape (SPEC.md §7.1).
     pub fn validate(&self) -> Result<(), TrustListError> {
         let bad = |m: String| Err(TrustListError::Malformed(m));
         if self.version != TRUST_LIST_VERSION {
@@ -223,15 +259,39 @@ impl TrustList {
             if !issuer.names.contains_key("en") {
                 return bad(format!("issuer `{}` has no `en` name", issuer.id));
             }
-            if issuer.names.iter().any(|(lang, n)| {
-                lang.is_empty() || n.trim().is_empty() || n.len() > MAX_ISSUER_NAME_BYTES
-            }) {
-                return bad(format!(
-                    "issuer `{}` has an empty or overlong name",
-                    issuer.id
-                ));
+            for (lang, name) in &issuer.names {
+                if !is_language_tag(lang) {
+                    return bad(format!(
+                        "issuer `{}`: `{lang}` is not a language tag such as en, zh or zh-Hant-TW",
+                        issuer.id
+                    ));
+                }
+                // Bytes, not characters: the limit bounds memory (SPEC.md §7.1, §10).
+                if name.trim().is_empty() || name.len() > MAX_ISSUER_NAME_BYTES {
+                    return bad(format!(
+                        "issuer `{}`: the `{lang}` name must have 1 to {MAX_ISSUER_NAME_BYTES} bytes and not be blank",
+                        issuer.id
+                    ));
+                }
             }
-            if let Some(regions) = &issuer.scopes.regions {
+            let scopes = &issuer.scopes;
+            let repeated = first_repeat(&scopes.statuses)
+                .map(|s| format!("statuses lists `{}`", s.as_str()))
+                .or_else(|| {
+                    first_repeat(&scopes.evidence)
+                        .map(|e| format!("evidence lists `{}`", e.as_str()))
+                })
+                .or_else(|| {
+                    scopes
+                        .regions
+                        .as_deref()
+                        .and_then(first_repeat)
+                        .map(|r| format!("regions lists `{r}`"))
+                });
+            if let Some(what) = repeated {
+                return bad(format!("issuer `{}`: scopes.{what} twice", issuer.id));
+            }
+            if let Some(regions) = &scopes.regions {
                 for r in regions {
                     check_region("scopes.regions", r).map_err(|e| {
                         TrustListError::Malformed(format!("issuer `{}`: {e}", issuer.id))
@@ -310,7 +370,7 @@ struct JwsHeader {
 pub struct TrustListPolicy {
     /// The configured root public keys.
     pub roots: Vec<PublicKey>,
-    /// How many distinct configured roots must have signed (at least 1).
+    /// How many distinct configured roots must have signed: 1 to the number of roots.
     pub threshold: usize,
     /// The highest sequence accepted before, if any: older lists are refused.
     pub min_sequence: Option<u64>,
@@ -339,14 +399,45 @@ impl SignedTrustList {
         }
         let env: SignedTrustList = serde_json::from_slice(bytes)
             .map_err(|e| TrustListError::Malformed(format!("not a signed trust list: {e}")))?;
-        if env.signatures.len() > MAX_TRUST_LIST_SIGNATURES {
+        env.checked_signatures()?;
+        Ok(env)
+    }
+
+    /// Step T1 for the signatures (SPEC.md §7.2): at most 16, and each one — whether or not the
+    /// verifier knows its root — with an exact protected header and a 64-byte signature.
+    /// Whether a file is well-formed thus never depends on which roots a verifier holds.
+    fn checked_signatures(&self) -> Result<Vec<CheckedSignature<'_>>, TrustListError> {
+        if self.signatures.len() > MAX_TRUST_LIST_SIGNATURES {
             return Err(TrustListError::TooLarge {
                 what: "signatures",
-                len: env.signatures.len(),
+                len: self.signatures.len(),
                 max: MAX_TRUST_LIST_SIGNATURES,
             });
         }
-        Ok(env)
+        self.signatures
+            .iter()
+            .map(|sig| {
+                let header = decode_header(&sig.protected)?;
+                let kid = header
+                    .kid
+                    .parse::<KeyId>()
+                    .map_err(|e| TrustListError::Malformed(format!("signature header: {e}")))?;
+                let signature = URL_SAFE_NO_PAD
+                    .decode(&sig.signature)
+                    .ok()
+                    .and_then(|raw| <[u8; 64]>::try_from(raw).ok())
+                    .ok_or_else(|| {
+                        TrustListError::Malformed(format!(
+                            "the signature by {kid} is not 64 bytes of base64url"
+                        ))
+                    })?;
+                Ok(CheckedSignature {
+                    kid,
+                    protected: &sig.protected,
+                    signature,
+                })
+            })
+            .collect()
     }
 
     /// Wraps a list as an unsigned draft.
@@ -409,46 +500,41 @@ impl SignedTrustList {
 
     /// Verifies the signatures, then the payload, expiry and sequence, returning the list.
     ///
-    /// Order (SPEC.md §7.4): envelope → signatures by configured roots → threshold → payload →
-    /// expiry → rollback.
+    /// Order (SPEC.md §7.3, §8 T1–T7): policy → envelope → at least one signature → signatures
+    /// by configured roots → threshold → payload → expiry → rollback. A policy whose threshold
+    /// is not between 1 and the number of roots is refused (`invalid_input`).
     pub fn verify(&self, policy: &TrustListPolicy, now: i64) -> Result<TrustList, TrustListError> {
-        if self.signatures.is_empty() {
+        // A threshold of 0 would accept lists nobody signed; one above the number of roots
+        // could never be met. Both are configuration mistakes, refused before any list is read.
+        if policy.threshold == 0 || policy.threshold > policy.roots.len() {
+            return Err(TrustListError::BadPolicy(format!(
+                "the trust-list threshold must be between 1 and the number of roots ({}), not {}",
+                policy.roots.len(),
+                policy.threshold
+            )));
+        }
+        let signatures = self.checked_signatures()?;
+        if signatures.is_empty() {
             return Err(TrustListError::Unsigned);
         }
         let mut valid_roots = HashSet::new();
-        for sig in &self.signatures {
-            let header = decode_header(&sig.protected)?;
-            let Ok(kid) = header.kid.parse::<KeyId>() else {
-                return Err(TrustListError::Malformed(format!(
-                    "bad kid `{}`",
-                    header.kid
-                )));
-            };
+        for sig in &signatures {
             // Signatures by keys we do not know are ignored: they may be for other verifiers.
-            let Some(root) = policy.roots.iter().find(|r| r.key_id() == kid) else {
+            let Some(root) = policy.roots.iter().find(|r| r.key_id() == sig.kid) else {
                 continue;
             };
-            if header.alg != "EdDSA" {
-                return Err(TrustListError::BadSignature {
-                    kid: kid.to_string(),
-                });
-            }
-            let signature = URL_SAFE_NO_PAD
-                .decode(&sig.signature)
-                .map_err(|_| TrustListError::Malformed("signature is not base64url".to_owned()))?;
             let signing_input = format!("{}.{}", sig.protected, self.payload);
-            if !root.verify_strict(signing_input.as_bytes(), &signature) {
+            if !root.verify_strict(signing_input.as_bytes(), &sig.signature) {
                 return Err(TrustListError::BadSignature {
-                    kid: kid.to_string(),
+                    kid: sig.kid.to_string(),
                 });
             }
             valid_roots.insert(root.to_bytes());
         }
-        let required = policy.threshold.max(1);
-        if valid_roots.len() < required {
+        if valid_roots.len() < policy.threshold {
             return Err(TrustListError::Untrusted {
                 valid: valid_roots.len(),
-                required,
+                required: policy.threshold,
             });
         }
         let list = self.payload_unverified()?;
@@ -470,6 +556,18 @@ impl SignedTrustList {
     }
 }
 
+/// One signature of a trust list whose envelope form has been checked (step T1).
+struct CheckedSignature<'a> {
+    /// The root key id its header names.
+    kid: KeyId,
+    /// The protected header as stored (it is part of the signed bytes).
+    protected: &'a str,
+    /// The Ed25519 signature.
+    signature: [u8; 64],
+}
+
+/// Reads a JWS protected header: exactly `alg` = `EdDSA`, `kid` and `typ` =
+/// `hcx-trust-list+json`, each once (serde refuses repeated and unknown members).
 fn decode_header(protected: &str) -> Result<JwsHeader, TrustListError> {
     let raw = URL_SAFE_NO_PAD
         .decode(protected)
@@ -482,5 +580,78 @@ fn decode_header(protected: &str) -> Result<JwsHeader, TrustListError> {
             header.typ
         )));
     }
+    // The one algorithm of version 1; `none` or any other is a malformed header, not a
+    // signature to try (algorithm confusion).
+    if header.alg != "EdDSA" {
+        return Err(TrustListError::Malformed(format!(
+            "unexpected alg `{}`",
+            header.alg
+        )));
+    }
     Ok(header)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn language_tags_have_one_spelling() {
+        for tag in [
+            "en",
+            "zh",
+            "yue",
+            "zh-Hans",
+            "zh-Hant-TW",
+            "es-419",
+            "pt-BR",
+        ] {
+            assert!(is_language_tag(tag), "{tag}");
+        }
+        for tag in [
+            "",
+            "e",
+            "engl",
+            "EN",
+            "zh_CN",
+            "zh-hans",
+            "zh-Hant-tw",
+            "zh-",
+            "-zh",
+            "zh--TW",
+            "en-US-x-foo",
+            "en-TW-Hant",
+            "zh-Hant-TW-1",
+        ] {
+            assert!(!is_language_tag(tag), "{tag}");
+        }
+    }
+
+    #[test]
+    fn repeats_are_found() {
+        assert_eq!(first_repeat(&[1, 2, 3]), None);
+        assert_eq!(first_repeat(&[1, 2, 1, 2]), Some(&1));
+        assert_eq!(first_repeat::<u8>(&[]), None);
+    }
+
+    /// SPEC.md §7.3: a threshold outside 1..=roots is a configuration error, never "no
+    /// signature needed".
+    #[test]
+    fn threshold_must_be_between_one_and_the_number_of_roots() {
+        let root = PrivateKey::from_seed(&[1; 32]);
+        let mut list = TrustList::new();
+        (list.issued_at, list.expires_at) = (0, 1000);
+        let env = SignedTrustList::sign(&list, &[&root]).unwrap();
+        for threshold in [0, 2] {
+            let policy = TrustListPolicy {
+                threshold,
+                ..TrustListPolicy::single_root(root.public_key())
+            };
+            let e = env.verify(&policy, 10).unwrap_err();
+            assert_eq!(e.code(), "invalid_input", "{threshold}");
+        }
+        let policy = TrustListPolicy::single_root(root.public_key());
+        assert!(env.verify(&policy, 10).is_ok());
+    }
 }

@@ -10,27 +10,29 @@ use crate::forge::{
 };
 use crate::{DAY, Files, HOUR, T0, private_key, signing_key};
 
-const REFERENCE: &str = r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#;
-const VACCINATED: &str = r#"{"status":"green","subject":{"name":"李四","birth_date":"1985-11-02"},"region":"CN-33","vaccinations":[{"disease":"COVID-19","vaccine":"BBIBP-CorV","manufacturer":"Sinopharm","dose":3,"doses":3,"date":"2022-01-15","country":"CN"}]}"#;
-const TESTED: &str = r#"{"status":"green","subject":{"name":"王五"},"region":"CN-11","tests":[{"disease":"COVID-19","kind":"nucleic_acid","result":"negative","collected_at":"2026-11-20T10:00:00Z","center":"北京协和医院","country":"CN"}]}"#;
-const RECOVERED: &str = r#"{"status":"yellow","subject":{"name":"赵六","birth_date":"1979"},"region":"CN-33","recoveries":[{"disease":"COVID-19","first_positive":"2026-10-01","valid_from":"2026-10-12","valid_until":"2027-03-30","country":"CN"}]}"#;
+pub(crate) const REFERENCE: &str = r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#;
+pub(crate) const VACCINATED: &str = r#"{"status":"green","subject":{"name":"李四","birth_date":"1985-11-02"},"region":"CN-33","vaccinations":[{"disease":"COVID-19","vaccine":"BBIBP-CorV","manufacturer":"Sinopharm","dose":3,"doses":3,"date":"2022-01-15","country":"CN"}]}"#;
+pub(crate) const TESTED: &str = r#"{"status":"green","subject":{"name":"王五"},"region":"CN-11","tests":[{"disease":"COVID-19","kind":"nucleic_acid","result":"negative","collected_at":"2026-11-20T10:00:00Z","center":"北京协和医院","country":"CN"}]}"#;
+pub(crate) const RECOVERED: &str = r#"{"status":"yellow","subject":{"name":"赵六","birth_date":"1979"},"region":"CN-33","recoveries":[{"disease":"COVID-19","first_positive":"2026-10-01","valid_from":"2026-10-12","valid_until":"2027-03-30","country":"CN"}]}"#;
 
 /// One conformance case being built.
-struct Case {
+pub(crate) struct Case {
     name: String,
     description: String,
     trust_list: String,
     roots: Vec<String>,
     threshold: u32,
-    min_sequence: Option<u64>,
+    pub(crate) min_sequence: Option<u64>,
     at: i64,
     skew: i64,
     input: Json,
+    /// The claims JSON the issuer was given, when the case pins its normal form (§4.7).
+    pub(crate) issued_from: Option<Json>,
     expected: Json,
 }
 
 impl Case {
-    fn new(name: &str, description: &str, input: Json, expected: Json) -> Case {
+    pub(crate) fn new(name: &str, description: &str, input: Json, expected: Json) -> Case {
         Case {
             name: name.to_owned(),
             description: description.to_owned(),
@@ -41,26 +43,27 @@ impl Case {
             at: T0 + HOUR,
             skew: 300,
             input,
+            issued_from: None,
             expected,
         }
     }
 
-    fn at(mut self, at: i64) -> Case {
+    pub(crate) fn at(mut self, at: i64) -> Case {
         self.at = at;
         self
     }
 
-    fn skew(mut self, skew: i64) -> Case {
+    pub(crate) fn skew(mut self, skew: i64) -> Case {
         self.skew = skew;
         self
     }
 
-    fn trust(mut self, file: &str) -> Case {
+    pub(crate) fn trust(mut self, file: &str) -> Case {
         self.trust_list = format!("trust/{file}.json");
         self
     }
 
-    fn roots(mut self, roots: &[&str], threshold: u32) -> Case {
+    pub(crate) fn roots(mut self, roots: &[&str], threshold: u32) -> Case {
         self.roots = roots.iter().map(|r| format!("keys/{r}.pub.pem")).collect();
         self.threshold = threshold;
         self
@@ -81,11 +84,14 @@ impl Case {
         if let (Some(min), Some(obj)) = (self.min_sequence, v.as_object_mut()) {
             obj.insert("min_sequence".into(), json!(min));
         }
+        if let (Some(claims), Some(obj)) = (&self.issued_from, v.as_object_mut()) {
+            obj.insert("issued_from".into(), claims.clone());
+        }
         v
     }
 }
 
-fn input_text(t: &str) -> Json {
+pub(crate) fn input_text(t: &str) -> Json {
     json!({ "text": t })
 }
 
@@ -94,21 +100,21 @@ fn malformed() -> Json {
     json!({ "valid": false, "error": "malformed" })
 }
 
-fn invalid(code: &str, reason: &str) -> Json {
+pub(crate) fn invalid(code: &str, reason: &str) -> Json {
     json!({ "valid": false, "error": code, "reason": reason })
 }
 
 /// A code under construction: maps as entries, so tests can add, drop or reorder them.
 #[derive(Clone)]
-struct Code {
-    header: Vec<(Value, Value)>,
-    unprotected: Vec<(Value, Value)>,
-    claims: Vec<(Value, Value)>,
-    signer: String,
-    tag: Option<u64>,
+pub(crate) struct Code {
+    pub(crate) header: Vec<(Value, Value)>,
+    pub(crate) unprotected: Vec<(Value, Value)>,
+    pub(crate) claims: Vec<(Value, Value)>,
+    pub(crate) signer: String,
+    pub(crate) tag: Option<u64>,
 }
 
-fn cti(case: &str) -> Vec<u8> {
+pub(crate) fn cti(case: &str) -> Vec<u8> {
     Sha256::digest(format!("hcx-fixtures/v1/cti/{case}").as_bytes())
         .iter()
         .take(8)
@@ -116,14 +122,14 @@ fn cti(case: &str) -> Vec<u8> {
         .collect()
 }
 
-fn health_value(claims_json: &str) -> Result<Value, String> {
+pub(crate) fn health_value(claims_json: &str) -> Result<Value, String> {
     let claims = HealthClaims::from_json(claims_json).map_err(|e| e.to_string())?;
     let bytes = claims.to_cbor();
     ciborium::de::from_reader(&bytes[..]).map_err(|e| e.to_string())
 }
 
 impl Code {
-    fn new(
+    pub(crate) fn new(
         case: &str,
         issuer: &str,
         signer: &str,
@@ -150,7 +156,7 @@ impl Code {
         })
     }
 
-    fn parts(&self) -> Parts {
+    pub(crate) fn parts(&self) -> Parts {
         Parts {
             protected: enc(&Value::Map(self.header.clone())),
             unprotected: Value::Map(self.unprotected.clone()),
@@ -158,7 +164,7 @@ impl Code {
         }
     }
 
-    fn seal(&self, parts: &Parts) -> Vec<u8> {
+    pub(crate) fn seal(&self, parts: &Parts) -> Vec<u8> {
         let sig = forge::sign(parts, &signing_key(&self.signer));
         let body = forge::untagged(parts, sig);
         enc(&match self.tag {
@@ -167,28 +173,28 @@ impl Code {
         })
     }
 
-    fn cose(&self) -> Vec<u8> {
+    pub(crate) fn cose(&self) -> Vec<u8> {
         self.seal(&self.parts())
     }
 
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         forge::to_text(&self.cose())
     }
 
     /// Signs parts whose payload was changed at the byte level.
-    fn text_with_payload(&self, payload: Vec<u8>) -> String {
+    pub(crate) fn text_with_payload(&self, payload: Vec<u8>) -> String {
         let mut parts = self.parts();
         parts.payload = Some(payload);
         forge::to_text(&self.seal(&parts))
     }
 
-    fn text_with_protected(&self, protected: Vec<u8>) -> String {
+    pub(crate) fn text_with_protected(&self, protected: Vec<u8>) -> String {
         let mut parts = self.parts();
         parts.protected = protected;
         forge::to_text(&self.seal(&parts))
     }
 
-    fn health_mut(&mut self) -> Option<&mut Vec<(Value, Value)>> {
+    pub(crate) fn health_mut(&mut self) -> Option<&mut Vec<(Value, Value)>> {
         self.claims
             .iter_mut()
             .find(|(k, _)| k == &int(HCX))
@@ -199,7 +205,7 @@ impl Code {
     }
 }
 
-fn valid(
+pub(crate) fn valid(
     issuer: &str,
     signer: &str,
     claims_json: &str,
@@ -350,7 +356,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         valid("dingtalk", "dingtalk-2", REFERENCE, T0 - 60 * DAY, T0 + DAY)?,
     ));
 
-    let code = std("valid-kid-collision")?;
+    let code = std("valid-kid-collision-first")?;
     out.push(
         Case::new("valid-kid-collision-first", "Two trusted keys share the code's kid; the verifier must try both: here the first listed signed.", input_text(&code.text()), valid("dingtalk", "dingtalk-1", REFERENCE, T0, exp)?)
             .trust("kid-collision"),
@@ -380,13 +386,12 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         .trust("kid-collision"),
     );
 
-    let reference = std("valid-reference")?.text();
     let ok = valid("dingtalk", "dingtalk-1", REFERENCE, T0, exp)?;
     out.push(
         Case::new(
             "valid-trust-two-roots-threshold-2",
             "Trust list signed by two roots; both configured, threshold 2.",
-            input_text(&reference),
+            reference("valid-trust-two-roots-threshold-2")?,
             ok.clone(),
         )
         .trust("two-roots")
@@ -396,7 +401,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "valid-trust-unknown-extra-signature",
             "A signature by an unknown root is ignored when a configured root also signed.",
-            input_text(&reference),
+            reference("valid-trust-unknown-extra-signature")?,
             ok.clone(),
         )
         .trust("extra-unknown-signature"),
@@ -404,7 +409,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     let mut c = Case::new(
         "valid-trust-min-sequence-equal",
         "The list's sequence equals the highest seen: accepted.",
-        input_text(&reference),
+        reference("valid-trust-min-sequence-equal")?,
         ok.clone(),
     );
     c.min_sequence = Some(5);
@@ -415,7 +420,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-valid-just-before-exp-plus-skew",
             "now = exp + skew - 1: valid.",
-            input_text(&reference),
+            reference("time-valid-just-before-exp-plus-skew")?,
             ok.clone(),
         )
         .at(exp + 299),
@@ -424,7 +429,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-expired-at-exp-plus-skew",
             "now = exp + skew: expired.",
-            input_text(&reference),
+            reference("time-expired-at-exp-plus-skew")?,
             invalid("expired", "expired"),
         )
         .at(exp + 300),
@@ -433,7 +438,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-expired-at-exp-no-skew",
             "skew 0, now = exp: expired (exp is exclusive).",
-            input_text(&reference),
+            reference("time-expired-at-exp-no-skew")?,
             invalid("expired", "expired"),
         )
         .at(exp)
@@ -443,7 +448,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-valid-at-exp-minus-1-no-skew",
             "skew 0, now = exp - 1: valid.",
-            input_text(&reference),
+            reference("time-valid-at-exp-minus-1-no-skew")?,
             ok.clone(),
         )
         .at(exp - 1)
@@ -453,7 +458,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-expired-long-ago",
             "Checked a year after expiry.",
-            input_text(&reference),
+            reference("time-expired-long-ago")?,
             invalid("expired", "expired"),
         )
         .at(exp + 10 * DAY),
@@ -462,7 +467,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-iat-in-future-beyond-skew",
             "now = iat - skew - 1: issued in the future.",
-            input_text(&reference),
+            reference("time-iat-in-future-beyond-skew")?,
             invalid("not_yet_valid", "not_yet_valid"),
         )
         .at(T0 - 301),
@@ -471,21 +476,23 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-iat-in-future-within-skew",
             "now = iat - skew: accepted (clock skew).",
-            input_text(&reference),
+            reference("time-iat-in-future-within-skew")?,
             ok.clone(),
         )
         .at(T0 - 300),
     );
-    let mut nbf_code = std("time-nbf")?;
-    set(&mut nbf_code.claims, NBF, int(T0 + HOUR));
-    let nbf_text = nbf_code.text();
+    let nbf_text = |case: &str| -> Result<Json, String> {
+        let mut code = std(case)?;
+        set(&mut code.claims, NBF, int(T0 + HOUR));
+        Ok(input_text(&code.text()))
+    };
     let mut nbf_ok = ok.clone();
     nbf_ok["not_before"] = json!(hcx_format::timefmt::format_rfc3339(T0 + HOUR));
     out.push(
         Case::new(
             "time-before-nbf-minus-skew",
             "now = nbf - skew - 1: not yet valid.",
-            input_text(&nbf_text),
+            nbf_text("time-before-nbf-minus-skew")?,
             invalid("not_yet_valid", "not_yet_valid"),
         )
         .at(T0 + HOUR - 301),
@@ -494,36 +501,39 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "time-at-nbf-minus-skew",
             "now = nbf - skew: valid.",
-            input_text(&nbf_text),
+            nbf_text("time-at-nbf-minus-skew")?,
             nbf_ok,
         )
         .at(T0 + HOUR - 300),
     );
 
     // ── Text layer ─────────────────────────────────────────────────────────────
-    let body = reference.trim_start_matches("HCX1:").to_owned();
+    // Each text case damages its own code, so its cti follows the case name (§13).
+    let body = |case: &str| -> Result<String, String> {
+        Ok(std(case)?.text().trim_start_matches("HCX1:").to_owned())
+    };
     out.push(Case::new(
         "text-wrong-prefix-hc1",
         "The EU DCC prefix on an hcx code (a multi-format verifier reads it as a broken DCC).",
-        input_text(&format!("HC1:{body}")),
+        input_text(&format!("HC1:{}", body("text-wrong-prefix-hc1")?)),
         malformed(),
     ));
     out.push(Case::new(
         "text-lowercase-prefix",
         "Prefixes are case-sensitive.",
-        input_text(&format!("hcx1:{body}")),
+        input_text(&format!("hcx1:{}", body("text-lowercase-prefix")?)),
         invalid("malformed", "bad_prefix"),
     ));
     out.push(Case::new(
         "text-future-version-prefix",
         "HCX2: is a future version, not readable by version 1.",
-        input_text(&format!("HCX2:{body}")),
+        input_text(&format!("HCX2:{}", body("text-future-version-prefix")?)),
         invalid("malformed", "bad_prefix"),
     ));
     out.push(Case::new(
         "text-no-prefix",
         "base45 without a prefix.",
-        input_text(&body),
+        input_text(&body("text-no-prefix")?),
         invalid("malformed", "bad_prefix"),
     ));
     out.push(Case::new(
@@ -535,19 +545,25 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     out.push(Case::new(
         "text-bad-base45-character",
         "A lowercase letter is not in the base45 alphabet.",
-        input_text(&format!("HCX1:a{}", &body[1..])),
+        input_text(&format!(
+            "HCX1:a{}",
+            &body("text-bad-base45-character")?[1..]
+        )),
         invalid("malformed", "bad_base45"),
     ));
     out.push(Case::new(
         "text-base45-bad-length",
         "base45 length of 3n+1 characters is impossible.",
-        input_text(&format!("{reference}00")),
+        input_text(&format!("{}00", std("text-base45-bad-length")?.text())),
         invalid("malformed", "bad_base45"),
     ));
     out.push(Case::new(
         "text-base45-triple-overflow",
         "A 3-character group above 65535 ('GGW').",
-        input_text(&format!("HCX1:GGW{}", &body[3..])),
+        input_text(&format!(
+            "HCX1:GGW{}",
+            &body("text-base45-triple-overflow")?[3..]
+        )),
         invalid("malformed", "bad_base45"),
     ));
     let noncanon = noncanonical_base45(&std("text-non-canonical-base45")?.cose())?;
@@ -555,13 +571,17 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     out.push(Case::new(
         "text-truncated",
         "The last 6 characters are cut off.",
-        input_text(&reference[..reference.len() - 6]),
+        input_text(&truncated(&std("text-truncated")?.text(), 6)),
         malformed(),
     ));
     out.push(Case::new(
         "text-space-inside",
         "An inner space changes the bytes: the signature no longer matches or CBOR breaks.",
-        input_text(&reference.replacen("HCX1:R", "HCX1: R", 1)),
+        input_text(
+            &std("text-space-inside")?
+                .text()
+                .replacen("HCX1:R", "HCX1: R", 1),
+        ),
         malformed(),
     ));
     out.push(Case::new(
@@ -590,7 +610,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_payload(payload)),
         invalid("malformed", "trailing_bytes"),
     ));
-    let code = std("cbor-duplicate-claim")?;
+    let code = std("cbor-duplicate-map-key")?;
     let mut claims = code.claims.clone();
     claims.insert(1, (int(ISS), text("dingtalk")));
     out.push(Case::new(
@@ -599,7 +619,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_payload(enc(&Value::Map(claims)))),
         invalid("malformed", "duplicate_map_key"),
     ));
-    let code = std("cbor-duplicate-header")?;
+    let code = std("cbor-duplicate-header-key")?;
     let mut header = code.header.clone();
     header.insert(1, (int(ALG), int(-8)));
     out.push(Case::new(
@@ -608,7 +628,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_protected(enc(&Value::Map(header)))),
         invalid("malformed", "duplicate_map_key"),
     ));
-    let code = std("cbor-unsorted")?;
+    let code = std("cbor-unsorted-map-keys")?;
     let mut claims = code.claims.clone();
     claims.reverse();
     out.push(Case::new(
@@ -617,7 +637,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_payload(enc(&Value::Map(claims)))),
         invalid("malformed", "non_deterministic_cbor"),
     ));
-    let code = std("cbor-non-minimal-int")?;
+    let code = std("cbor-non-minimal-integer")?;
     let payload = code.parts().payload.unwrap_or_default();
     let iat = T0.to_be_bytes();
     let from = [&[0x06u8, 0x1a][..], &iat[4..]].concat();
@@ -629,7 +649,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_payload(widened)),
         invalid("malformed", "non_deterministic_cbor"),
     ));
-    let code = std("cbor-indefinite-map")?;
+    let code = std("cbor-indefinite-length-map")?;
     let payload = code.parts().payload.unwrap_or_default();
     let mut indefinite = vec![0xbf];
     indefinite.extend_from_slice(payload.get(1..).unwrap_or_default());
@@ -640,7 +660,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_payload(indefinite)),
         invalid("malformed", "non_deterministic_cbor"),
     ));
-    let code = std("cbor-indefinite-text")?;
+    let code = std("cbor-indefinite-length-text")?;
     let payload = code.parts().payload.unwrap_or_default();
     let chunked = forge::patch(&payload, b"\x68dingtalk", b"\x7f\x64ding\x64talk\xff")
         .ok_or("iss not found")?;
@@ -650,7 +670,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_payload(chunked)),
         invalid("malformed", "non_deterministic_cbor"),
     ));
-    let mut code = std("cbor-deep-nesting")?;
+    let mut code = std("cbor-excessive-nesting")?;
     let mut deep = int(0);
     for _ in 0..40 {
         deep = Value::Array(vec![deep]);
@@ -674,7 +694,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text_with_payload(broken)),
         invalid("malformed", "bad_cbor"),
     ));
-    let code = std("cbor-float-status")?;
+    let code = std("cbor-float-where-integer")?;
     let payload = code.parts().payload.unwrap_or_default();
     // status (key 1 → 1) sits right after the map head of the health claims: `a? 01 01`.
     let floated = forge::patch(
@@ -699,7 +719,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "not_cose_sign1"),
     ));
-    let mut code = std("cose-cwt-tag")?;
+    let mut code = std("cose-wrong-tag")?;
     code.tag = Some(61);
     out.push(Case::new(
         "cose-wrong-tag",
@@ -707,7 +727,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "not_cose_sign1"),
     ));
-    let code = std("cose-three-items")?;
+    let code = std("cose-array-of-three")?;
     let parts = code.parts();
     let arr = Value::Tag(
         18,
@@ -731,7 +751,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "missing_alg"),
     ));
-    let mut code = std("cose-alg-unprotected")?;
+    let mut code = std("cose-alg-only-unprotected")?;
     forge::remove(&mut code.header, ALG);
     set(&mut code.unprotected, ALG, int(-8));
     out.push(Case::new(
@@ -740,7 +760,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "unprotected_header"),
     ));
-    let mut code = std("cose-kid-unprotected")?;
+    let mut code = std("cose-kid-only-unprotected")?;
     let kid = private_key("dingtalk-1").key_id().0.to_vec();
     forge::remove(&mut code.header, KID);
     set(&mut code.unprotected, KID, Value::Bytes(kid.clone()));
@@ -758,7 +778,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "bad_kid"),
     ));
-    let mut code = std("cose-long-kid")?;
+    let mut code = std("cose-kid-wrong-length")?;
     set(
         &mut code.header,
         KID,
@@ -770,7 +790,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "bad_kid"),
     ));
-    let mut code = std("cose-crit")?;
+    let mut code = std("cose-unknown-critical-header")?;
     set(&mut code.header, CRIT, Value::Array(vec![int(-70000)]));
     set(&mut code.header, -70000, int(1));
     out.push(Case::new(
@@ -779,7 +799,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "unknown_header"),
     ));
-    let code = std("cose-detached")?;
+    let code = std("cose-detached-payload")?;
     let mut parts = code.parts();
     parts.payload = None;
     let sig = forge::sign(&parts, &signing_key("dingtalk-1"));
@@ -801,7 +821,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     ));
 
     // S + L: the same signature with a non-reduced scalar (malleability); verify_strict refuses.
-    let code = std("sig-s-plus-l")?;
+    let code = std("sig-s-not-reduced")?;
     let parts = code.parts();
     let sig = forge::sign(&parts, &signing_key("dingtalk-1"));
     out.push(Case::new(
@@ -875,7 +895,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "bad_claims"),
     ));
-    let mut code = std("claims-nbf-after-exp")?;
+    let mut code = std("claims-nbf-not-before-exp")?;
     set(&mut code.claims, NBF, int(exp));
     out.push(Case::new(
         "claims-nbf-not-before-exp",
@@ -897,7 +917,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "bad_claims"),
     ));
-    let mut code = std("claims-time-out-of-range")?;
+    let mut code = std("claims-time-after-9999")?;
     set(&mut code.claims, EXP, int(253_402_300_800));
     out.push(Case::new(
         "claims-time-after-9999",
@@ -905,7 +925,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "bad_claims"),
     ));
-    let mut code = std("claims-name-control")?;
+    let mut code = std("claims-name-control-character")?;
     if let Some(h) = code.health_mut() {
         set(h, 2, Value::Map(vec![(int(1), text("张\u{0}三"))]));
     }
@@ -960,7 +980,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "bad_claims"),
     ));
-    let mut code = std("claims-status-4")?;
+    let mut code = std("claims-unknown-status")?;
     if let Some(h) = code.health_mut() {
         set(h, 1, int(4));
     }
@@ -970,7 +990,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("malformed", "bad_claims"),
     ));
-    let mut code = std("claims-empty-list")?;
+    let mut code = std("claims-empty-evidence-list")?;
     if let Some(h) = code.health_mut() {
         set(h, 4, Value::Array(vec![]));
     }
@@ -982,7 +1002,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     ));
 
     // ── Algorithm, key and signature ───────────────────────────────────────────
-    let mut code = std("alg-es256")?;
+    let mut code = std("alg-es256-on-eddsa-key")?;
     set(&mut code.header, ALG, int(-7));
     out.push(Case::new(
         "alg-es256-on-eddsa-key",
@@ -998,7 +1018,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("unsupported_algorithm", "unsupported_algorithm"),
     ));
-    let code = Code::new("key-unknown", "dingtalk", "rogue-1", REFERENCE, T0, exp)?;
+    let code = Code::new("key-unknown-kid", "dingtalk", "rogue-1", REFERENCE, T0, exp)?;
     out.push(Case::new(
         "key-unknown-kid",
         "Signed by a key the regulator never registered.",
@@ -1023,7 +1043,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         )))),
         invalid("bad_signature", "bad_signature"),
     ));
-    let code = std("sig-raw-payload")?;
+    let code = std("sig-over-payload-not-sig-structure")?;
     let parts = code.parts();
     use ed25519_dalek::Signer;
     let raw_sig = signing_key("dingtalk-1")
@@ -1036,7 +1056,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&forge::to_text(&enc(&forge::assemble(&parts, raw_sig)))),
         invalid("bad_signature", "bad_signature"),
     ));
-    let mut code = std("sig-wrong-key-same-kid")?;
+    let mut code = std("sig-by-other-key-with-this-kid")?;
     code.signer = "wechat-1".into();
     out.push(Case::new(
         "sig-by-other-key-with-this-kid",
@@ -1044,7 +1064,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("bad_signature", "bad_signature"),
     ));
-    let code = std("sig-zero")?;
+    let code = std("sig-all-zero")?;
     let parts = code.parts();
     out.push(Case::new(
         "sig-all-zero",
@@ -1066,9 +1086,9 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         input_text(&code.text()),
         invalid("issuer_mismatch", "issuer_mismatch"),
     ));
-    out.push(Case::new("issuer-key-registered-to-other-issuer", "A validly signed list registers DingTalk's key to WeChat; a code claiming DingTalk fails.", input_text(&reference), invalid("issuer_mismatch", "issuer_mismatch")).trust("key-registered-to-wechat"));
+    out.push(Case::new("issuer-key-registered-to-other-issuer", "A validly signed list registers DingTalk's key to WeChat; a code claiming DingTalk fails.", reference("issuer-key-registered-to-other-issuer")?, invalid("issuer_mismatch", "issuer_mismatch")).trust("key-registered-to-wechat"));
     let code = Code::new(
-        "key-before-window",
+        "key-iat-before-key-window",
         "dingtalk",
         "dingtalk-1",
         REFERENCE,
@@ -1082,7 +1102,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         invalid("key_not_valid", "iat_outside_key_window"),
     ));
     let code = Code::new(
-        "key-after-window",
+        "key-iat-after-retired-key-window",
         "dingtalk",
         "dingtalk-2",
         REFERENCE,
@@ -1119,7 +1139,14 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
 
     // ── Scope ──────────────────────────────────────────────────────────────────
     let red = REFERENCE.replace("green", "red").replace("CN-33", "CN-44");
-    let code = Code::new("scope-status", "wechat", "wechat-1", &red, T0, exp)?;
+    let code = Code::new(
+        "scope-status-not-allowed",
+        "wechat",
+        "wechat-1",
+        &red,
+        T0,
+        exp,
+    )?;
     out.push(Case::new(
         "scope-status-not-allowed",
         "WeChat may issue green and yellow only.",
@@ -1127,7 +1154,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         invalid("out_of_scope", "out_of_scope"),
     ));
     let code = Code::new(
-        "scope-evidence",
+        "scope-evidence-not-allowed",
         "wechat",
         "wechat-1",
         &VACCINATED.replace("CN-33", "CN-44"),
@@ -1141,7 +1168,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         invalid("out_of_scope", "out_of_scope"),
     ));
     let code = Code::new(
-        "scope-region",
+        "scope-region-not-allowed",
         "dingtalk",
         "dingtalk-1",
         &REFERENCE.replace("CN-33", "CN-44"),
@@ -1156,7 +1183,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     ));
     let no_region = r#"{"status":"green","subject":{"name":"A"}}"#;
     let code = Code::new(
-        "scope-no-region",
+        "scope-region-missing",
         "dingtalk",
         "dingtalk-1",
         no_region,
@@ -1171,7 +1198,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     ));
     let prefix_ok = TESTED.replace("CN-11", "CN-44");
     let code = Code::new(
-        "scope-country-prefix",
+        "scope-country-covers-subdivision",
         "wechat",
         "wechat-1",
         &prefix_ok,
@@ -1328,12 +1355,12 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
             "The signature header's typ is JWT, not hcx-trust-list+json.",
         ),
     ] {
-        out.push(Case::new(name, desc, input_text(&reference), invalid(code, reason)).trust(file));
+        out.push(Case::new(name, desc, reference(name)?, invalid(code, reason)).trust(file));
     }
     let mut c = Case::new(
         "trust-rollback",
         "The verifier has seen sequence 6; this list is sequence 5.",
-        input_text(&reference),
+        reference("trust-rollback")?,
         invalid("trust_list_rollback", "trust_list_rollback"),
     );
     c.min_sequence = Some(6);
@@ -1342,7 +1369,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "trust-threshold-not-met",
             "Two roots configured with threshold 2, but only root-1 signed.",
-            input_text(&reference),
+            reference("trust-threshold-not-met")?,
             invalid("trust_list_untrusted", "trust_list_untrusted"),
         )
         .roots(&["root-1", "root-2"], 2),
@@ -1363,7 +1390,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         ("qr-reference-ecc-q", hcx_qr::EccLevel::Q),
     ] {
         let qr = hcx_qr::encode(
-            &reference,
+            &std(name)?.text(),
             &hcx_qr::EncodeOptions {
                 ecc,
                 ..Default::default()
@@ -1380,7 +1407,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
             ok.clone(),
         ));
     }
-    let forged = Code::new("qr-forged", "dingtalk", "rogue-1", REFERENCE, T0, exp)?.text();
+    let forged = Code::new("qr-unknown-key", "dingtalk", "rogue-1", REFERENCE, T0, exp)?.text();
     let qr =
         hcx_qr::encode(&forged, &hcx_qr::EncodeOptions::default()).map_err(|e| e.to_string())?;
     files.insert(
@@ -1394,11 +1421,12 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         invalid("unknown_key", "unknown_key"),
     ));
     out.extend(hardening_cases(files)?);
+    out.extend(crate::rules::cases(files)?);
     Ok(out)
 }
 
 /// The health-claims map for JSON that the library would refuse to issue (for negative cases).
-fn raw_health(json: &str) -> Result<Value, String> {
+pub(crate) fn raw_health(json: &str) -> Result<Value, String> {
     let v: Json = serde_json::from_str(json).map_err(|e| e.to_string())?;
     let subject = &v["subject"];
     let mut s = Vec::new();
@@ -1496,7 +1524,7 @@ fn s_plus_l(sig: &[u8]) -> Vec<u8> {
 
 /// A JWS trust-list envelope over `payload` with one signature per (signer, header alg) pair;
 /// `corrupt` flips a bit in that signer's signature.
-fn jws_envelope(payload: &[u8], signers: &[(&str, &str, bool)]) -> Vec<u8> {
+pub(crate) fn jws_envelope(payload: &[u8], signers: &[(&str, &str, bool)]) -> Vec<u8> {
     use base64::Engine;
     use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use ed25519_dalek::Signer;
@@ -1528,15 +1556,6 @@ fn jws_envelope(payload: &[u8], signers: &[(&str, &str, bool)]) -> Vec<u8> {
 fn hardening_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     let mut out = Vec::new();
     let exp = T0 + DAY;
-    let reference = Code::new(
-        "valid-reference",
-        "dingtalk",
-        "dingtalk-1",
-        REFERENCE,
-        T0,
-        exp,
-    )?
-    .text();
 
     // Claims limits, each one past the maximum that valid-maximum-size reaches.
     let big = big_claims();
@@ -1686,7 +1705,7 @@ fn hardening_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "trust-too-many-keys",
             "Validly signed, but an issuer has 65 keys: more than the limit of 64.",
-            input_text(&reference),
+            reference("trust-too-many-keys")?,
             invalid("trust_list_invalid", "trust_list_too_large"),
         )
         .trust("too-many-keys"),
@@ -1695,18 +1714,65 @@ fn hardening_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         Case::new(
             "trust-too-many-signatures",
             "17 signatures: more than the limit of 16, refused before any is checked.",
-            input_text(&reference),
+            reference("trust-too-many-signatures")?,
             invalid("trust_list_invalid", "trust_list_too_large"),
         )
         .trust("too-many-signatures"),
     );
-    out.push(Case::new("trust-threshold-same-root-twice", "Threshold 2 of root-1 and root-2; root-1 signed twice. Only distinct configured roots count.", input_text(&reference), invalid("trust_list_untrusted", "trust_list_untrusted")).trust("same-root-twice").roots(&["root-1", "root-2"], 2));
-    out.push(Case::new("trust-jws-alg-none", "root-1's signature header says alg none (algorithm confusion): a configured root's signature that is not EdDSA fails the list.", input_text(&reference), invalid("trust_list_invalid", "trust_list_bad_signature")).trust("jws-alg-none"));
-    out.push(Case::new("trust-bad-signature-by-configured-root", "root-1 signed validly, root-2's signature is corrupt; both configured, threshold 1. A bad signature by any configured root fails the list, even when the threshold is met.", input_text(&reference), invalid("trust_list_invalid", "trust_list_bad_signature")).trust("bad-signature-by-second-root").roots(&["root-1", "root-2"], 1));
-    out.push(Case::new("valid-trust-garbage-signature-by-unknown-root", "A corrupt signature by a root the verifier does not know is ignored; root-1's valid signature suffices.", input_text(&reference), valid("dingtalk", "dingtalk-1", REFERENCE, T0, exp)?).trust("garbage-signature-by-unknown-root"));
+    out.push(Case::new("trust-threshold-same-root-twice", "Threshold 2 of root-1 and root-2; root-1 signed twice. Only distinct configured roots count.", reference("trust-threshold-same-root-twice")?, invalid("trust_list_untrusted", "trust_list_untrusted")).trust("same-root-twice").roots(&["root-1", "root-2"], 2));
+    out.push(Case::new("trust-jws-alg-none", "root-1's signature header says alg none (algorithm confusion): a header whose alg is not EdDSA makes the envelope malformed (T1), before any signature is checked.", reference("trust-jws-alg-none")?, invalid("trust_list_invalid", "trust_list_malformed")).trust("jws-alg-none"));
+    out.push(Case::new("trust-bad-signature-by-configured-root", "root-1 signed validly, root-2's signature is corrupt; both configured, threshold 1. A bad signature by any configured root fails the list, even when the threshold is met.", reference("trust-bad-signature-by-configured-root")?, invalid("trust_list_invalid", "trust_list_bad_signature")).trust("bad-signature-by-second-root").roots(&["root-1", "root-2"], 1));
+    out.push(Case::new("valid-trust-garbage-signature-by-unknown-root", "A corrupt signature by a root the verifier does not know is ignored; root-1's valid signature suffices.", reference("valid-trust-garbage-signature-by-unknown-root")?, valid("dingtalk", "dingtalk-1", REFERENCE, T0, exp)?).trust("garbage-signature-by-unknown-root"));
     Ok(out)
 }
 
-fn std_code(case: &str) -> Result<Code, String> {
+/// The reference code made for `case` (so its cti follows the case name, §13), as input.
+pub(crate) fn reference(case: &str) -> Result<Json, String> {
+    Ok(input_text(&std_code(case)?.text()))
+}
+
+/// `text` without its last `n` characters (the texts are ASCII).
+fn truncated(text: &str, n: usize) -> String {
+    text.get(..text.len().saturating_sub(n))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+pub(crate) fn std_code(case: &str) -> Result<Code, String> {
     Code::new(case, "dingtalk", "dingtalk-1", REFERENCE, T0, T0 + DAY)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+
+    /// SPEC.md §13: the cti of every code a case holds is derived from that case's own name.
+    #[test]
+    fn every_decodable_code_carries_its_own_cases_cti() {
+        let files = crate::generate().unwrap();
+        let mut decodable = 0;
+        for (path, bytes) in &files {
+            let Some(name) = path
+                .strip_prefix("cases/")
+                .and_then(|p| p.strip_suffix(".json"))
+            else {
+                continue;
+            };
+            let case: Json = serde_json::from_slice(bytes).unwrap();
+            let text = match (&case["input"]["text"], &case["input"]["qr_image"]) {
+                (Json::String(t), _) => t.clone(),
+                (_, Json::String(image)) => {
+                    let png = files.get(image.as_str()).expect("image generated");
+                    hcx_qr::decode_image(png).unwrap().remove(0)
+                }
+                _ => panic!("{name}: no input"),
+            };
+            if let Ok(code) = hcx_format::decode(&text) {
+                decodable += 1;
+                assert_eq!(code.code_id, cti(name), "{name}");
+            }
+        }
+        assert!(decodable > 75, "only {decodable} decodable codes");
+    }
 }

@@ -3,7 +3,8 @@
 //! `cargo run -p hcx-vectors -- spec/fixtures` rewrites the directory; the test
 //! `tests/fixtures_current.rs` fails when the committed files differ from what this produces.
 //! Every key seed is `SHA-256("hcx-fixtures/v1/" + name)`, every code id
-//! `SHA-256("hcx-fixtures/v1/cti/" + case)[0..8]`, and Ed25519 signatures are deterministic.
+//! `SHA-256("hcx-fixtures/v1/cti/" + case)[0..8]` with `case` the name of the case holding the
+//! code (SPEC.md §13 lists the exceptions), and Ed25519 signatures are deterministic.
 #![forbid(unsafe_code)]
 // A developer tool over its own, fixed data: indexing JSON it just built cannot fail on input.
 #![allow(missing_docs, clippy::indexing_slicing)]
@@ -11,6 +12,7 @@
 mod cases;
 pub mod example;
 pub mod forge;
+mod rules;
 mod trust;
 
 use std::collections::BTreeMap;
