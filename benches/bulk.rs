@@ -59,10 +59,7 @@ fn fixture(count: usize) -> Fixture {
     let verifier =
         Verifier::from_signed_trust_list(trust.as_bytes(), &policy, hcx_format::system_time(NOW))
             .unwrap();
-    let claims = HealthClaims::from_json(
-        r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#,
-    )
-    .unwrap();
+    let claims = HealthClaims::from_json(hcx_vectors::REFERENCE_CLAIMS_JSON).unwrap();
     let params = IssueParams {
         issuer: "dingtalk".into(),
         issued_at: NOW,

@@ -1,24 +1,24 @@
 //! What every command shares: the CLI error type with its exit status, and reading inputs.
 
 use std::io::{IsTerminal, Read};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use hcx_error::{Code, Coded, Reason};
+use hcx_verify::{Code, Coded, Reason, TrustError, VerifyError};
 
 /// Exit status when a code was judged and rejected.
-pub const EXIT_REJECTED: u8 = 1;
+pub const EXIT_REJECTED: u8 = hcx_verify::Code::Malformed.exit_status();
 /// Exit status when the command could not judge (usage, I/O, key or trust list unusable).
-pub const EXIT_CANNOT_JUDGE: u8 = 2;
-/// Largest file any command reads whole (claims, keys, trust lists, code texts).
+pub const EXIT_CANNOT_JUDGE: u8 = hcx_verify::Code::Usage.exit_status();
+/// Largest file any command reads whole (claims, keys, trust lists, code texts, images).
 pub const MAX_INPUT_BYTES: u64 = 8 * 1024 * 1024;
 
 /// A failure with a stable machine-readable code, a message, and the exit status it maps to.
 #[derive(Debug)]
 pub struct CliError {
-    /// Stable snake_case code (the library's `Error::code`, or `usage` / `io`).
+    /// Stable code (the library's, or `usage` / `io`).
     pub code: Code,
-    /// Finer reason, when the library gives one.
+    /// Finer reason, when there is one.
     pub reason: Option<Reason>,
     /// Human-readable message.
     pub message: String,
@@ -27,51 +27,62 @@ pub struct CliError {
 }
 
 impl CliError {
+    /// A failure with this code and reason; the exit status is the code's.
+    pub fn new(code: Code, reason: Option<Reason>, message: impl Into<String>) -> CliError {
+        CliError {
+            code,
+            reason,
+            message: message.into(),
+            status: code.exit_status(),
+        }
+    }
+
     /// A usage mistake: bad option values or a missing argument.
     pub fn usage(message: impl Into<String>) -> CliError {
-        CliError {
-            code: Code::Usage,
-            reason: None,
-            message: message.into(),
-            status: EXIT_CANNOT_JUDGE,
-        }
+        CliError::new(Code::Usage, None, message)
     }
 
     /// A file that could not be read or written.
     pub fn io(path: &Path, err: impl std::fmt::Display) -> CliError {
-        CliError {
-            code: Code::Io,
-            reason: None,
-            message: format!("{}: {err}", path.display()),
-            status: EXIT_CANNOT_JUDGE,
-        }
+        CliError::new(Code::Io, None, format!("{}: {err}", path.display()))
     }
 
-    /// A library error that means the command could not do its job.
+    /// A library error that means the command could not do its job (exit 2, whatever the code).
     pub fn failed<E: Coded + std::fmt::Display>(e: &E) -> CliError {
         CliError {
-            code: e.code(),
-            reason: Some(e.reason()),
-            message: e.to_string(),
             status: EXIT_CANNOT_JUDGE,
+            ..CliError::new(e.code(), Some(e.reason()), e.to_string())
         }
     }
 
-    /// A library error that judges the input: rejected, unless it concerns the trust list.
-    pub fn judged<E: Coded + std::fmt::Display>(e: &E) -> CliError {
+    /// A trust input that cannot be used, named by its file.
+    pub fn trust(path: &Path, e: &TrustError) -> CliError {
+        let message = match e {
+            TrustError::MissingRoots => format!(
+                "{} is an hcx trust list: give the --root key it must be signed by",
+                path.display()
+            ),
+            TrustError::TrustList(_) | TrustError::SeveralTrustLists => e.to_string(),
+            _ => format!("{}: {e}", path.display()),
+        };
         CliError {
-            status: e.code().exit_status(),
-            ..CliError::failed(e)
+            status: EXIT_CANNOT_JUDGE,
+            ..CliError::new(e.code(), Some(e.reason()), message)
         }
     }
 
-    /// The JSON object `verify --json` prints for this error.
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut error = serde_json::json!({ "code": self.code.as_str(), "message": self.message });
-        if let (Some(r), Some(obj)) = (self.reason, error.as_object_mut()) {
-            obj.insert("reason".into(), r.as_str().into());
-        }
-        serde_json::json!({ "valid": false, "error": error })
+    /// A failed verification that ends the command (with `--qr`, named by its image).
+    pub fn verify(image: Option<&Path>, e: &VerifyError) -> CliError {
+        let message = match (image, e) {
+            (Some(path), VerifyError::Image(_)) => format!("{}: {e}", path.display()),
+            _ => e.to_string(),
+        };
+        CliError::new(e.code(), Some(e.reason()), message)
+    }
+
+    /// The JSON object `verify --json` prints for this error (the facade's one writer).
+    pub fn to_json(&self) -> String {
+        hcx_verify::error_json(self.code, self.reason, &self.message)
     }
 
     /// Prints the error on stderr and returns its exit status.
@@ -93,11 +104,32 @@ macro_rules! from_library_errors {
 }
 
 from_library_errors!(
-    hcx_format::KeyError,
-    hcx_format::TrustListError,
-    hcx_format::IssueError,
-    hcx_format::DecodeError
+    hcx_verify::KeyError,
+    hcx_verify::TrustListError,
+    hcx_verify::IssueError,
+    hcx_qr::Error
 );
+
+/// Where a code comes from: text arguments, `-`, or a QR image (`verify` and `decode`).
+#[derive(clap::Args, Debug)]
+#[group(required = true, multiple = false)]
+pub struct CodeInput {
+    /// The code text, or `-` to read it from standard input. Several `shc:/K/N/` chunks may be
+    /// given, in any order.
+    #[arg(value_name = "CODE")]
+    pub code: Vec<String>,
+    /// Read the code from a QR image (PNG or JPEG) instead.
+    #[arg(long, value_name = "IMAGE")]
+    pub qr: Option<PathBuf>,
+}
+
+/// The code texts given as arguments (`-` reads standard input), trimmed.
+pub fn code_texts(codes: &[String]) -> Result<Vec<String>, CliError> {
+    match codes {
+        [] => Ok(vec![code_text("-")?]),
+        codes => codes.iter().map(|c| code_text(c)).collect(),
+    }
+}
 
 /// Reads a whole file (or standard input for `-`), refusing files over [`MAX_INPUT_BYTES`].
 pub fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
@@ -125,24 +157,32 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, CliError> {
     Ok(buf)
 }
 
+/// Reads an image file for `--qr` (up to hcx-qr's own size limit).
+pub fn read_image(path: &Path) -> Result<Vec<u8>, CliError> {
+    hcx_qr::read_image_file(path).map_err(|e| CliError {
+        status: EXIT_CANNOT_JUDGE,
+        ..CliError::verify(Some(path), &VerifyError::from(e))
+    })
+}
+
 /// Reads a UTF-8 text file (or standard input for `-`).
 pub fn read_text(path: &Path) -> Result<String, CliError> {
     String::from_utf8(read_input(path)?).map_err(|_| CliError::io(path, "not UTF-8 text"))
 }
 
 /// Reads a private key PEM file.
-pub fn read_private_key(path: &Path) -> Result<hcx_format::PrivateKey, CliError> {
+pub fn read_private_key(path: &Path) -> Result<hcx_verify::PrivateKey, CliError> {
     let pem = read_text(path)?;
-    hcx_format::PrivateKey::from_pem(&pem).map_err(|e| CliError {
+    hcx_verify::PrivateKey::from_pem(&pem).map_err(|e| CliError {
         message: format!("{}: {e}", path.display()),
         ..CliError::failed(&e)
     })
 }
 
 /// Reads a public key PEM file (a private key file is accepted too).
-pub fn read_public_key(path: &Path) -> Result<hcx_format::PublicKey, CliError> {
+pub fn read_public_key(path: &Path) -> Result<hcx_verify::PublicKey, CliError> {
     let pem = read_text(path)?;
-    hcx_format::public_key_from_any_pem(&pem).map_err(|e| CliError {
+    hcx_verify::public_key_from_any_pem(&pem).map_err(|e| CliError {
         message: format!("{}: {e}", path.display()),
         ..CliError::failed(&e)
     })
@@ -151,8 +191,8 @@ pub fn read_public_key(path: &Path) -> Result<hcx_format::PublicKey, CliError> {
 /// Parses `--at T` (RFC 3339) or takes the current time, in Unix seconds.
 pub fn now_or(at: Option<&str>) -> Result<i64, CliError> {
     match at {
-        Some(t) => hcx_format::timefmt::parse_rfc3339(t).map_err(CliError::usage),
-        None => Ok(hcx_format::timefmt::unix_seconds(
+        Some(t) => hcx_verify::timefmt::parse_rfc3339(t).map_err(CliError::usage),
+        None => Ok(hcx_verify::timefmt::unix_seconds(
             std::time::SystemTime::now(),
         )),
     }
@@ -160,27 +200,9 @@ pub fn now_or(at: Option<&str>) -> Result<i64, CliError> {
 
 /// Parses a duration option such as `24h`.
 pub fn duration(text: &str) -> Result<i64, CliError> {
-    hcx_format::timefmt::parse_duration(text)
+    hcx_verify::timefmt::parse_duration(text)
         .map(|s| i64::try_from(s).unwrap_or(i64::MAX))
         .map_err(CliError::usage)
-}
-
-/// Writes a file atomically enough for our use: to a sibling temp file, then renamed over.
-pub fn write_file(path: &Path, contents: &[u8]) -> Result<(), CliError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, contents).map_err(|e| CliError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        CliError::io(path, e)
-    })
 }
 
 /// Whether to colour stdout: a terminal, and `NO_COLOR` unset.

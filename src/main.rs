@@ -29,6 +29,8 @@ macro_rules! outln {
 
 mod cli;
 mod cmd;
+mod output;
+mod stream;
 
 /// Issue and verify open, signed, compact health codes (HCX1).
 #[derive(Parser, Debug)]
@@ -51,7 +53,7 @@ enum Command {
     /// Verify a code offline against a signed trust list.
     Verify(cmd::verify::VerifyArgs),
     /// Print a code's payload as JSON without verifying it.
-    Decode(cmd::verify::DecodeArgs),
+    Decode(cmd::decode::DecodeArgs),
     /// Render and read QR codes.
     Qr(cmd::qr::QrArgs),
     /// Run the whole story on built-in demo data: issue in DingTalk, verify in WeChat.
@@ -65,8 +67,8 @@ fn main() -> ExitCode {
         Command::Pubkey(a) => cmd::keys::pubkey(&a),
         Command::Trust(a) => cmd::trust::run(&a),
         Command::Issue(a) => cmd::issue::run(&a),
-        Command::Verify(a) => cmd::verify::verify(&a),
-        Command::Decode(a) => cmd::verify::decode(&a),
+        Command::Verify(a) => cmd::verify::run(&a),
+        Command::Decode(a) => cmd::decode::run(&a),
         Command::Qr(a) => return cmd::qr::run(a),
         Command::Demo(a) => cmd::demo::run(&a),
     };

@@ -25,7 +25,7 @@ use serde_json::Value as Json;
 use sha2::{Digest, Sha512};
 
 const AT: &str = "2026-11-21T08:00:00Z";
-const CLAIMS: &str = r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#;
+const CLAIMS: &str = hcx_vectors::REFERENCE_CLAIMS_JSON;
 
 fn hcx() -> Command {
     Command::cargo_bin("hcx").unwrap()

@@ -14,7 +14,7 @@ use ciborium::value::{Integer, Value};
 use predicates::prelude::*;
 use serde_json::Value as Json;
 
-const REFERENCE: &str = r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#;
+const REFERENCE: &str = hcx_vectors::REFERENCE_CLAIMS_JSON;
 const T0: &str = "2026-11-21T08:00:00Z";
 const T0_UNIX: i64 = 1_795_248_000;
 

@@ -268,7 +268,7 @@ fn committed_fixtures_are_what_the_generator_makes() {
             Err(_) => problems.push(format!("{name} is missing")),
         }
     }
-    for sub in ["keys", "trust", "cases", "images"] {
+    for sub in hcx_vectors::FIXTURE_DIRS {
         for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
             let rel = format!("{sub}/{}", entry.unwrap().file_name().to_string_lossy());
             if !generated.contains_key(&rel) {

@@ -3,15 +3,19 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use hcx_format::REFERENCE_CLAIMS_JSON;
 use hcx_format::timefmt::format_rfc3339;
-use hcx_format::{
-    HealthClaims, IssuerEntry, KeyEntry, PrivateKey, Scopes, SignedTrustList, TrustList,
-    TrustListPolicy, Verifier,
+
+/// The reference claims (张三), as spec/fixtures holds them.
+const REFERENCE_CLAIMS_JSON: &str =
+    include_str!("../../spec/fixtures/samples/reference-claims.json");
+use hcx_format::{IssuerEntry, KeyEntry, Scopes, SignedTrustList, TrustList};
+use hcx_verify::{
+    Clock, HealthClaims, IssueError, IssueParams, PrivateKey, TrustListPolicy, TrustStore, Verdict,
+    Verifier,
 };
 
-use crate::cli::{CliError, now_or, write_file};
-use crate::cmd::keys::write_new_key;
+use crate::cli::{CliError, now_or};
+use crate::output::{write_file, write_new_key, write_qr};
 
 /// Arguments of `hcx demo`.
 #[derive(clap::Args, Debug)]
@@ -129,23 +133,18 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
     );
 
     step(3, "DingTalk issues 张三's health code, valid for 24 hours");
-    let claims = HealthClaims::from_json(REFERENCE_CLAIMS_JSON)
-        .map_err(|e| CliError::failed(&hcx_format::IssueError::InvalidClaims(e)))?;
-    write_file(
-        &f("claims.json"),
-        format!("{REFERENCE_CLAIMS_JSON}\n").as_bytes(),
-    )?;
-    let text = crate::cmd::issue::issue_code(&dingtalk, "dingtalk", &claims, now, 86_400)?;
+    let claims = HealthClaims::from_json(REFERENCE_CLAIMS_JSON.trim())
+        .map_err(|e| CliError::failed(&IssueError::InvalidClaims(e)))?;
+    write_file(&f("claims.json"), REFERENCE_CLAIMS_JSON.as_bytes())?;
+    let params = IssueParams {
+        issuer: "dingtalk".to_owned(),
+        issued_at: now,
+        expires_at: now + 86_400,
+        not_before: None,
+    };
+    let text = hcx_verify::issue(&dingtalk, &params, &claims)?;
     write_file(&f("code.txt"), format!("{text}\n").as_bytes())?;
-    let qr =
-        crate::cmd::qr::write_qr(&text, &f("code.png"), hcx_qr::EccLevel::M, 8).map_err(|e| {
-            CliError {
-                code: e.code(),
-                reason: Some(e.reason()),
-                message: e.to_string(),
-                status: 2,
-            }
-        })?;
+    let qr = write_qr(&text, &f("code.png"), hcx_qr::EccLevel::M, 8)?;
     outln!(
         "   $ {hcx} issue --key {} --issuer dingtalk --claims {} --valid-for 24h --qr {} > {}",
         sh("dingtalk.pem"),
@@ -169,8 +168,11 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
         "WeChat verifies it offline, with only the trust list and the regulator's root public key",
     );
     let policy = TrustListPolicy::single_root(root.public_key());
-    let verifier =
-        Verifier::new(SignedTrustList::parse(trust_json.as_bytes())?.verify(&policy, now)?);
+    let verifier = Verifier::new(
+        TrustStore::load(&[trust_json.as_bytes()], &policy, now)
+            .map_err(|e| CliError::trust(&f("trust.json"), &e))?,
+    );
+    let clock = Clock::at(now);
     outln!(
         "   $ {hcx} verify --trust {} --root {} --qr {}",
         sh("trust.json"),
@@ -178,15 +180,21 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
         sh("code.png")
     );
     let verified = verifier
-        .verify_at(&text, now)
-        .map_err(|e| CliError::judged(&e))?;
+        .verify_text(&text, clock)
+        .into_result()
+        .map_err(|e| CliError::verify(None, &e))?;
     outln!(
         "   ✔ VALID  {}  {}  issued by {} / {}, valid until {}",
-        verified.claims.status.as_str().to_uppercase(),
-        verified.claims.subject.name,
-        verified.issuer.name,
-        verified.issuer.names.get("zh").map_or("", String::as_str),
-        format_rfc3339(verified.expires_at)
+        verified.status().map_or("", |s| s.as_str()).to_uppercase(),
+        verified.summary.name.as_deref().unwrap_or_default(),
+        verified.issuer.name.as_deref().unwrap_or_default(),
+        verified
+            .issuer
+            .names
+            .as_ref()
+            .and_then(|n| n.get("zh"))
+            .map_or("", String::as_str),
+        verified.expires_at.map(format_rfc3339).unwrap_or_default()
     );
 
     step(
@@ -201,13 +209,13 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
         sh("root.pub.pem"),
         sh("tampered.txt")
     );
-    match verifier.verify_at(&tampered, now) {
-        Ok(_) => {
+    match verifier.verify_text(&tampered, clock) {
+        Verdict::Valid(_) => {
             return Err(CliError::usage(
                 "the tampered code verified: this is a bug, please report it",
             ));
         }
-        Err(e) => outln!("   ✘ REJECTED  {}: {e}", e.code()),
+        Verdict::Invalid(e) => outln!("   ✘ REJECTED  {}: {e}", e.code()),
     }
 
     step(
@@ -215,14 +223,14 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
         "A code from a key the regulator never registered is rejected too",
     );
     let rogue = PrivateKey::generate()?;
-    let forged = crate::cmd::issue::issue_code(&rogue, "dingtalk", &claims, now, 86_400)?;
-    match verifier.verify_at(&forged, now) {
-        Ok(_) => {
+    let forged = hcx_verify::issue(&rogue, &params, &claims)?;
+    match verifier.verify_text(&forged, clock) {
+        Verdict::Valid(_) => {
             return Err(CliError::usage(
                 "the forged code verified: this is a bug, please report it",
             ));
         }
-        Err(e) => outln!("   ✘ REJECTED  {}: {e}", e.code()),
+        Verdict::Invalid(e) => outln!("   ✘ REJECTED  {}: {e}", e.code()),
     }
 
     outln!(
@@ -234,7 +242,7 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
 
 /// Changes `1990` to `1980` inside the signed payload, keeping the original signature.
 fn tamper(text: &str) -> Result<String, CliError> {
-    let mut cose = hcx_format::cose_bytes(text)?;
+    let mut cose = hcx_format::cose_bytes(text).map_err(|e| CliError::failed(&e))?;
     let at = cose
         .windows(4)
         .position(|w| w == b"1990")

@@ -3,9 +3,18 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use hcx_format::{HealthClaims, IssueParams};
+use std::time::Instant;
 
-use crate::cli::{CliError, duration, now_or, read_private_key, read_text};
+use hcx_verify::{BatchIssuer, HealthClaims, IssueError, IssueParams, IssueRequest};
+use rayon::prelude::*;
+use serde_json::{Value as Json, json};
+
+use crate::cli::{CliError, EXIT_REJECTED, duration, now_or, read_private_key, read_text};
+use crate::stream::{Line, Outcome, run_stream};
+
+/// Codes signed together: enough to amortise the shared field inversion, small enough to spread
+/// a chunk over the workers.
+const SUB_BATCH: usize = 256;
 
 /// Arguments of `hcx issue`.
 #[derive(clap::Args, Debug)]
@@ -47,18 +56,6 @@ pub struct IssueArgs {
     pub show: bool,
 }
 
-/// Issues one code from parsed arguments; shared with `hcx demo`.
-pub fn issue_code(
-    key: &hcx_format::PrivateKey,
-    issuer: &str,
-    claims: &HealthClaims,
-    issued_at: i64,
-    valid_for: i64,
-) -> Result<String, CliError> {
-    hcx_format::issue(key, &issue_params(issuer, issued_at, valid_for), claims)
-        .map_err(|e| CliError::failed(&e))
-}
-
 /// What `hcx issue` puts in a code besides the claims.
 pub fn issue_params(issuer: &str, issued_at: i64, valid_for: i64) -> IssueParams {
     IssueParams {
@@ -73,26 +70,21 @@ pub fn issue_params(issuer: &str, issued_at: i64, valid_for: i64) -> IssueParams
 pub fn run(args: &IssueArgs) -> Result<ExitCode, CliError> {
     let key = read_private_key(&args.key)?;
     let Some(claims_path) = &args.claims else {
-        return crate::cmd::batch::issue(args, &key);
+        return batch(args, &key);
     };
     let json = read_text(claims_path)?;
     let claims = HealthClaims::from_json(&json).map_err(|e| CliError {
         message: format!("{}: {e}", claims_path.display()),
-        ..CliError::failed(&hcx_format::IssueError::InvalidClaims(e))
+        ..CliError::failed(&IssueError::InvalidClaims(e))
     })?;
     let valid_for = duration(&args.valid_for)?;
     if valid_for == 0 {
         return Err(CliError::usage("--valid-for must be longer than 0s"));
     }
-    let text = issue_code(
-        &key,
-        &args.issuer,
-        &claims,
-        now_or(args.at.as_deref())?,
-        valid_for,
-    )?;
+    let params = issue_params(&args.issuer, now_or(args.at.as_deref())?, valid_for);
+    let text = hcx_verify::issue(&key, &params, &claims)?;
     if let Some(out) = &args.qr {
-        crate::cmd::qr::write_qr(&text, out, hcx_qr::EccLevel::M, 8).map_err(|e| CliError {
+        crate::output::write_qr(&text, out, hcx_qr::EccLevel::M, 8).map_err(|e| CliError {
             code: e.code(),
             reason: Some(e.reason()),
             message: format!("{}: {e}", out.display()),
@@ -111,4 +103,198 @@ pub fn run(args: &IssueArgs) -> Result<ExitCode, CliError> {
     }
     outln!("{text}");
     Ok(ExitCode::SUCCESS)
+}
+
+/// One line of `issue --batch` input: a claims object, or claims with their own options.
+struct IssueLine {
+    claims: HealthClaims,
+    valid_for: Option<String>,
+    at: Option<String>,
+}
+
+fn claims_error(e: hcx_verify::ClaimsError) -> CliError {
+    CliError::failed(&IssueError::InvalidClaims(e))
+}
+
+/// Reads `{"claims":{…},"valid_for":"5m","at":"…"}` or a bare claims object.
+fn parse_issue_line(text: &str) -> Result<IssueLine, CliError> {
+    let bad_json = |e: serde_json::Error| {
+        claims_error(hcx_verify::ClaimsError {
+            field: String::new(),
+            problem: format!("not valid claims JSON: {e}"),
+        })
+    };
+    // Most lines are bare claims: read them straight into the type. Anything else (the wrapped
+    // form, or an error to explain) goes through the map below, as before.
+    if let Ok(claims) = serde_json::from_str::<HealthClaims>(text) {
+        return Ok(IssueLine {
+            claims: claims.normalized().map_err(claims_error)?,
+            valid_for: None,
+            at: None,
+        });
+    }
+    let mut map: serde_json::Map<String, Json> = serde_json::from_str(text).map_err(bad_json)?;
+    // Claims never have a `claims` field (unknown fields are refused), so its presence marks
+    // the wrapped form unambiguously.
+    let (claims, valid_for, at) = match map.remove("claims") {
+        None => (Json::Object(map), None, None),
+        Some(claims) => {
+            let mut text_opt = |k: &str| -> Result<Option<String>, CliError> {
+                match map.remove(k) {
+                    None | Some(Json::Null) => Ok(None),
+                    Some(Json::String(s)) => Ok(Some(s)),
+                    Some(_) => Err(CliError::usage(format!("`{k}` must be a string"))),
+                }
+            };
+            let (valid_for, at) = (text_opt("valid_for")?, text_opt("at")?);
+            if let Some(k) = map.keys().next() {
+                return Err(CliError::usage(format!(
+                    "unknown field `{k}` (expected `claims`, `valid_for`, `at`)"
+                )));
+            }
+            (claims, valid_for, at)
+        }
+    };
+    let claims = serde_json::from_value::<HealthClaims>(claims)
+        .map_err(bad_json)?
+        .normalized()
+        .map_err(claims_error)?;
+    Ok(IssueLine {
+        claims,
+        valid_for,
+        at,
+    })
+}
+
+/// The output line of one issued code or of one error.
+fn issue_outcome(line: u64, result: Result<String, CliError>) -> Outcome {
+    match result {
+        Ok(code) => Outcome {
+            // The same object as `json!({"line": n, "code": code})`, keys in sorted order,
+            // written directly.
+            json: format!("{{\"code\":{},\"line\":{line}}}", Json::String(code)),
+            label: "issued",
+            status: 0,
+        },
+        Err(e) => {
+            let mut error = json!({ "code": e.code.as_str(), "message": e.message });
+            if let (Some(r), Some(obj)) = (e.reason, error.as_object_mut()) {
+                obj.insert("reason".into(), r.as_str().into());
+            }
+            Outcome {
+                json: json!({ "line": line, "error": error }).to_string(),
+                label: e.code.as_str(),
+                status: EXIT_REJECTED,
+            }
+        }
+    }
+}
+
+/// `hcx issue --batch IN [-o OUT] [--jobs N]` (the key is already read).
+fn batch(args: &IssueArgs, key: &hcx_verify::PrivateKey) -> Result<ExitCode, CliError> {
+    let start = Instant::now();
+    let Some(input) = &args.batch else {
+        return Err(CliError::usage(
+            "give --claims CLAIMS.json or --batch IN.jsonl",
+        ));
+    };
+    // Options given once apply to every line that does not set its own.
+    let default_valid_for = duration(&args.valid_for)?;
+    if default_valid_for == 0 {
+        return Err(CliError::usage("--valid-for must be longer than 0s"));
+    }
+    let fixed_at = args.at.as_deref().map(|t| now_or(Some(t))).transpose()?;
+    // A line's claims and options, checked; what is left is signing.
+    let prepare = |text: &str, now: i64| -> Result<(IssueParams, HealthClaims), CliError> {
+        if text.trim().is_empty() {
+            return Err(CliError::new(
+                hcx_verify::Code::InvalidInput,
+                Some(hcx_verify::Reason::EmptyLine),
+                "empty line: expected a claims object",
+            ));
+        }
+        let line = parse_issue_line(text)?;
+        let valid_for = match &line.valid_for {
+            Some(d) => duration(d)?,
+            None => default_valid_for,
+        };
+        if valid_for == 0 {
+            return Err(CliError::usage("valid_for must be longer than 0s"));
+        }
+        let at = match &line.at {
+            Some(t) => now_or(Some(t))?,
+            None => fixed_at.unwrap_or(now),
+        };
+        Ok((issue_params(&args.issuer, at, valid_for), line.claims))
+    };
+    let issuer = BatchIssuer::new(key);
+    let process = |first: u64, lines: &[Line]| -> Vec<Outcome> {
+        // Without --at, each chunk is issued at the time it is processed.
+        let now = now_or(None).unwrap_or(0);
+        let numbered: Vec<(u64, &Line)> = (first..).zip(lines).collect();
+        numbered
+            .par_chunks(SUB_BATCH)
+            .flat_map_iter(|chunk| {
+                let prepared: Vec<Result<(IssueParams, HealthClaims), CliError>> = chunk
+                    .iter()
+                    .map(|(_, line)| match (line.problem(), line) {
+                        (None, Line::Text(t)) => prepare(t, now),
+                        (Some((reason, message)), _) => Err(CliError::new(
+                            hcx_verify::Code::Malformed,
+                            Some(reason),
+                            message,
+                        )),
+                        (None, _) => Err(CliError::usage("unreadable line")),
+                    })
+                    .collect();
+                let requests: Vec<IssueRequest<'_>> = prepared
+                    .iter()
+                    .filter_map(|p| p.as_ref().ok())
+                    .map(|(params, claims)| IssueRequest { params, claims })
+                    .collect();
+                let mut issued = issuer.issue_many(&requests).into_iter();
+                chunk
+                    .iter()
+                    .zip(prepared)
+                    .map(|((n, _), p)| {
+                        let result = p.and_then(|_| {
+                            issued
+                                .next()
+                                .unwrap_or_else(|| {
+                                    Err(IssueError::InvalidInput("not issued".to_owned()))
+                                })
+                                .map_err(|e| CliError::failed(&e))
+                        });
+                        issue_outcome(*n, result)
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    };
+    let tally = run_stream(input, args.output.as_deref(), args.jobs, &process)?;
+    eprintln!(
+        "{}",
+        tally.summary("issue --batch", "issued", start.elapsed().as_secs_f64())
+    );
+    Ok(ExitCode::from(tally.worst))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn issue_lines_bare_and_wrapped() {
+        let bare = r#"{"status":"green","subject":{"name":"A"}}"#;
+        assert!(parse_issue_line(bare).is_ok());
+        let wrapped = format!(r#"{{"claims":{bare},"valid_for":"5m"}}"#);
+        let l = parse_issue_line(&wrapped).unwrap();
+        assert_eq!(l.valid_for.as_deref(), Some("5m"));
+        assert!(parse_issue_line(&format!(r#"{{"claims":{bare},"x":1}}"#)).is_err());
+        assert_eq!(
+            parse_issue_line("{").err().map(|e| e.code),
+            Some(hcx_verify::Code::InvalidClaims)
+        );
+    }
 }

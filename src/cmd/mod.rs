@@ -1,10 +1,10 @@
-//! One module per subcommand.
+//! One module per subcommand; each uses only `cli`, `stream` and `output`, never another
+//! command.
 
-pub mod batch;
+pub mod decode;
 pub mod demo;
 pub mod issue;
 pub mod keys;
 pub mod qr;
 pub mod trust;
-pub mod verdict;
 pub mod verify;

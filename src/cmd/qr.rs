@@ -4,7 +4,9 @@ use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use hcx_qr::{EccLevel, EncodeOptions, Error, QrCode};
+use hcx_qr::{EccLevel, EncodeOptions, Error};
+
+use crate::output::write_qr_with;
 
 /// Arguments of `hcx qr`.
 #[derive(clap::Args, Debug)]
@@ -80,29 +82,6 @@ fn report(context: Option<&Path>, e: &Error) {
 }
 
 /// Encodes `text` with ECC `ecc` (max version 40, quiet zone 4) and writes it to `out`
-/// as PNG or SVG, as the extension says, `scale` pixels per module (for `hcx issue --qr`).
-pub fn write_qr(text: &str, out: &Path, ecc: EccLevel, scale: u32) -> Result<QrCode, Error> {
-    let options = EncodeOptions {
-        ecc,
-        ..EncodeOptions::default()
-    };
-    write_qr_with(text, out, &options, scale)
-}
-
-/// Like [`write_qr`] with every encoding option.
-pub fn write_qr_with(
-    text: &str,
-    out: &Path,
-    options: &EncodeOptions,
-    scale: u32,
-) -> Result<QrCode, Error> {
-    // Check the extension before encoding, so a typo fails before any work.
-    hcx_qr::OutputFormat::from_path(out)?;
-    let code = hcx_qr::encode(text, options)?;
-    code.write_file(out, scale)?;
-    Ok(code)
-}
-
 fn read_text(arg: &str) -> Result<String, Error> {
     if arg != "-" {
         return Ok(arg.to_owned());

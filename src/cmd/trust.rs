@@ -9,9 +9,8 @@ use hcx_format::{
     TrustList, TrustListPolicy,
 };
 
-use crate::cli::{
-    CliError, duration, now_or, read_input, read_private_key, read_public_key, write_file,
-};
+use crate::cli::{CliError, duration, now_or, read_input, read_private_key, read_public_key};
+use crate::output::write_file;
 
 /// Arguments of `hcx trust`.
 #[derive(clap::Args, Debug)]

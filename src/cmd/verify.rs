@@ -1,29 +1,19 @@
-//! `hcx verify` and `hcx decode`: the verifier's side, for hcx codes and foreign certificates.
+//! `hcx verify`: one code (text, SHC chunks or a QR image), or every line of a file
+//! (`--batch`), judged by the `hcx-verify` facade and printed through its one serializer.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
-use hcx_format::timefmt::{format_duration, format_rfc3339};
-use hcx_format::{SignedTrustList, Status, TrustListPolicy, VerifiedCode, Verifier};
-use serde_json::{Value as Json, json};
-
-use crate::cli::{
-    CliError, EXIT_CANNOT_JUDGE, EXIT_REJECTED, code_text, color_stdout, duration, now_or,
-    read_input, read_public_key,
+use hcx_verify::{
+    Claims, Clock, Format, TrustListPolicy, TrustStore, Verdict, Verified, Verifier, VerifyError,
 };
 
-/// Where the code comes from: text arguments, `-`, or a QR image.
-#[derive(clap::Args, Debug)]
-#[group(required = true, multiple = false)]
-pub struct CodeInput {
-    /// The code text, or `-` to read it from standard input. Several `shc:/K/N/` chunks may be
-    /// given, in any order.
-    #[arg(value_name = "CODE")]
-    pub code: Vec<String>,
-    /// Read the code from a QR image (PNG or JPEG) instead.
-    #[arg(long, value_name = "IMAGE")]
-    pub qr: Option<PathBuf>,
-}
+use crate::cli::{
+    CliError, CodeInput, EXIT_REJECTED, code_texts, color_stdout, duration, now_or, read_image,
+    read_input, read_public_key,
+};
+use crate::stream::{Line, Outcome, run_stream};
 
 /// Arguments of `hcx verify`.
 #[derive(clap::Args, Debug)]
@@ -68,410 +58,204 @@ pub struct VerifyArgs {
     pub input: CodeInput,
 }
 
-/// Arguments of `hcx decode`.
-#[derive(clap::Args, Debug)]
-pub struct DecodeArgs {
-    #[command(flatten)]
-    pub input: CodeInput,
-}
-
-/// Everything needed to judge codes: built once, then used for one code or a million.
-pub struct VerifyContext {
-    hcx: Option<Verifier>,
-    foreign: hcx_interop::TrustStore,
-    now: i64,
-    skew: i64,
-}
-
-/// Whether the bytes are meant as an hcx trust list: a JSON object with a `payload` member, or
-/// something that starts like a JSON object but does not parse (no foreign trust input is
-/// broken JSON, so the hcx parser gives the most useful error).
-fn is_hcx_trust_list(bytes: &[u8]) -> bool {
-    let starts_like_object = bytes.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'{');
-    match serde_json::from_slice::<serde_json::Map<String, Json>>(bytes) {
-        Ok(m) => m.contains_key("payload"),
-        Err(_) => starts_like_object && serde_json::from_slice::<Json>(bytes).is_err(),
-    }
-}
-
-impl VerifyContext {
-    /// Reads and checks every trust input. A broken or untrusted hcx trust list is an error
-    /// here, before any code is looked at.
-    pub fn from_args(args: &VerifyArgs) -> Result<VerifyContext, CliError> {
-        let now = now_or(args.at.as_deref())?;
-        let skew = duration(&args.skew)?;
-        let mut hcx = None;
-        let mut foreign = hcx_interop::TrustStore::default();
-        for path in &args.trust {
-            let bytes = read_input(path)?;
-            if is_hcx_trust_list(&bytes) {
-                if hcx.is_some() {
-                    return Err(CliError::usage("give at most one hcx trust list"));
-                }
-                let roots = args
-                    .root
-                    .iter()
-                    .map(|p| read_public_key(p))
-                    .collect::<Result<Vec<_>, _>>()?;
-                if roots.is_empty() {
-                    return Err(CliError::usage(format!(
-                        "{} is an hcx trust list: give the --root key it must be signed by",
-                        path.display()
-                    )));
-                }
-                if args.threshold == 0 || args.threshold > roots.len() {
-                    return Err(CliError::usage(
-                        "--threshold must be between 1 and the number of --root keys",
-                    ));
-                }
-                let policy = TrustListPolicy {
-                    roots,
-                    threshold: args.threshold,
-                    min_sequence: args.min_sequence,
-                };
-                let list = SignedTrustList::parse(&bytes)
-                    .and_then(|env| env.verify(&policy, now))
-                    .map_err(|e| CliError::failed(&e))?;
-                hcx = Some(Verifier::new(list).with_skew(u64::try_from(skew).unwrap_or(0)));
-            } else if bytes.is_empty() && path.extension().is_some_and(|e| e == "json") {
-                return Err(CliError::io(path, "empty trust file"));
-            } else {
-                foreign.add_file(&bytes).map_err(|e| CliError {
-                    code: hcx_error::Code::TrustListInvalid,
-                    reason: Some(e.reason()),
-                    message: format!("{}: {e}", path.display()),
-                    status: EXIT_CANNOT_JUDGE,
-                })?;
-            }
-        }
-        Ok(VerifyContext {
-            hcx,
-            foreign,
-            now,
-            skew,
-        })
-    }
-
-    /// The hcx verifier, when an hcx trust list was given (`--batch` checks its codes in bulk).
-    pub fn hcx_verifier(&self) -> Option<&Verifier> {
-        self.hcx.as_ref()
-    }
-
-    /// The validation time, Unix seconds.
-    pub fn now(&self) -> i64 {
-        self.now
-    }
-
-    /// Judges one code text (of any format), returning the `verify --json` object of a valid one.
-    pub fn judge(&self, text: &str) -> Result<Json, CliError> {
-        if text.starts_with(hcx_format::PREFIX) || hcx_interop::detect(text).is_none() {
-            let verifier = self.hcx.as_ref().ok_or_else(|| {
-                CliError::usage(
-                    "an hcx code needs an hcx trust list (--trust TRUST.json --root ROOT_PUB.pem)",
-                )
-            })?;
-            let code = verifier
-                .verify_at(text, self.now)
-                .map_err(|e| CliError::judged(&e))?;
-            return Ok(hcx_verdict(&code));
-        }
-        self.judge_foreign(&[text])
-    }
-
-    /// Judges a foreign certificate, possibly given as several SHC chunks.
-    fn judge_foreign(&self, texts: &[&str]) -> Result<Json, CliError> {
-        // With no foreign trust input the store is empty: a well-formed certificate is then
-        // judged `unknown_key`, a broken one `malformed`, exactly as with an unrelated store.
-        let options = hcx_interop::VerifyOptions {
-            now: self.now,
-            skew_secs: self.skew,
-        };
-        let result = match texts {
-            [one] => hcx_interop::verify(one, &self.foreign, &options),
-            many => hcx_interop::verify_chunks(many, &self.foreign, &options),
-        };
-        let verified = result.map_err(|e| CliError {
-            code: e.code(),
-            reason: Some(e.reason()),
-            message: e.to_string(),
-            status: EXIT_REJECTED,
-        })?;
-        let mut v = json!({ "valid": true });
-        if let (Some(obj), Ok(Json::Object(fields))) =
-            (v.as_object_mut(), serde_json::to_value(&verified))
-        {
-            obj.extend(fields);
-        }
-        Ok(v)
-    }
-
-    /// Judges what the command line gave: one text, several SHC chunks, or a QR image.
-    fn judge_input(&self, input: &CodeInput) -> Result<Json, CliError> {
-        let texts = read_codes(input)?;
-        match texts.as_slice() {
-            [one] => self.judge(one),
-            many => {
-                let refs: Vec<&str> = many.iter().map(String::as_str).collect();
-                self.judge_foreign(&refs)
-            }
-        }
-    }
-}
-
-/// The `verify --json` object of a valid hcx code, with the cross-format summary.
-pub fn hcx_verdict(code: &VerifiedCode) -> Json {
-    let mut v = hcx_format::verdict_json(code);
-    if let (Some(obj), Ok(summary)) = (
-        v.as_object_mut(),
-        serde_json::to_value(hcx_interop::Summary::from(code)),
-    ) {
-        obj.insert("summary".into(), summary);
-    }
-    v
-}
-
-fn qr_error(image: &std::path::Path, e: &hcx_qr::Error) -> CliError {
-    CliError {
-        code: e.code(),
-        reason: Some(e.reason()),
-        message: format!("{}: {e}", image.display()),
-        status: if matches!(e, hcx_qr::Error::NoCodeFound) {
-            EXIT_REJECTED
-        } else {
-            EXIT_CANNOT_JUDGE
-        },
-    }
-}
-
-/// The SHC spec's rules for the QR code of a card or chunk (segments, version), applied to the
-/// symbol of every picked `shc:` text, so that an image is judged as the SHC validator judges it.
-fn check_shc_symbols(
-    image: &std::path::Path,
-    symbols: &[hcx_qr::Symbol],
-    picked: &[String],
-) -> Result<(), CliError> {
-    use hcx_interop::shc::{QrMode, ScannedSymbol};
-    let shc = symbols
+/// The verifier and clock the arguments describe: every trust input read and checked (a broken
+/// or untrusted hcx trust list is an error here, before any code is looked at).
+fn verifier(args: &VerifyArgs) -> Result<(Verifier, Clock), CliError> {
+    let now = now_or(args.at.as_deref())?;
+    let clock = Clock::at(now).with_skew(duration(&args.skew)?);
+    let roots = args
+        .root
         .iter()
-        .filter(|s| s.text.starts_with("shc:") && picked.contains(&s.text));
-    for symbol in shc {
-        let scanned = match (symbol.format, symbol.version) {
-            (hcx_qr::SymbolFormat::Qr, Some(version)) => ScannedSymbol::Qr {
-                version,
-                modes: symbol.segments.as_ref().map(|segments| {
-                    segments
-                        .iter()
-                        .map(|s| match s.mode {
-                            hcx_qr::SegmentMode::Numeric => QrMode::Numeric,
-                            hcx_qr::SegmentMode::Alphanumeric => QrMode::Alphanumeric,
-                            hcx_qr::SegmentMode::Byte => QrMode::Byte,
-                            hcx_qr::SegmentMode::Kanji => QrMode::Kanji,
-                            _ => QrMode::Other,
-                        })
-                        .collect()
-                }),
-            },
-            (format, _) => ScannedSymbol::Other(format.as_str().into()),
-        };
-        hcx_interop::shc::check_symbol(&scanned).map_err(|e| CliError {
-            code: e.code(),
-            reason: Some(e.reason()),
-            message: format!("{}: {e}", image.display()),
-            status: EXIT_REJECTED,
-        })?;
+        .map(|p| read_public_key(p))
+        .collect::<Result<Vec<_>, _>>()?;
+    if !roots.is_empty() && (args.threshold == 0 || args.threshold > roots.len()) {
+        return Err(CliError::usage(
+            "--threshold must be between 1 and the number of --root keys",
+        ));
     }
-    Ok(())
-}
-
-/// Reads the code texts from the arguments, standard input or a QR image.
-pub fn read_codes(input: &CodeInput) -> Result<Vec<String>, CliError> {
-    if let Some(image) = &input.qr {
-        let symbols = hcx_qr::decode_file_symbols(image).map_err(|e| qr_error(image, &e))?;
-        let texts: Vec<String> = symbols.iter().map(|s| s.text.clone()).collect();
-        // A photo may hold other codes too: prefer one that looks like a health code.
-        let shc_chunks: Vec<String> = texts
-            .iter()
-            .filter(|t| t.starts_with("shc:/"))
-            .cloned()
-            .collect();
-        if shc_chunks.len() > 1 {
-            check_shc_symbols(image, &symbols, &shc_chunks)?;
-            return Ok(shc_chunks);
+    let policy = TrustListPolicy {
+        roots,
+        threshold: args.threshold,
+        min_sequence: args.min_sequence,
+    };
+    let mut trust = TrustStore::new();
+    for path in &args.trust {
+        let bytes = read_input(path)?;
+        if bytes.is_empty() && path.extension().is_some_and(|e| e == "json") {
+            return Err(CliError::io(path, "empty trust file"));
         }
-        let pick = texts
-            .iter()
-            .find(|t| t.starts_with(hcx_format::PREFIX))
-            .or_else(|| texts.iter().find(|t| hcx_interop::detect(t).is_some()))
-            .or_else(|| texts.first())
-            .cloned();
-        let picked = pick
-            .map(|t| vec![t])
-            .ok_or_else(|| qr_error(image, &hcx_qr::Error::NoCodeFound))?;
-        check_shc_symbols(image, &symbols, &picked)?;
-        return Ok(picked);
+        trust
+            .add(&bytes, &policy, now)
+            .map_err(|e| CliError::trust(path, &e))?;
     }
-    match input.code.as_slice() {
-        [] => Ok(vec![code_text("-")?]),
-        codes => codes.iter().map(|c| code_text(c)).collect(),
-    }
+    Ok((Verifier::new(trust), clock))
 }
 
 /// `hcx verify …`.
-pub fn verify(args: &VerifyArgs) -> Result<ExitCode, CliError> {
+pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
     if let Some(input) = &args.batch {
-        return crate::cmd::batch::verify(args, input);
+        return batch(args, input);
     }
-    let result = VerifyContext::from_args(args).and_then(|ctx| ctx.judge_input(&args.input));
-    if args.json {
-        outln!(
-            "{}",
-            result.as_ref().map_or_else(CliError::to_json, Clone::clone)
-        );
-        return Ok(match result {
-            Ok(_) => ExitCode::SUCCESS,
-            Err(e) => ExitCode::from(e.status),
-        });
-    }
-    match result {
-        Ok(verdict) => {
-            print_valid(&verdict);
-            Ok(ExitCode::SUCCESS)
+    let verdict = verifier(args).and_then(|(verifier, clock)| {
+        Ok(match &args.input.qr {
+            Some(image) => {
+                let bytes = read_image(image)?;
+                verifier.verify_image(&bytes, clock)
+            }
+            None => {
+                let texts = code_texts(&args.input.code)?;
+                let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+                verifier.verify_chunks(&refs, clock)
+            }
+        })
+    });
+    let verdict = match verdict {
+        Ok(v) => v,
+        Err(e) if args.json => {
+            outln!("{}", e.to_json());
+            return Ok(ExitCode::from(e.status));
         }
-        Err(e) if e.status == EXIT_REJECTED => {
+        Err(e) => return Err(e),
+    };
+    if args.json {
+        outln!("{}", verdict.to_json());
+        return Ok(ExitCode::from(verdict.exit_status()));
+    }
+    match &verdict {
+        Verdict::Valid(v) => print_valid(v),
+        Verdict::Invalid(e) if e.exit_status() == EXIT_REJECTED => {
             let (mark, end) = if color_stdout() {
                 ("\x1b[1;31m", "\x1b[0m")
             } else {
                 ("", "")
             };
+            let e = CliError::verify(args.input.qr.as_deref(), e);
             outln!("{mark}✘ REJECTED{end}  {}: {}", e.code, e.message);
-            Ok(ExitCode::from(EXIT_REJECTED))
         }
-        Err(e) => Err(e),
+        Verdict::Invalid(e) => return Err(CliError::verify(args.input.qr.as_deref(), e)),
     }
+    Ok(ExitCode::from(verdict.exit_status()))
 }
 
-// Indexing a `serde_json::Value` by key yields `Null` when absent; it cannot panic.
-#[allow(clippy::indexing_slicing)]
-fn print_valid(verdict: &Json) {
-    let status = verdict["claims"]["status"]
-        .as_str()
-        .and_then(|s| s.parse::<Status>().ok());
+/// The readable verdict of a valid code.
+fn print_valid(v: &Verified) {
+    use hcx_verify::Status;
+    let status = v.status();
     let (badge, reset) = match (color_stdout(), status) {
         (true, Some(Status::Green)) => ("\x1b[1;97;42m", "\x1b[0m"),
         (true, Some(Status::Yellow)) => ("\x1b[1;30;43m", "\x1b[0m"),
         (true, Some(Status::Red)) => ("\x1b[1;97;41m", "\x1b[0m"),
         _ => ("", ""),
     };
-    let label = match status {
-        Some(s) => s.as_str().to_uppercase(),
-        None => verdict["format"].as_str().unwrap_or("valid").to_uppercase(),
-    };
-    let summary = &verdict["summary"];
-    let name = summary["name"].as_str().unwrap_or("(no name)");
-    let issuer = &verdict["issuer"];
-    let issuer_name = issuer["name"]
-        .as_str()
-        .or_else(|| issuer["id"].as_str())
-        .unwrap_or("?");
-    let zh = issuer["names"]["zh"]
-        .as_str()
+    let label = status.map_or_else(
+        || v.format.as_str().to_uppercase(),
+        |s| s.as_str().to_uppercase(),
+    );
+    let summary = &v.summary;
+    let name = summary.name.as_deref().unwrap_or("(no name)");
+    let issuer_name = v.issuer.name.as_deref().unwrap_or(&v.issuer.id);
+    let zh = v
+        .issuer
+        .names
+        .as_ref()
+        .and_then(|n| n.get("zh"))
         .map(|n| format!(" / {n}"))
         .unwrap_or_default();
-    let until = verdict["expires_at"].as_str().unwrap_or("no expiry");
+    let until = v.expires_at.map_or_else(|| "no expiry".to_owned(), rfc3339);
     outln!(
         "✔ VALID  {badge} {label} {reset}  {name}  issued by {issuer_name}{zh} ({}), valid until {until}",
-        issuer["id"].as_str().unwrap_or("?")
+        v.issuer.id
     );
-    let subject = &verdict["claims"]["subject"];
     let mut person = name.to_owned();
-    if let Some(b) = summary["birth_date"].as_str() {
+    if let Some(b) = &summary.birth_date {
         person.push_str(&format!(", born {b}"));
     }
-    if let Some(sfx) = subject["id_suffix"].as_str() {
-        person.push_str(&format!(
-            ", {} …{sfx}",
-            subject["id_type"].as_str().unwrap_or("ID")
-        ));
+    if let Claims::Hcx(c) = &v.claims {
+        if let Some(sfx) = &c.subject.id_suffix {
+            person.push_str(&format!(
+                ", {} …{sfx}",
+                c.subject.id_type.as_deref().unwrap_or("ID")
+            ));
+        }
     }
     outln!("  subject    {person}");
-    if let Some(r) = verdict["claims"]["region"].as_str() {
-        outln!("  region     {r}");
+    if let Claims::Hcx(c) = &v.claims {
+        if let Some(r) = &c.region {
+            outln!("  region     {r}");
+        }
     }
-    for e in summary["evidence"].as_array().into_iter().flatten() {
-        let field = |k: &str| e[k].as_str().unwrap_or("").to_owned();
+    for e in &summary.evidence {
+        let field = |f: &Option<String>| f.clone().unwrap_or_default();
         outln!(
             "  {:<10} {} {} {}",
-            field("kind"),
-            field("disease"),
-            field("date"),
-            field("detail")
+            e.kind,
+            field(&e.disease),
+            field(&e.date),
+            field(&e.detail)
         );
     }
-    let issued = verdict["issued_at"].as_str().unwrap_or("?");
-    let lifetime = match (
-        verdict["issued_at"]
-            .as_str()
-            .and_then(|t| hcx_format::timefmt::parse_rfc3339(t).ok()),
-        verdict["expires_at"]
-            .as_str()
-            .and_then(|t| hcx_format::timefmt::parse_rfc3339(t).ok()),
-    ) {
+    let issued = v.issued_at.map_or_else(|| "?".to_owned(), rfc3339);
+    let lifetime = match (v.issued_at, v.expires_at) {
         (Some(i), Some(x)) => format!(
             " (valid for {})",
-            format_duration(u64::try_from(x - i).unwrap_or(0))
+            hcx_verify::timefmt::format_duration(u64::try_from(x - i).unwrap_or(0))
         ),
         _ => String::new(),
     };
     outln!(
         "  issued     {issued}{lifetime} with key {}  [{}]",
-        verdict["key_id"].as_str().unwrap_or("?"),
-        verdict["format"].as_str().unwrap_or("?")
+        v.key_id,
+        v.format.as_str()
     );
-    if let Some(id) = verdict["code_id"].as_str() {
+    if let Some(id) = &v.code_id {
         outln!("  code id    {id}");
     }
+    debug_assert!(v.format == Format::Hcx || v.code_id.is_none());
 }
 
-/// `hcx decode …`: the payload as JSON, marked unverified.
-pub fn decode(args: &DecodeArgs) -> Result<ExitCode, CliError> {
-    let texts = read_codes(&args.input)?;
-    let warning =
-        "UNVERIFIED: signature, issuer, validity and scope have not been checked; use `hcx verify`";
-    let text = texts.first().cloned().unwrap_or_default();
-    let json = if text.starts_with(hcx_format::PREFIX) || hcx_interop::detect(&text).is_none() {
-        let code = hcx_format::decode(&text).map_err(|e| CliError::judged(&e))?;
-        let mut json = json!({
-            "verified": false,
-            "warning": warning,
-            "format": "hcx",
-            "alg": code.alg,
-            "key_id": code.key_id.to_string(),
-            "issuer": code.issuer,
-            "issued_at": format_rfc3339(code.issued_at),
-            "expires_at": format_rfc3339(code.expires_at),
-            "code_id": code.code_id.iter().map(|b| format!("{b:02x}")).collect::<String>(),
-            "claims": code.claims,
-        });
-        if let (Some(nbf), Some(obj)) = (code.not_before, json.as_object_mut()) {
-            obj.insert("not_before".into(), format_rfc3339(nbf).into());
-        }
-        json
-    } else {
-        let decoded = hcx_interop::decode(&text).map_err(|e| CliError {
-            code: e.code(),
-            reason: Some(e.reason()),
-            message: e.to_string(),
-            status: EXIT_REJECTED,
-        })?;
-        let mut json = json!({ "verified": false, "warning": warning });
-        if let (Some(obj), Ok(Json::Object(fields))) =
-            (json.as_object_mut(), serde_json::to_value(&decoded))
-        {
-            obj.extend(fields);
-        }
-        json
+fn rfc3339(unix: i64) -> String {
+    hcx_verify::timefmt::format_rfc3339(unix)
+}
+
+/// `hcx verify --batch IN [-o OUT] [--jobs N]`.
+fn batch(args: &VerifyArgs, input: &Path) -> Result<ExitCode, CliError> {
+    let start = Instant::now();
+    let (verifier, clock) = verifier(args)?;
+    let process = |_first: u64, lines: &[Line]| -> Vec<Outcome> {
+        let texts: Vec<&str> = lines
+            .iter()
+            .map(|l| match l {
+                Line::Text(t) => t.trim(),
+                Line::NotUtf8 | Line::TooLong(_) => "",
+            })
+            .collect();
+        verifier
+            .verify_many(&texts, clock)
+            .into_iter()
+            .zip(lines)
+            .map(|(verdict, line)| {
+                let verdict = match unreadable(line) {
+                    Some(e) => Verdict::Invalid(e),
+                    None => verdict,
+                };
+                Outcome {
+                    json: verdict.to_json(),
+                    label: verdict.code().map_or("valid", |c| c.as_str()),
+                    status: verdict.exit_status(),
+                }
+            })
+            .collect()
     };
-    let text = serde_json::to_string_pretty(&json).map_err(|e| CliError::usage(e.to_string()))?;
-    outln!("{text}");
-    Ok(ExitCode::SUCCESS)
+    let tally = run_stream(input, args.output.as_deref(), args.jobs, &process)?;
+    eprintln!(
+        "{}",
+        tally.summary("verify --batch", "valid", start.elapsed().as_secs_f64())
+    );
+    Ok(ExitCode::from(tally.worst))
+}
+
+/// The verdict for an input line that is not text at all.
+fn unreadable(line: &Line) -> Option<VerifyError> {
+    line.problem()
+        .map(|(reason, message)| VerifyError::Input { reason, message })
 }

@@ -51,7 +51,7 @@ use sha2::{Digest, Sha512};
 use crate::decode::decode;
 use crate::error::VerifyError;
 use crate::keys::PublicKey;
-use crate::verify::{TrustedKey, VerifiedCode, Verifier};
+use crate::verify::{Clock, TrustedKey, VerifiedCode, Verifier};
 
 /// Bits per comb digit. curve25519-dalek's own fixed-base tables select their entry in
 /// constant time, scanning the whole row; a verifier handles public data only, so a direct
@@ -321,6 +321,15 @@ impl<'v> BatchVerifier<'v> {
 
     /// Verifies each text at `now` (Unix seconds); results are in input order.
     pub fn verify_many(&self, texts: &[&str], now: i64) -> Vec<Result<VerifiedCode, VerifyError>> {
+        self.check_many(texts, Clock::at(now).with_skew(self.verifier.skew_secs()))
+    }
+
+    /// Verifies each text at `clock`; results are in input order.
+    pub fn check_many(
+        &self,
+        texts: &[&str],
+        clock: Clock,
+    ) -> Vec<Result<VerifiedCode, VerifyError>> {
         let v = self.verifier;
         // Steps 1–3 per code: form, algorithm, key id.
         let decoded: Vec<Result<_, VerifyError>> = texts
@@ -363,7 +372,7 @@ impl<'v> BatchVerifier<'v> {
                         signer = Some(k);
                     }
                 }
-                v.finish(code, signer.ok_or(VerifyError::BadSignature)?, now)
+                v.finish(code, signer.ok_or(VerifyError::BadSignature)?, clock)
             })
             .collect()
     }
@@ -374,6 +383,16 @@ impl Verifier {
     /// (see [`crate::batch`]).
     pub fn verify_many(&self, texts: &[&str], now: i64) -> Vec<Result<VerifiedCode, VerifyError>> {
         BatchVerifier::new(self).verify_many(texts, now)
+    }
+
+    /// Verifies many texts at `clock`: the same results as [`Verifier::check`] on each, with
+    /// the signatures checked in bulk.
+    pub fn check_many(
+        &self,
+        texts: &[&str],
+        clock: Clock,
+    ) -> Vec<Result<VerifiedCode, VerifyError>> {
+        BatchVerifier::new(self).check_many(texts, clock)
     }
 }
 

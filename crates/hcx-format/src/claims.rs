@@ -852,9 +852,6 @@ fn check_partial_date(field: &str, s: &str) -> Result<(), ClaimsError> {
     }
 }
 
-/// The reference claims used in the README, tests and the demo.
-pub const REFERENCE_CLAIMS_JSON: &str = r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#;
-
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -65,6 +65,7 @@ mod error;
 mod issue;
 mod keys;
 pub mod limits;
+mod summary;
 mod text;
 pub mod timefmt;
 mod trust;
@@ -72,8 +73,8 @@ mod verify;
 
 pub use batch::{BatchVerifier, MAX_KEY_TABLES, SignatureItem, StrictBatch};
 pub use claims::{
-    ClaimsError, EvidenceKind, HealthClaims, REFERENCE_CLAIMS_JSON, Recovery, Status, Subject,
-    Test, TestKind, TestResult, Vaccination, check_region,
+    ClaimsError, EvidenceKind, HealthClaims, Recovery, Status, Subject, Test, TestKind, TestResult,
+    Vaccination, check_region,
 };
 pub use cose::ALG_EDDSA;
 pub use cwt::{CLAIM_HCX, CODE_ID_LEN};
@@ -82,10 +83,11 @@ pub use error::{DecodeError, IssueError, KeyError, TrustListError, VerifyError};
 pub use hcx_error::{Code, Coded, Reason};
 pub use issue::{BatchIssuer, IssueParams, IssueRequest, issue, issue_with_code_id};
 pub use keys::{KeyId, PrivateKey, PublicKey, public_key_from_any_pem};
+pub use summary::{EvidenceSummary, Summary};
 pub use text::{PREFIX, cose_bytes, text_from_cose};
 pub use timefmt::system_time;
 pub use trust::{
     IssuerEntry, JwsSignature, KeyEntry, KeyStatus, Scopes, SignedTrustList, TRUST_LIST_TYP,
     TRUST_LIST_VERSION, TrustList, TrustListPolicy, check_issuer_id,
 };
-pub use verify::{IssuerInfo, VerifiedCode, Verifier, verdict_json};
+pub use verify::{Clock, IssuerInfo, VerifiedCode, Verifier, verdict_json};

@@ -16,6 +16,41 @@ use crate::limits::DEFAULT_SKEW_SECS;
 use crate::timefmt;
 use crate::trust::{IssuerEntry, KeyStatus, SignedTrustList, TrustList, TrustListPolicy};
 
+/// When a code is judged: the validation time and the tolerance for clocks that disagree.
+///
+/// Taken explicitly by every verification, so that audits can replay a past instant and no
+/// verdict depends on a hidden system clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Clock {
+    /// The validation time, Unix seconds.
+    pub now: i64,
+    /// The clock-skew tolerance, seconds (SPEC §8: default 300).
+    pub skew_secs: i64,
+}
+
+impl Clock {
+    /// Judges at `now` (Unix seconds) with the default skew of 300 s.
+    pub fn at(now: i64) -> Clock {
+        Clock {
+            now,
+            skew_secs: DEFAULT_SKEW_SECS,
+        }
+    }
+
+    /// Judges at the system's current time with the default skew.
+    pub fn system() -> Clock {
+        Clock::at(timefmt::unix_seconds(SystemTime::now()))
+    }
+
+    /// The same instant with another skew, in seconds (clamped to the range of times).
+    pub fn with_skew(self, skew_secs: i64) -> Clock {
+        Clock {
+            skew_secs: skew_secs.clamp(0, timefmt::MAX_UNIX_TIME),
+            ..self
+        }
+    }
+}
+
 /// A code whose signature, issuer, key, validity period and scope all check out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct VerifiedCode {
@@ -116,6 +151,11 @@ impl Verifier {
         self
     }
 
+    /// The clock-skew tolerance `verify_at` uses, seconds.
+    pub fn skew_secs(&self) -> i64 {
+        self.skew_secs
+    }
+
     /// The trust list in use.
     pub fn trust_list(&self) -> &TrustList {
         &self.trust_list
@@ -126,17 +166,31 @@ impl Verifier {
         self.verify_at(text, timefmt::unix_seconds(now))
     }
 
-    /// Verifies a code text at `now` (Unix seconds).
+    /// Verifies a code text at `now` (Unix seconds), with the verifier's skew.
     pub fn verify_at(&self, text: &str, now: i64) -> Result<VerifiedCode, VerifyError> {
-        let code = decode(text)?;
-        self.verify_decoded(code, now)
+        self.check(text, Clock::at(now).with_skew(self.skew_secs))
     }
 
-    /// Verifies an already decoded code at `now` (Unix seconds).
+    /// Verifies a code text at `clock.now` with `clock.skew_secs` (SPEC §8, C1–C17).
+    pub fn check(&self, text: &str, clock: Clock) -> Result<VerifiedCode, VerifyError> {
+        let code = decode(text)?;
+        self.check_decoded(code, clock)
+    }
+
+    /// Verifies an already decoded code at `now` (Unix seconds), with the verifier's skew.
     pub fn verify_decoded(
         &self,
         code: UnverifiedCode,
         now: i64,
+    ) -> Result<VerifiedCode, VerifyError> {
+        self.check_decoded(code, Clock::at(now).with_skew(self.skew_secs))
+    }
+
+    /// Verifies an already decoded code (C7–C17).
+    pub fn check_decoded(
+        &self,
+        code: UnverifiedCode,
+        clock: Clock,
     ) -> Result<VerifiedCode, VerifyError> {
         // Step 4: one of them verifies the signature (kids may collide: try each). StrictBatch
         // accepts exactly what `verify_strict` accepts, and once a key's table is built (on its
@@ -154,7 +208,7 @@ impl Verifier {
                 self.signatures.verify(&[item]) == [true]
             })
             .ok_or(VerifyError::BadSignature)?;
-        self.finish(code, signer, now)
+        self.finish(code, signer, clock)
     }
 
     /// Steps 2 and 3: the trusted keys that may have signed `code`, in trust-list order.
@@ -194,7 +248,7 @@ impl Verifier {
         &self,
         code: UnverifiedCode,
         signer: &TrustedKey,
-        now: i64,
+        clock: Clock,
     ) -> Result<VerifiedCode, VerifyError> {
         let kid = code.key_id.to_string();
         let (issuer, key) = self.entry(signer)?;
@@ -218,7 +272,7 @@ impl Verifier {
             });
         }
         // Step 7: the code is valid now, within the skew tolerance.
-        let skew = self.skew_secs;
+        let (now, skew) = (clock.now, clock.skew_secs);
         if now >= code.expires_at.saturating_add(skew) {
             return Err(VerifyError::Expired {
                 expires_at: code.expires_at,

@@ -42,9 +42,9 @@ fn reference() -> (String, Verifier) {
         hcx_format::system_time(NOW),
     )
     .unwrap();
-    let claims = HealthClaims::from_json(
-        r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#,
-    )
+    let claims = HealthClaims::from_json(include_str!(
+        "../../../spec/fixtures/samples/reference-claims.json"
+    ))
     .unwrap();
     let params = IssueParams {
         issuer: "dingtalk".into(),

@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 use crate::crypto::Alg;
 use crate::error::{Error, schema};
 use crate::limits::MAX_INPUT_BYTES;
-use crate::summary::Summary;
+use crate::summary::{ForeignSummary, Summary};
 use crate::trust::TrustStore;
 use crate::util::{cbor_to_json, inflate_zlib, parse_cbor, rewrap, rfc3339, to_b64};
 use crate::x509::Cert;
@@ -538,8 +538,8 @@ pub fn verify(text: &str, trust: &TrustStore, options: &VerifyOptions) -> Result
             name: cert.and_then(Cert::common_name),
         },
         key_id: cose.kid_b64(),
-        issued_at: cwt.iat.map(rfc3339),
-        expires_at: cwt.exp.map(rfc3339),
+        issued_at: cwt.iat,
+        expires_at: cwt.exp,
         summary: Summary::from_dcc(&cwt),
         claims: cwt.dcc,
     })

@@ -1,8 +1,9 @@
 //! One verifier for foreign health certificates: EU Digital COVID Certificates (`HC1:`),
 //! SMART Health Cards (`shc:/`, JWS, `.smart-health-card` files) and ICAO VDS-NC seals, all
-//! judged against one [`TrustStore`] and reported through one [`Verified`] verdict with the same
-//! error codes as hcx where the meanings match. hcx codes themselves stay in `hcx-format`; their
-//! [`Summary`] comes from `impl From<&hcx_format::VerifiedCode>`.
+//! judged against one [`TrustStore`] and reported through one [`Verified`] result with the
+//! error codes of `hcx-error`. Each is summarised into hcx-format's [`Summary`], the core view
+//! every format shares. Apps use the `hcx-verify` facade, which reads hcx codes too and writes
+//! every verdict as SPEC §9 JSON.
 //!
 //! ```no_run
 //! use hcx_interop::{TrustStore, VerifyOptions};
@@ -138,10 +139,12 @@ pub struct Verified {
     /// The signing key's id (DCC: base64 kid; SHC: JWK kid; VDS-NC: base64 of the first 8
     /// bytes of SHA-256 over the signer certificate, like a DCC kid).
     pub key_id: String,
-    /// Issuance time (DCC `iat`, SHC `nbf`), RFC 3339.
-    pub issued_at: Option<String>,
-    /// Expiry (`exp`), RFC 3339.
-    pub expires_at: Option<String>,
+    /// Issuance time (DCC `iat`, SHC `nbf`), Unix seconds; RFC 3339 in JSON.
+    #[serde(with = "hcx_format::timefmt::rfc3339_option")]
+    pub issued_at: Option<i64>,
+    /// Expiry (`exp`), Unix seconds; RFC 3339 in JSON.
+    #[serde(with = "hcx_format::timefmt::rfc3339_option")]
+    pub expires_at: Option<i64>,
     /// The original payload: the DCC JSON, the SHC JWS payload, the VDS-NC `data`.
     pub claims: serde_json::Value,
     /// The core view, the same for every format.

@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 use crate::crypto::Alg;
 use crate::error::{Error, schema};
 use crate::limits::{MAX_CHUNKS, MAX_FILE_CREDENTIALS, MAX_INPUT_BYTES, MAX_SHC_QR_VERSION};
-use crate::summary::Summary;
+use crate::summary::{ForeignSummary, Summary};
 use crate::trust::{ShcKey, TrustStore};
 use crate::util::{
     MAX_UNIX_TIME, b64url, inflate_raw, jstr, numeric_date, parse_json_strict, rfc3339,
@@ -440,8 +440,8 @@ pub fn verify_jws(
             name: trust.issuer_names.get(iss).cloned(),
         },
         key_id: jws.kid,
-        issued_at: Some(rfc3339(nbf)),
-        expires_at: exp.map(rfc3339),
+        issued_at: Some(nbf),
+        expires_at: exp,
         summary: Summary::from_shc(&payload),
         claims: payload,
     })

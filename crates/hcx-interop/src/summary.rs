@@ -1,39 +1,9 @@
 //! One core view of every format: who, born when, what evidence, issued by whom, valid when.
 
-use serde::{Deserialize, Serialize};
+pub use hcx_format::{EvidenceSummary, Summary};
 use serde_json::Value as Json;
 
 use crate::util::{jstr, rfc3339};
-
-/// The core facts of a health certificate, the same for every format.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Summary {
-    /// The holder's name as printed (given names first).
-    pub name: Option<String>,
-    /// The holder's date of birth, as given (`YYYY-MM-DD`, `YYYY-MM` or `YYYY`).
-    pub birth_date: Option<String>,
-    /// Vaccinations, tests and recoveries, in the certificate's order.
-    pub evidence: Vec<EvidenceSummary>,
-    /// Who issued it (an authority name, a country code or an issuer URL).
-    pub issuer: Option<String>,
-    /// Start of validity, RFC 3339.
-    pub valid_from: Option<String>,
-    /// End of validity, RFC 3339.
-    pub valid_until: Option<String>,
-}
-
-/// One piece of evidence.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct EvidenceSummary {
-    /// `vaccination`, `test` or `recovery`.
-    pub kind: String,
-    /// When: vaccination date, sample collection time, or first positive test.
-    pub date: Option<String>,
-    /// Disease or agent targeted, e.g. `COVID-19`.
-    pub disease: Option<String>,
-    /// A short human-readable detail (dose, test type and result, validity…).
-    pub detail: Option<String>,
-}
 
 fn evidence(
     kind: &str,
@@ -41,12 +11,7 @@ fn evidence(
     disease: Option<String>,
     detail: Option<String>,
 ) -> EvidenceSummary {
-    EvidenceSummary {
-        kind: kind.to_owned(),
-        date: date.map(str::to_owned),
-        disease,
-        detail,
-    }
+    EvidenceSummary::new(kind, date, disease, detail)
 }
 
 /// Names the disease of a SNOMED CT (DCC) or ICD-11 (VDS-NC) code, or returns the code.
@@ -75,9 +40,19 @@ fn join(parts: &[Option<&str>]) -> Option<String> {
     (!text.is_empty()).then_some(text)
 }
 
-impl Summary {
+/// Summaries of the foreign formats (the type is hcx-format's, shared with hcx codes).
+pub(crate) trait ForeignSummary {
     /// Summarises a DCC.
-    pub(crate) fn from_dcc(cwt: &crate::dcc::Cwt) -> Summary {
+    fn from_dcc(cwt: &crate::dcc::Cwt) -> Summary;
+    /// Summarises a SMART Health Card payload.
+    fn from_shc(payload: &Json) -> Summary;
+    /// Summarises a VDS-NC seal's data.
+    fn from_vdsnc(data: &Json) -> Summary;
+}
+
+impl ForeignSummary for Summary {
+    /// Summarises a DCC.
+    fn from_dcc(cwt: &crate::dcc::Cwt) -> Summary {
         let dcc = &cwt.dcc;
         let nam = dcc.get("nam").cloned().unwrap_or(Json::Null);
         let name = join(&[jstr(&nam, "gn"), jstr(&nam, "fn")])
@@ -142,7 +117,7 @@ impl Summary {
     }
 
     /// Summarises a SMART Health Card JWS payload.
-    pub(crate) fn from_shc(payload: &Json) -> Summary {
+    fn from_shc(payload: &Json) -> Summary {
         let vc = payload.get("vc").cloned().unwrap_or(Json::Null);
         let covid = vc.get("type").and_then(Json::as_array).is_some_and(|t| {
             t.iter()
@@ -224,7 +199,7 @@ impl Summary {
     }
 
     /// Summarises a VDS-NC `data` object.
-    pub(crate) fn from_vdsnc(data: &Json) -> Summary {
+    fn from_vdsnc(data: &Json) -> Summary {
         let msg = data.get("msg").cloned().unwrap_or(Json::Null);
         let pid = msg.get("pid").cloned().unwrap_or(Json::Null);
         let mut evidence_list = Vec::new();
@@ -260,55 +235,6 @@ impl Summary {
                 .map(str::to_owned),
             valid_from: None,
             valid_until: None,
-        }
-    }
-}
-
-impl From<&hcx_format::VerifiedCode> for Summary {
-    fn from(code: &hcx_format::VerifiedCode) -> Summary {
-        use hcx_format::{TestKind, TestResult};
-        let c = &code.claims;
-        let mut list = Vec::new();
-        for v in &c.vaccinations {
-            list.push(evidence(
-                "vaccination",
-                Some(&v.date),
-                Some(v.disease.clone()),
-                Some(format!("dose {}/{} {}", v.dose, v.doses, v.vaccine)),
-            ));
-        }
-        for t in &c.tests {
-            let kind = match t.kind {
-                TestKind::NucleicAcid => "NAAT",
-                TestKind::Antigen => "rapid antigen",
-                TestKind::Antibody => "antibody",
-            };
-            let result = match t.result {
-                TestResult::Negative => "not detected",
-                TestResult::Positive => "detected",
-            };
-            list.push(evidence(
-                "test",
-                Some(&rfc3339(t.collected_at)),
-                Some(t.disease.clone()),
-                Some(format!("{kind} {result}")),
-            ));
-        }
-        for r in &c.recoveries {
-            list.push(evidence(
-                "recovery",
-                Some(&r.first_positive),
-                Some(r.disease.clone()),
-                Some(format!("valid {} to {}", r.valid_from, r.valid_until)),
-            ));
-        }
-        Summary {
-            name: Some(c.subject.name.clone()),
-            birth_date: c.subject.birth_date.clone(),
-            evidence: list,
-            issuer: Some(code.issuer.name.clone()),
-            valid_from: Some(rfc3339(code.not_before.unwrap_or(code.issued_at))),
-            valid_until: Some(rfc3339(code.expires_at)),
         }
     }
 }

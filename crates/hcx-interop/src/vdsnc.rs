@@ -7,7 +7,7 @@ use serde_json::Value as Json;
 use crate::crypto::Alg;
 use crate::error::{Error, schema};
 use crate::limits::MAX_INPUT_BYTES;
-use crate::summary::Summary;
+use crate::summary::{ForeignSummary, Summary};
 use crate::trust::{TrustStore, dcc_kid};
 use crate::util::{b64url, jstr, parse_json_lenient, to_b64};
 use crate::x509::Cert;

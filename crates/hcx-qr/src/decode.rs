@@ -60,6 +60,11 @@ pub fn decode_file_symbols(path: &Path) -> Result<Vec<Symbol>, Error> {
 }
 
 fn file_found(path: &Path) -> Result<Vec<Found>, Error> {
+    image_found(&read_image_file(path)?)
+}
+
+/// Reads an image file whole, refusing files over [`MAX_FILE_BYTES`] before reading them.
+pub fn read_image_file(path: &Path) -> Result<Vec<u8>, Error> {
     let io = |source| Error::Io {
         path: path.to_path_buf(),
         source,
@@ -77,7 +82,13 @@ fn file_found(path: &Path) -> Result<Vec<Found>, Error> {
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
         .map_err(io)?;
-    image_found(&bytes)
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(Error::FileTooLarge {
+            size: bytes.len() as u64,
+            max: MAX_FILE_BYTES,
+        });
+    }
+    Ok(bytes)
 }
 
 /// Decodes every code in an 8-bit grayscale frame (row-major, `width * height` bytes), e.g. from a camera.

@@ -10,7 +10,7 @@ use crate::forge::{
 };
 use crate::{DAY, Files, HOUR, T0, private_key, signing_key};
 
-pub(crate) const REFERENCE: &str = r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#;
+pub(crate) use crate::REFERENCE_CLAIMS_JSON as REFERENCE;
 pub(crate) const VACCINATED: &str = r#"{"status":"green","subject":{"name":"李四","birth_date":"1985-11-02"},"region":"CN-33","vaccinations":[{"disease":"COVID-19","vaccine":"BBIBP-CorV","manufacturer":"Sinopharm","dose":3,"doses":3,"date":"2022-01-15","country":"CN"}]}"#;
 pub(crate) const TESTED: &str = r#"{"status":"green","subject":{"name":"王五"},"region":"CN-11","tests":[{"disease":"COVID-19","kind":"nucleic_acid","result":"negative","collected_at":"2026-11-20T10:00:00Z","center":"北京协和医院","country":"CN"}]}"#;
 pub(crate) const RECOVERED: &str = r#"{"status":"yellow","subject":{"name":"赵六","birth_date":"1979"},"region":"CN-33","recoveries":[{"disease":"COVID-19","first_positive":"2026-10-01","valid_from":"2026-10-12","valid_until":"2027-03-30","country":"CN"}]}"#;

@@ -6,7 +6,7 @@ use hcx_format::HealthClaims;
 use crate::forge::{self, CTI, EXP, HCX, IAT, ISS, enc, int, set, text};
 use crate::{DAY, T0, private_key, seed, signing_key};
 
-const REFERENCE: &str = r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#;
+use crate::REFERENCE_CLAIMS_JSON as REFERENCE;
 
 fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()

@@ -26,6 +26,11 @@ pub const T0: i64 = 1_795_248_000;
 pub const HOUR: i64 = 3600;
 pub const DAY: i64 = 86_400;
 
+/// The reference claims of the README, the demo, the benchmarks and the tests: the one place
+/// they are written (also generated as `spec/fixtures/samples/reference-claims.json` for hosts
+/// that are not Rust).
+pub const REFERENCE_CLAIMS_JSON: &str = r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#;
+
 /// Every file of the fixture directory: relative path → contents.
 pub type Files = BTreeMap<String, Vec<u8>>;
 
@@ -69,6 +74,7 @@ pub fn generate() -> Result<Files, String> {
     }
     trust::generate(&mut files)?;
     cases::generate(&mut files)?;
+    samples(&mut files)?;
     files.insert(
         "worked-example.md".into(),
         example::worked_example()?.into_bytes(),
@@ -76,10 +82,38 @@ pub fn generate() -> Result<Files, String> {
     Ok(files)
 }
 
+/// The directories of the fixture tree this generator owns (and empties before writing).
+pub const FIXTURE_DIRS: [&str; 5] = ["keys", "trust", "cases", "images", "samples"];
+
+/// Plain-text samples for documentation and for hosts that want a code without reading a case:
+/// the codes of `valid-reference` and `key-unknown-kid`, and the reference claims.
+fn samples(files: &mut Files) -> Result<(), String> {
+    for (sample, case) in [
+        ("samples/reference-code.txt", "valid-reference"),
+        ("samples/unknown-key-code.txt", "key-unknown-kid"),
+    ] {
+        let path = format!("cases/{case}.json");
+        let bytes = files
+            .get(&path)
+            .ok_or_else(|| format!("{path} is not generated"))?;
+        let json: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| format!("{path}: {e}"))?;
+        let text = json["input"]["text"]
+            .as_str()
+            .ok_or_else(|| format!("{path} has no input text"))?;
+        files.insert(sample.to_owned(), format!("{text}\n").into_bytes());
+    }
+    files.insert(
+        "samples/reference-claims.json".to_owned(),
+        format!("{REFERENCE_CLAIMS_JSON}\n").into_bytes(),
+    );
+    Ok(())
+}
+
 /// Writes the fixtures under `dir`, removing stale files in the directories this owns.
 pub fn write(dir: &std::path::Path) -> Result<usize, String> {
     let files = generate()?;
-    for sub in ["keys", "trust", "cases", "images"] {
+    for sub in FIXTURE_DIRS {
         let path = dir.join(sub);
         if path.exists() {
             std::fs::remove_dir_all(&path).map_err(|e| format!("{}: {e}", path.display()))?;
