@@ -22,9 +22,7 @@ use hcx_format::{
     BatchVerifier, HealthClaims, IssueParams, IssuerEntry, KeyEntry, PrivateKey, Scopes,
     SignedTrustList, TrustList, TrustListPolicy, Verifier,
 };
-use hcx_status::{
-    Change, CodeRef, Coverage, ListHeader, Lookup, Status, StatusList, StatusState,
-};
+use hcx_status::{Change, CodeRef, Coverage, ListHeader, Lookup, Status, StatusList, StatusState};
 
 /// Codes per iteration (as in the workspace's bulk bench).
 const N: usize = 64;
@@ -52,7 +50,10 @@ fn fixture() -> Fixture {
         keys: vec![KeyEntry::new(&key.public_key(), None, None)],
     });
     (list.sequence, list.issued_at, list.expires_at) = (1, NOW, NOW + 30 * DAY);
-    let trust = SignedTrustList::sign(&list, &[&root]).unwrap().to_json().unwrap();
+    let trust = SignedTrustList::sign(&list, &[&root])
+        .unwrap()
+        .to_json()
+        .unwrap();
     let policy = TrustListPolicy::single_root(root.public_key());
     let verifier =
         Verifier::from_signed_trust_list(trust.as_bytes(), &policy, hcx_format::system_time(NOW))

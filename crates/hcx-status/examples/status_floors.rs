@@ -128,8 +128,10 @@ impl Failures {
 
 fn sizes(failures: &mut Failures) {
     println!("## Sizes, build time, exactness\n");
-    for (n, per_mille_x10, floor) in [(1_000_000u64, 100u64, 11_500usize), (10_000_000, 10, 16_000)]
-    {
+    for (n, per_mille_x10, floor) in [
+        (1_000_000u64, 100u64, 11_500usize),
+        (10_000_000, 10, 16_000),
+    ] {
         let every = 10_000 / per_mille_x10;
         let revoked = move |i: u64| i % every == 0;
         let r = n / every;
@@ -152,7 +154,10 @@ fn sizes(failures: &mut Failures) {
             file.len() as f64 / bound,
             file.len() as f64 / floor as f64
         );
-        failures.check(file.len() <= floor, format!("{n} size {} <= {floor}", file.len()));
+        failures.check(
+            file.len() <= floor,
+            format!("{n} size {} <= {floor}", file.len()),
+        );
         println!(
             "  build + sign {:.2} s; hashing the {n} ids alone {:.2} s (ratio {:.1}); load {}",
             build_time.as_secs_f64(),
@@ -232,7 +237,10 @@ fn memory(failures: &mut Failures) {
         .filter_map(|f| f.parse().ok())
         .collect();
     let [before, after, held, revoked] = fields[..] else {
-        panic!("child printed {text:?}, stderr {}", String::from_utf8_lossy(&out.stderr));
+        panic!(
+            "child printed {text:?}, stderr {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
     };
     println!(
         "  peak RSS of the verifier process {:.1} MiB (at start {:.1} MiB); status data held \
@@ -242,7 +250,10 @@ fn memory(failures: &mut Failures) {
     );
     failures.check(
         after < 32 * 1024,
-        format!("verifier peak RSS {:.1} MiB < 32 MiB", after as f64 / 1024.0),
+        format!(
+            "verifier peak RSS {:.1} MiB < 32 MiB",
+            after as f64 / 1024.0
+        ),
     );
     println!();
 }
@@ -269,9 +280,14 @@ fn deltas(failures: &mut Failures) {
             };
             (id(i), change)
         });
-        let delta = StatusList::delta(header(2, NOW + 3600), &base, old, Vec::<([u8; 8], Status)>::new())
-            .unwrap()
-            .sign(&key());
+        let delta = StatusList::delta(
+            header(2, NOW + 3600),
+            &base,
+            old,
+            Vec::<([u8; 8], Status)>::new(),
+        )
+        .unwrap()
+        .sign(&key());
         // Exactness of base + delta for the changed codes and a sample of the rest.
         let mut state = StatusState::new(base.clone(), None).unwrap();
         state.apply(verify(&delta)).unwrap();
@@ -318,7 +334,10 @@ fn bulk(failures: &mut Failures) {
         keys: vec![KeyEntry::new(&issuer_key.public_key(), None, None)],
     });
     (trust.sequence, trust.issued_at, trust.expires_at) = (1, NOW, NOW + 30 * DAY);
-    let json = SignedTrustList::sign(&trust, &[&root]).unwrap().to_json().unwrap();
+    let json = SignedTrustList::sign(&trust, &[&root])
+        .unwrap()
+        .to_json()
+        .unwrap();
     let policy = TrustListPolicy::single_root(root.public_key());
     let verifier =
         Verifier::from_signed_trust_list(json.as_bytes(), &policy, hcx_format::system_time(NOW))
@@ -337,13 +356,34 @@ fn bulk(failures: &mut Failures) {
         .map(|_| hcx_format::issue(&issuer_key, &params, &claims).unwrap())
         .collect();
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let ids: Vec<Vec<u8>> = texts.iter().map(|t| hcx_format::decode(t).unwrap().code_id).collect();
+    let ids: Vec<Vec<u8>> = texts
+        .iter()
+        .map(|t| hcx_format::decode(t).unwrap().code_id)
+        .collect();
     let codes = (0..10_000_000u64)
-        .map(|i| (id(i).to_vec(), if i % 1000 == 0 { Status::Revoked } else { Status::Valid }))
+        .map(|i| {
+            (
+                id(i).to_vec(),
+                if i % 1000 == 0 {
+                    Status::Revoked
+                } else {
+                    Status::Valid
+                },
+            )
+        })
         .chain(ids.iter().enumerate().map(|(i, c)| {
-            (c.clone(), if i % 8 == 0 { Status::Revoked } else { Status::Valid })
+            (
+                c.clone(),
+                if i % 8 == 0 {
+                    Status::Revoked
+                } else {
+                    Status::Valid
+                },
+            )
         }));
-    let file = StatusList::snapshot(header(1, NOW), codes).unwrap().sign(&key());
+    let file = StatusList::snapshot(header(1, NOW), codes)
+        .unwrap()
+        .sign(&key());
     let state = StatusState::new(verify(&file), None).unwrap();
     let bulk = BatchVerifier::new(&verifier);
     let plain = || {
@@ -421,7 +461,10 @@ fn bulk(failures: &mut Failures) {
         ratios[10],
         ratios[30]
     );
-    failures.check(ratio >= 0.95, format!("bulk verify with status {ratio:.3}x >= 0.95x"));
+    failures.check(
+        ratio >= 0.95,
+        format!("bulk verify with status {ratio:.3}x >= 0.95x"),
+    );
     println!();
 }
 

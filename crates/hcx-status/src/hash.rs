@@ -178,17 +178,32 @@ mod tests {
         }
     }
 
+    /// Known answers, computed independently (`sha256sum` and a Python transcription of
+    /// spec/status-list.md §3); the spec's worked example quotes them.
     #[test]
-    fn digest_is_sha256_prefix() {
-        // SHA-256("hcx-status/v1\0" || 01 02 03 04 05 06 07 08), first 16 bytes, as computed
-        // independently with `printf 'hcx-status/v1\0\1\2\3\4\5\6\7\10' | sha256sum`.
+    fn known_answers() {
+        // printf 'hcx-status/v1\0\1\2\3\4\5\6\7\10' | sha256sum → 9925b9f4ee9b8cec24e29f57…
         let d = IdentityDigest::of_code_id(&[1, 2, 3, 4, 5, 6, 7, 8]);
-        let full = Sha256::new()
-            .chain_update(b"hcx-status/v1\0")
-            .chain_update([1u8, 2, 3, 4, 5, 6, 7, 8])
-            .finalize();
-        let lo = u64::from_le_bytes(full[0..8].try_into().unwrap());
-        let hi = u64::from_le_bytes(full[8..16].try_into().unwrap());
-        assert_eq!(d, IdentityDigest::from_words(lo, hi));
+        assert_eq!(
+            d,
+            IdentityDigest::from_words(0xec8c_9bee_f4b9_2599, 0xffe0_90cb_579f_e224)
+        );
+        let eq = equation(&d, 5, 1000);
+        assert_eq!(eq.start, 546);
+        assert_eq!(
+            eq.coeffs.0,
+            [
+                0x2056_0c25_5789_80f5,
+                0x905d_077c_ec63_4371,
+                0xfe09_0498_9519_56b7,
+                0xfaa3_7e5f_21e4_1102
+            ]
+        );
+        let eq = equation(&d, 0, 100);
+        assert_eq!(eq.start, 0);
+        assert_eq!(
+            eq.coeffs.0,
+            [0x7d62_d3c8_edbe_18bb, 0x0000_000e_cf37_8dfa, 0, 0]
+        );
     }
 }

@@ -57,8 +57,8 @@ pub use envelope::{CONTENT_TYPE, SignedStatusList};
 pub use error::{Staleness, StatusError};
 pub use hash::IdentityDigest;
 pub use list::{
-    Coverage, FORMAT_VERSION, LevelSummary, ListHeader, ListKind, ListSummary, MapSummary,
-    StatusList,
+    CodeRecord, Coverage, FORMAT_VERSION, LevelSummary, ListHeader, ListKind, ListSummary,
+    MapSummary, StatusList,
 };
 pub use state::{Applied, CodeRef, Lookup, NotCovered, StatusPolicy, StatusState};
 pub use status::{Change, Status};

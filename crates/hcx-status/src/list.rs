@@ -118,6 +118,23 @@ pub struct StatusList {
     payload_hash: [u8; 32],
 }
 
+/// One row of an issuer's registry, for [`StatusList::snapshot_of`] and
+/// [`StatusList::delta_of`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CodeRecord<C> {
+    /// The code id (`cti`).
+    pub code_id: C,
+    /// The code's `iat`, Unix seconds.
+    pub issued_at: i64,
+    /// The code's `exp`, Unix seconds.
+    pub expires_at: i64,
+    /// The code's status now.
+    pub status: Status,
+    /// The status the last published list (with its chain) gives the code, `None` when it
+    /// did not cover it; only deltas use it.
+    pub published: Option<Status>,
+}
+
 /// A code id checked and hashed for a builder.
 fn digest_of(code_id: &[u8]) -> Result<IdentityDigest, StatusError> {
     if !CODE_ID_LEN.contains(&code_id.len()) {
@@ -194,6 +211,50 @@ impl StatusList {
             changes: build_map(changes, UNCHANGED)?,
         };
         Ok(StatusList::assemble(header, body))
+    }
+
+    /// [`StatusList::snapshot`] from registry rows: keeps the rows `header.coverage` covers.
+    pub fn snapshot_of<C: AsRef<[u8]>>(
+        header: ListHeader,
+        records: impl IntoIterator<Item = CodeRecord<C>>,
+    ) -> Result<StatusList, StatusError> {
+        let coverage = header.coverage;
+        let codes = records
+            .into_iter()
+            .filter(|r| coverage.covers(r.issued_at, r.expires_at))
+            .map(|r| (r.code_id, r.status));
+        StatusList::snapshot(header, codes)
+    }
+
+    /// [`StatusList::delta`] from registry rows: keeps the rows `header.coverage` covers,
+    /// sends those issued before the base's `issued_before` to the change map (unchanged when
+    /// `published` equals `status`) and the others to the new codes.
+    pub fn delta_of<C: AsRef<[u8]>>(
+        header: ListHeader,
+        base: &StatusList,
+        records: impl IntoIterator<Item = CodeRecord<C>>,
+    ) -> Result<StatusList, StatusError> {
+        let coverage = header.coverage;
+        let old_before = base.header.coverage.issued_before;
+        let mut old = Vec::new();
+        let mut new = Vec::new();
+        for r in records {
+            if !coverage.covers(r.issued_at, r.expires_at) {
+                continue;
+            }
+            if r.issued_at < old_before {
+                // Naming the status is always right; "unchanged" only saves bytes.
+                let change = if r.published == Some(r.status) {
+                    Change::Unchanged
+                } else {
+                    Change::To(r.status)
+                };
+                old.push((r.code_id, change));
+            } else {
+                new.push((r.code_id, r.status));
+            }
+        }
+        StatusList::delta(header, base, old, new)
     }
 
     fn assemble(header: ListHeader, body: Body) -> StatusList {

@@ -139,7 +139,10 @@ fn deltas_follow_the_registry_through_many_epochs() {
             }
         }
         assert!(r.codes.len() == n);
+        // Both builders give the same list.
+        let mut by_hand = r.clone();
         let delta = ship(&r.publish_delta(now));
+        assert_eq!(by_hand.publish_delta_by_hand(now), delta);
         assert_eq!(delta.kind(), ListKind::Delta);
         assert_eq!(state.apply(delta.clone()).unwrap(), Applied::Extended);
         assert_eq!(state.apply(delta).unwrap(), Applied::AlreadyCurrent);

@@ -2,7 +2,7 @@
 //! snapshot or a delta needs, computed the way spec/status-list.md §7.1 says an issuer must.
 #![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing)]
 
-use hcx_status::{Change, Coverage, ListHeader, Status, StatusList};
+use hcx_status::{Change, CodeRecord, Coverage, ListHeader, Status, StatusList};
 
 /// One issued code.
 #[derive(Debug, Clone)]
@@ -62,21 +62,24 @@ impl Registry {
         }
     }
 
-    fn covered<'a>(&'a self, c: &'a Coverage) -> impl Iterator<Item = (usize, &'a Code)> + 'a {
+    fn records(&self) -> Vec<CodeRecord<Vec<u8>>> {
         self.codes
             .iter()
-            .enumerate()
-            .filter(move |(_, code)| c.covers(code.issued_at, code.expires_at))
+            .zip(&self.published)
+            .map(|(c, published)| CodeRecord {
+                code_id: c.id.clone(),
+                issued_at: c.issued_at,
+                expires_at: c.expires_at,
+                status: c.status,
+                published: *published,
+            })
+            .collect()
     }
 
     /// A snapshot of every covered code, remembered as published.
     pub fn publish_snapshot(&mut self, sequence: u64, now: i64) -> StatusList {
         let header = self.header(sequence, now);
-        let entries: Vec<(Vec<u8>, Status)> = self
-            .covered(&header.coverage)
-            .map(|(_, c)| (c.id.clone(), c.status))
-            .collect();
-        let list = StatusList::snapshot(header.clone(), entries).unwrap();
+        let list = StatusList::snapshot_of(header.clone(), self.records()).unwrap();
         self.remember(&header.coverage, list.clone());
         list
     }
@@ -85,10 +88,23 @@ impl Registry {
     pub fn publish_delta(&mut self, now: i64) -> StatusList {
         let base = self.last.clone().unwrap();
         let header = self.header(base.header().sequence + 1, now);
+        let list = StatusList::delta_of(header.clone(), &base, self.records()).unwrap();
+        self.remember(&header.coverage, list.clone());
+        list
+    }
+
+    /// The delta from the last published list built with the low-level builder, which takes
+    /// the change map's and the new codes' entries separately.
+    pub fn publish_delta_by_hand(&mut self, now: i64) -> StatusList {
+        let base = self.last.clone().unwrap();
+        let header = self.header(base.header().sequence + 1, now);
         let old_before = base.header().coverage.issued_before;
         let mut old = Vec::new();
         let mut new = Vec::new();
-        for (i, c) in self.covered(&header.coverage) {
+        for (i, c) in self.codes.iter().enumerate() {
+            if !header.coverage.covers(c.issued_at, c.expires_at) {
+                continue;
+            }
             if c.issued_at < old_before {
                 let change = match self.published[i] {
                     Some(s) if s == c.status => Change::Unchanged,
