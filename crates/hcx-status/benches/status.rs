@@ -18,11 +18,11 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hcx_format::{
-    BatchVerifier, HealthClaims, IssueParams, IssuerEntry, KeyEntry, PrivateKey, Scopes,
-    SignedTrustList, TrustList, TrustListPolicy, Verifier,
-};
+use hcx_format::BatchVerifier;
 use hcx_status::{Change, CodeRef, Coverage, ListHeader, Lookup, Status, StatusList, StatusState};
+use support::{BulkFixture, bulk_fixture, lookup_verified};
+
+mod support;
 
 /// Codes per iteration (as in the workspace's bulk bench).
 const N: usize = 64;
@@ -31,56 +31,6 @@ const DAY: i64 = 86_400;
 /// The fixture codes' `iat` and `exp`: covered by every list below.
 const IAT: i64 = NOW - 2 * DAY;
 const EXP: i64 = NOW + 5 * DAY;
-
-struct Fixture {
-    verifier: Verifier,
-    texts: Vec<String>,
-    /// The codes' ids, so that the status universes can include them.
-    ids: Vec<Vec<u8>>,
-}
-
-fn fixture() -> Fixture {
-    let root = PrivateKey::from_seed(&[1; 32]);
-    let key = PrivateKey::from_seed(&[42; 32]);
-    let mut list = TrustList::new();
-    list.issuers.push(IssuerEntry {
-        id: "dingtalk".into(),
-        names: [("en".into(), "DingTalk".into())].into(),
-        scopes: Scopes::default(),
-        keys: vec![KeyEntry::new(&key.public_key(), None, None)],
-    });
-    (list.sequence, list.issued_at, list.expires_at) = (1, NOW, NOW + 30 * DAY);
-    let trust = SignedTrustList::sign(&list, &[&root])
-        .unwrap()
-        .to_json()
-        .unwrap();
-    let policy = TrustListPolicy::single_root(root.public_key());
-    let verifier =
-        Verifier::from_signed_trust_list(trust.as_bytes(), &policy, hcx_format::system_time(NOW))
-            .unwrap();
-    let claims = HealthClaims::from_json(
-        r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#,
-    )
-    .unwrap();
-    let params = IssueParams {
-        issuer: "dingtalk".into(),
-        issued_at: IAT,
-        expires_at: EXP,
-        not_before: None,
-    };
-    let texts: Vec<String> = (0..N)
-        .map(|_| hcx_format::issue(&key, &params, &claims).unwrap())
-        .collect();
-    let ids = texts
-        .iter()
-        .map(|t| hcx_format::decode(t).unwrap().code_id)
-        .collect();
-    Fixture {
-        verifier,
-        texts,
-        ids,
-    }
-}
 
 fn header(sequence: u64, at: i64) -> ListHeader {
     ListHeader {
@@ -96,7 +46,7 @@ fn header(sequence: u64, at: i64) -> ListHeader {
 }
 
 /// `n` synthetic codes (every `every`-th revoked) plus the fixture's codes (every 8th revoked).
-fn universe(f: &Fixture, n: u64, every: u64) -> Vec<(Vec<u8>, Status)> {
+fn universe(f: &BulkFixture, n: u64, every: u64) -> Vec<(Vec<u8>, Status)> {
     let status = |revoked: bool| {
         if revoked {
             Status::Revoked
@@ -116,7 +66,7 @@ fn universe(f: &Fixture, n: u64, every: u64) -> Vec<(Vec<u8>, Status)> {
 }
 
 /// A snapshot of 1 M codes at `NOW - 24 h` and 24 hourly deltas, each revoking 50 old codes.
-fn chain(f: &Fixture) -> StatusState {
+fn chain(f: &BulkFixture) -> StatusState {
     let start = NOW - DAY;
     let codes = universe(f, 1_000_000, 100);
     let mut published: Vec<(Vec<u8>, Status)> = codes.clone();
@@ -146,12 +96,6 @@ fn chain(f: &Fixture) -> StatusState {
     state
 }
 
-fn hex_to_bytes(hex: &str) -> Vec<u8> {
-    (0..hex.len() / 2)
-        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap())
-        .collect()
-}
-
 fn config() -> Criterion {
     Criterion::default()
         .sample_size(30)
@@ -160,7 +104,7 @@ fn config() -> Criterion {
 }
 
 fn status(c: &mut Criterion) {
-    let f = fixture();
+    let f = bulk_fixture(N, NOW, IAT, EXP);
     let snapshot = StatusState::new(
         StatusList::snapshot(header(1, NOW), universe(&f, 10_000_000, 1000)).unwrap(),
         None,
@@ -173,13 +117,7 @@ fn status(c: &mut Criterion) {
         bulk.verify_many(&refs, NOW)
             .into_iter()
             .filter(|r| {
-                let code = r.as_ref().unwrap();
-                let id = hex_to_bytes(&code.code_id);
-                state.lookup(&CodeRef {
-                    code_id: &id,
-                    issued_at: code.issued_at,
-                    expires_at: code.expires_at,
-                }) == Lookup::Covered(Status::Revoked)
+                lookup_verified(state, r.as_ref().unwrap()) == Lookup::Covered(Status::Revoked)
             })
             .count()
     };
@@ -190,13 +128,7 @@ fn status(c: &mut Criterion) {
     g.throughput(Throughput::Elements(N as u64));
     let with_status = |state: &StatusState| {
         for r in bulk.verify_many(&refs, NOW) {
-            let code = r.unwrap();
-            let id = hex_to_bytes(&code.code_id);
-            black_box(state.lookup(&CodeRef {
-                code_id: &id,
-                issued_at: code.issued_at,
-                expires_at: code.expires_at,
-            }));
+            black_box(lookup_verified(state, &r.unwrap()));
         }
     };
     g.bench_function("verify_many", |b| {

@@ -28,16 +28,17 @@
 //! like the random ids issuers draw. Revoked codes are every `1/f`-th id.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+#[path = "../benches/support/mod.rs"]
+mod support;
+
 use std::time::Instant;
 
-use hcx_format::{
-    BatchVerifier, HealthClaims, IssueParams, IssuerEntry, KeyEntry, PrivateKey, Scopes,
-    SignedTrustList, TrustList, TrustListPolicy, Verifier,
-};
+use hcx_format::{BatchVerifier, PrivateKey};
 use hcx_status::{
     Change, CodeRef, Coverage, IdentityDigest, ListHeader, Lookup, SignedStatusList, Status,
     StatusList, StatusState,
 };
+use support::{bulk_fixture, lookup_verified};
 
 const NOW: i64 = 1_795_000_000;
 const DAY: i64 = 86_400;
@@ -133,7 +134,7 @@ fn sizes(failures: &mut Failures) {
         (10_000_000, 10, 16_000),
     ] {
         let every = 10_000 / per_mille_x10;
-        let revoked = move |i: u64| i % every == 0;
+        let revoked = move |i: u64| i.is_multiple_of(every);
         let r = n / every;
 
         let t = Instant::now();
@@ -237,10 +238,11 @@ fn memory(failures: &mut Failures) {
         .filter_map(|f| f.parse().ok())
         .collect();
     let [before, after, held, revoked] = fields[..] else {
-        panic!(
-            "child printed {text:?}, stderr {}",
+        eprintln!(
+            "the verifier child printed {text:?}, stderr {}",
             String::from_utf8_lossy(&out.stderr)
         );
+        std::process::exit(2);
     };
     println!(
         "  peak RSS of the verifier process {:.1} MiB (at start {:.1} MiB); status data held \
@@ -261,7 +263,7 @@ fn memory(failures: &mut Failures) {
 fn deltas(failures: &mut Failures) {
     println!("## Deltas on 10 M codes with 0.1 % revoked\n");
     let n = 10_000_000u64;
-    let base_revoked = |i: u64| i % 1000 == 0;
+    let base_revoked = |i: u64| i.is_multiple_of(1000);
     let base_file = snapshot(n, base_revoked);
     let base = verify(&base_file);
     println!(
@@ -324,42 +326,9 @@ fn thread_cpu_ns() -> u64 {
 
 fn bulk(failures: &mut Failures) {
     println!("## Bulk verify with status lookups (10 M codes)\n");
-    let root = PrivateKey::from_seed(&[1; 32]);
-    let issuer_key = PrivateKey::from_seed(&[42; 32]);
-    let mut trust = TrustList::new();
-    trust.issuers.push(IssuerEntry {
-        id: "dingtalk".into(),
-        names: [("en".into(), "DingTalk".into())].into(),
-        scopes: Scopes::default(),
-        keys: vec![KeyEntry::new(&issuer_key.public_key(), None, None)],
-    });
-    (trust.sequence, trust.issued_at, trust.expires_at) = (1, NOW, NOW + 30 * DAY);
-    let json = SignedTrustList::sign(&trust, &[&root])
-        .unwrap()
-        .to_json()
-        .unwrap();
-    let policy = TrustListPolicy::single_root(root.public_key());
-    let verifier =
-        Verifier::from_signed_trust_list(json.as_bytes(), &policy, hcx_format::system_time(NOW))
-            .unwrap();
-    let claims = HealthClaims::from_json(
-        r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#,
-    )
-    .unwrap();
-    let params = IssueParams {
-        issuer: "dingtalk".into(),
-        issued_at: IAT,
-        expires_at: EXP,
-        not_before: None,
-    };
-    let texts: Vec<String> = (0..256)
-        .map(|_| hcx_format::issue(&issuer_key, &params, &claims).unwrap())
-        .collect();
+    let fixture = bulk_fixture(256, NOW, IAT, EXP);
+    let (verifier, texts, ids) = (&fixture.verifier, &fixture.texts, &fixture.ids);
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
-    let ids: Vec<Vec<u8>> = texts
-        .iter()
-        .map(|t| hcx_format::decode(t).unwrap().code_id)
-        .collect();
     let codes = (0..10_000_000u64)
         .map(|i| {
             (
@@ -385,7 +354,7 @@ fn bulk(failures: &mut Failures) {
         .unwrap()
         .sign(&key());
     let state = StatusState::new(verify(&file), None).unwrap();
-    let bulk = BatchVerifier::new(&verifier);
+    let bulk = BatchVerifier::new(verifier);
     let plain = || {
         for r in bulk.verify_many(&refs, NOW) {
             std::hint::black_box(r.unwrap());
@@ -394,22 +363,13 @@ fn bulk(failures: &mut Failures) {
     let with_status = || {
         let mut revoked = 0;
         for r in bulk.verify_many(&refs, NOW) {
-            let code = r.unwrap();
-            // The verdict carries the cti in hex, as a facade would receive it.
-            let id: Vec<u8> = (0..code.code_id.len() / 2)
-                .map(|i| u8::from_str_radix(&code.code_id[2 * i..2 * i + 2], 16).unwrap())
-                .collect();
-            let got = state.lookup(&CodeRef {
-                code_id: &id,
-                issued_at: code.issued_at,
-                expires_at: code.expires_at,
-            });
+            let got = lookup_verified(&state, &r.unwrap());
             revoked += usize::from(got == Lookup::Covered(Status::Revoked));
         }
         assert_eq!(revoked, 32);
     };
     let lookups_only = || {
-        for c in &ids {
+        for c in ids {
             std::hint::black_box(state.lookup(&CodeRef {
                 code_id: c,
                 issued_at: IAT,

@@ -11,7 +11,7 @@ use hcx_status::{
 const NOW: i64 = 1_795_000_000;
 
 fn status(i: u64) -> Status {
-    if i % 100 != 0 {
+    if !i.is_multiple_of(100) {
         return Status::Valid;
     }
     [
@@ -53,7 +53,11 @@ fn a_million_codes_each_get_their_status() {
         })
         .sum();
     let ratio = file.len() as f64 * 8.0 / bound_bits;
-    assert!(ratio < 1.12, "{} bytes, {ratio:.3} of the bound", file.len());
+    assert!(
+        ratio < 1.12,
+        "{} bytes, {ratio:.3} of the bound",
+        file.len()
+    );
     let list = SignedStatusList::parse(&file)
         .unwrap()
         .verify(&key.public_key(), "alipay")
