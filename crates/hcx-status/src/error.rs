@@ -1,5 +1,7 @@
 //! The one error type of this crate, with the stable codes and reasons of
-//! spec/status-list.md §9.
+//! spec/status-list.md §9 (written once, in hcx-error).
+
+use hcx_error::{Code, Coded, Reason};
 
 /// Everything that can go wrong building, reading, verifying or applying a status list.
 ///
@@ -133,11 +135,11 @@ impl std::fmt::Display for Staleness {
 
 impl StatusError {
     /// The stable verdict code: `status_invalid`, `status_stale` or `invalid_input`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         use StatusError::*;
         match self {
-            Stale(_) => "status_stale",
-            InvalidInput(_) | DuplicateCode(_) | BuildFailed => "invalid_input",
+            Stale(_) => Code::StatusStale,
+            InvalidInput(_) | DuplicateCode(_) | BuildFailed => Code::InvalidInput,
             TooLarge { .. }
             | Cbor(_)
             | NonCanonical(_)
@@ -152,35 +154,45 @@ impl StatusError {
             | Rollback { .. }
             | Conflict { .. }
             | WrongBase { .. }
-            | NotASnapshot => "status_invalid",
+            | NotASnapshot => Code::StatusInvalid,
         }
     }
 
     /// The precise, stable name of this failure.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         use StatusError::*;
         match self {
-            TooLarge { .. } => "status_too_large",
-            Cbor(_) => "status_bad_cbor",
-            NonCanonical(_) => "status_non_canonical",
-            TrailingBytes(_) => "status_trailing_bytes",
-            NotCoseSign1(_) => "status_not_cose_sign1",
-            BadHeader(_) => "status_bad_header",
-            UnsupportedAlgorithm(_) => "status_unsupported_algorithm",
-            BadSignature => "status_bad_signature",
-            BadPayload(_) => "status_bad_payload",
-            BadMap(_) => "status_bad_map",
-            WrongIssuer { .. } => "status_wrong_issuer",
-            Rollback { .. } => "status_rollback",
-            Conflict { .. } => "status_conflict",
-            WrongBase { .. } => "status_wrong_base",
-            NotASnapshot => "status_not_snapshot",
-            Stale(Staleness::Expired { .. }) => "status_expired",
-            Stale(Staleness::TooOld { .. }) => "status_too_old",
-            Stale(Staleness::FromTheFuture { .. }) => "status_from_the_future",
-            InvalidInput(_) => "invalid_input",
-            DuplicateCode(_) => "duplicate_code",
-            BuildFailed => "status_build_failed",
+            TooLarge { .. } => Reason::StatusTooLarge,
+            Cbor(_) => Reason::StatusBadCbor,
+            NonCanonical(_) => Reason::StatusNonCanonical,
+            TrailingBytes(_) => Reason::StatusTrailingBytes,
+            NotCoseSign1(_) => Reason::StatusNotCoseSign1,
+            BadHeader(_) => Reason::StatusBadHeader,
+            UnsupportedAlgorithm(_) => Reason::StatusUnsupportedAlgorithm,
+            BadSignature => Reason::StatusBadSignature,
+            BadPayload(_) => Reason::StatusBadPayload,
+            BadMap(_) => Reason::StatusBadMap,
+            WrongIssuer { .. } => Reason::StatusWrongIssuer,
+            Rollback { .. } => Reason::StatusRollback,
+            Conflict { .. } => Reason::StatusConflict,
+            WrongBase { .. } => Reason::StatusWrongBase,
+            NotASnapshot => Reason::StatusNotSnapshot,
+            Stale(Staleness::Expired { .. }) => Reason::StatusExpired,
+            Stale(Staleness::TooOld { .. }) => Reason::StatusTooOld,
+            Stale(Staleness::FromTheFuture { .. }) => Reason::StatusFromTheFuture,
+            InvalidInput(_) => Reason::InvalidInput,
+            DuplicateCode(_) => Reason::DuplicateCode,
+            BuildFailed => Reason::StatusBuildFailed,
         }
+    }
+}
+
+impl Coded for StatusError {
+    fn code(&self) -> Code {
+        StatusError::code(self)
+    }
+
+    fn reason(&self) -> Reason {
+        StatusError::reason(self)
     }
 }

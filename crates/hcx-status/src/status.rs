@@ -70,10 +70,10 @@ impl Status {
 
     /// The verdict error code a verifier reports for a code with this status (`revoked`,
     /// `suspended`), or `None` when the code stays valid (possibly with a new colour).
-    pub fn error_code(self) -> Option<&'static str> {
+    pub fn error_code(self) -> Option<hcx_error::Code> {
         match self {
-            Status::Revoked => Some("revoked"),
-            Status::Suspended => Some("suspended"),
+            Status::Revoked => Some(hcx_error::Code::Revoked),
+            Status::Suspended => Some(hcx_error::Code::Suspended),
             Status::Valid | Status::NowGreen | Status::NowYellow | Status::NowRed => None,
         }
     }
@@ -119,5 +119,7 @@ mod tests {
         }
         assert_eq!(Status::from_wire(6), None);
         assert_eq!(Change::Unchanged.class(), UNCHANGED);
+        assert_eq!(Status::Revoked.error_code(), Some(hcx_error::Code::Revoked));
+        assert_eq!(Status::NowRed.error_code(), None);
     }
 }

@@ -179,7 +179,7 @@ fn a_delta_applies_only_to_its_base() {
     let mut state = StatusState::new(other_base, None).unwrap();
     let err = state.apply(delta.clone()).unwrap_err();
     assert_eq!(
-        (err.code(), err.reason()),
+        (err.code().as_str(), err.reason().as_str()),
         ("status_invalid", "status_wrong_base")
     );
 
@@ -237,7 +237,7 @@ fn signature_must_be_by_the_authorised_key_for_that_issuer() {
     let other = PrivateKey::from_seed(&[8; 32]).public_key();
     let err = signed.verify(&other, "dingtalk").unwrap_err();
     assert_eq!(
-        (err.code(), err.reason()),
+        (err.code().as_str(), err.reason().as_str()),
         ("status_invalid", "status_bad_signature")
     );
     let err = signed.verify(&key().public_key(), "alipay").unwrap_err();
