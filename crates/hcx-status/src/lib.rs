@@ -45,7 +45,7 @@
 mod cbor;
 mod envelope;
 mod error;
-pub mod hash;
+mod hash;
 pub mod limits;
 mod list;
 mod map;

@@ -12,7 +12,7 @@
 //!    false positives), giving 1 exactly for the codes of `T`.
 //!
 //! A universe of `u` codes with `n` marked costs about `n·k + n + u·2^-k` bits (plus about 1 %
-//! for the ribbons), within a few percent of the information bound `u·H(n/u)` at the best `k`,
+//! for the ribbons), within about 5 % of the information bound `u·H(n/u)` at the best `k`,
 //! and the chain rule makes the cascade's total near `N·H(p)` for the status distribution `p`.
 //! Codes outside the universe get an arbitrary class: coverage is decided before the map.
 
