@@ -9,7 +9,7 @@ cd "$(dirname "$0")"
 secs=${SECONDS_PER_TARGET:-600}
 runs=${RUNS:-10000000}
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(hcx_code trust_list dcc shc vdsnc foreign_trust qr_image)
+[ ${#targets[@]} -eq 0 ] && targets=(hcx_code trust_list dcc shc vdsnc foreign_trust qr_image status_list)
 [ -d corpus ] || ./seeds.sh
 mkdir -p logs
 for t in "${targets[@]}"; do

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 root=..
 peers=${PEERS:-$root/../shared/peers}
-mkdir -p corpus/{hcx_code,trust_list,qr_image,dcc,shc,vdsnc,foreign_trust}
+mkdir -p corpus/{hcx_code,trust_list,qr_image,dcc,shc,vdsnc,foreign_trust,status_list}
 
 # hcx codes: the "text" input of every conformance case (valid and invalid alike).
 for f in "$root"/spec/fixtures/cases/*.json; do
@@ -20,6 +20,8 @@ done
 find corpus/hcx_code -size 0 -delete
 cp "$root"/spec/fixtures/trust/*.json corpus/trust_list/
 cp "$root"/spec/fixtures/images/*.png corpus/qr_image/
+# Status lists (signed files and bare payloads) from the hcx-status seed writer.
+(cd "$root" && cargo run -q -p hcx-status --example status_seeds -- fuzz/corpus/status_list)
 
 if [ -d "$peers" ]; then
   # DCC: the PREFIX (HC1:…) member of each test file.

@@ -277,6 +277,46 @@ vocabulary! {
         TrustListExpired = "trust_list_expired",
         /// The trust list is older than one already seen.
         TrustListRollback = "trust_list_rollback",
+        /// A status list exceeds a size or count limit (spec/status-list.md §8).
+        StatusTooLarge = "status_too_large",
+        /// A status list is not well-formed CBOR.
+        StatusBadCbor = "status_bad_cbor",
+        /// A status list is not in its one deterministic encoding.
+        StatusNonCanonical = "status_non_canonical",
+        /// Bytes follow the end of a status list.
+        StatusTrailingBytes = "status_trailing_bytes",
+        /// A status list is not a tagged COSE_Sign1 of four items.
+        StatusNotCoseSign1 = "status_not_cose_sign1",
+        /// A status list's COSE headers are not exactly `{alg, kid, typ}` and empty.
+        StatusBadHeader = "status_bad_header",
+        /// A status list is signed with an algorithm other than EdDSA.
+        StatusUnsupportedAlgorithm = "status_unsupported_algorithm",
+        /// No key authorised for the issuer's status verifies the list's signature.
+        StatusBadSignature = "status_bad_signature",
+        /// A status list's payload breaks its schema.
+        StatusBadPayload = "status_bad_payload",
+        /// A status map in a list is inconsistent.
+        StatusBadMap = "status_bad_map",
+        /// A status list names another issuer than the one expected.
+        StatusWrongIssuer = "status_wrong_issuer",
+        /// A status list is older than one already accepted.
+        StatusRollback = "status_rollback",
+        /// A status list has the sequence already held but other content.
+        StatusConflict = "status_conflict",
+        /// A status delta does not apply to the list held.
+        StatusWrongBase = "status_wrong_base",
+        /// Status data must start from a snapshot, not a delta.
+        StatusNotSnapshot = "status_not_snapshot",
+        /// The status list has passed its `expires_at`.
+        StatusExpired = "status_expired",
+        /// The status list is older than the verifier's maximum age.
+        StatusTooOld = "status_too_old",
+        /// The status list claims to be issued in the verifier's future.
+        StatusFromTheFuture = "status_from_the_future",
+        /// A status list builder was given one code id with two statuses.
+        DuplicateCode = "duplicate_code",
+        /// No exact status map could be built (never seen; reported rather than published).
+        StatusBuildFailed = "status_build_failed",
         /// An hcx trust list is given without the root keys it must be signed by.
         MissingRoots = "missing_roots",
         /// More than one hcx trust list is given.

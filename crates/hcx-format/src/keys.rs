@@ -112,8 +112,9 @@ impl PrivateKey {
         Zeroizing::new(self.0.to_bytes())
     }
 
-    /// Signs a message (pure Ed25519, RFC 8032).
-    pub(crate) fn sign(&self, message: &[u8]) -> [u8; 64] {
+    /// Signs a message (pure Ed25519, RFC 8032); other hcx crates sign their own structures
+    /// (status lists) with it.
+    pub fn sign(&self, message: &[u8]) -> [u8; 64] {
         self.0.sign(message).to_bytes()
     }
 }
