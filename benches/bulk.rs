@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use hcx_ed25519::{SignatureItem, StrictVerifier};
 use hcx_format::{
     BatchIssuer, BatchVerifier, HealthClaims, IssueParams, IssueRequest, IssuerEntry, KeyEntry,
-    PrivateKey, Scopes, SignatureItem, SignedTrustList, StrictBatch, TrustList, TrustListPolicy,
-    Verifier,
+    PrivateKey, Scopes, SignedTrustList, TrustList, TrustListPolicy, Verifier,
 };
 use rayon::prelude::*;
 
@@ -124,7 +124,7 @@ fn single_core(c: &mut Criterion) {
         })
     });
     // dalek's randomized batch equation, for comparison only (hcx does not use it: it accepts
-    // some signatures verify_strict refuses; see crates/hcx-format/src/batch.rs).
+    // some signatures verify_strict refuses; see crates/hcx-ed25519).
     let msgs: Vec<&[u8]> = raw.iter().map(|(m, _)| m.as_slice()).collect();
     let sigs: Vec<Signature> = raw.iter().map(|(_, s)| *s).collect();
     let vks = vec![vk; N];
@@ -146,9 +146,9 @@ fn single_core(c: &mut Criterion) {
         .zip(&sig_bytes)
         .map(|(i, s)| SignatureItem { signature: s, ..*i })
         .collect();
-    let strict = StrictBatch::new();
+    let strict = StrictVerifier::new();
     assert!(strict.verify(&items).iter().all(|v| *v));
-    g.bench_function("strict_batch", |b| b.iter(|| strict.verify(&items)));
+    g.bench_function("strict_verifier", |b| b.iter(|| strict.verify(&items)));
 
     // hcx on top.
     g.bench_function("hcx_issue", |b| {

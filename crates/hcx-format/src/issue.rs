@@ -94,7 +94,8 @@ impl BatchIssuer {
             .iter()
             .filter_map(|p| p.as_ref().ok().map(|(_, tbs)| tbs.as_slice()))
             .collect();
-        let mut signatures = crate::bulk_sign::BulkSigner::new(&self.key)
+        let signing_key = ed25519_dalek::SigningKey::from_bytes(&self.key.secret_bytes());
+        let mut signatures = hcx_ed25519::BulkSigner::new(&signing_key)
             .sign_all(&messages)
             .into_iter();
         prepared

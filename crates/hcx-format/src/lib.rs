@@ -55,7 +55,6 @@
 // text (§3) → cbor (§5.4) → cose (§5.1–5.3) → cwt (§4.1) → claims (§4.2–4.7);
 // decode and issue over them; keys (§6), trust (§7) and verify (§8) on top.
 mod batch;
-mod bulk_sign;
 mod cbor;
 mod claims;
 mod cose;
@@ -70,7 +69,7 @@ pub mod timefmt;
 mod trust;
 mod verify;
 
-pub use batch::{BatchVerifier, MAX_KEY_TABLES, SignatureItem, StrictBatch};
+pub use batch::BatchVerifier;
 pub use claims::{
     ClaimsError, EvidenceKind, HealthClaims, REFERENCE_CLAIMS_JSON, Recovery, Status, Subject,
     Test, TestKind, TestResult, Vaccination, check_region,

@@ -4,9 +4,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use hcx_ed25519::{SignatureItem, StrictVerifier};
 use serde::Serialize;
 
-use crate::batch::{SignatureItem, StrictBatch};
 use crate::claims::HealthClaims;
 use crate::cose::ALG_EDDSA;
 use crate::decode::{UnverifiedCode, decode, hex};
@@ -60,7 +60,7 @@ pub struct Verifier {
     skew_secs: i64,
     /// Signature checks, with `verify_strict`'s exact rule and per-key tables kept across
     /// calls (and shared by clones and by [`crate::BatchVerifier`]s over this verifier).
-    pub(crate) signatures: Arc<StrictBatch>,
+    pub(crate) signatures: Arc<StrictVerifier>,
 }
 
 /// A trusted key with where it sits in the trust list; `pub(crate)` so `batch` can check
@@ -94,7 +94,7 @@ impl Verifier {
             trust_list,
             keys,
             skew_secs: DEFAULT_SKEW_SECS,
-            signatures: Arc::new(StrictBatch::new()),
+            signatures: Arc::new(StrictVerifier::new()),
         }
     }
 
@@ -138,7 +138,7 @@ impl Verifier {
         code: UnverifiedCode,
         now: i64,
     ) -> Result<VerifiedCode, VerifyError> {
-        // Step 4: one of them verifies the signature (kids may collide: try each). StrictBatch
+        // Step 4: one of them verifies the signature (kids may collide: try each). StrictVerifier
         // accepts exactly what `verify_strict` accepts, and once a key's table is built (on its
         // first code) it checks a signature in about half the time.
         let signer = self
