@@ -138,9 +138,9 @@ impl Verifier {
         code: UnverifiedCode,
         now: i64,
     ) -> Result<VerifiedCode, VerifyError> {
-        // Step 4: one of them verifies the signature (kids may collide: try each). StrictVerifier
-        // accepts exactly what `verify_strict` accepts, and once a key's table is built (on its
-        // first code) it checks a signature in about half the time.
+        // Step 4: one of them verifies the signature (kids may collide: try each).
+        // StrictVerifier accepts exactly what `verify_strict` accepts; a key used often enough
+        // gets a table, and then a signature costs about half as much.
         let signer = self
             .candidates(&code)?
             .into_iter()
