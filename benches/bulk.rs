@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use hcx_ed25519::{SignatureItem, StrictVerifier};
 use hcx_format::{
-    BatchIssuer, BatchVerifier, HealthClaims, IssueParams, IssueRequest, IssuerEntry, KeyEntry,
-    PrivateKey, Scopes, SignatureItem, SignedTrustList, StrictBatch, TrustList, TrustListPolicy,
-    Verifier,
+    BatchIssuer, Clock, HealthClaims, IssueParams, IssueRequest, IssuerEntry, KeyEntry, PrivateKey,
+    Scopes, SignedTrustList, TrustList, TrustListPolicy, Verifier,
 };
 use rayon::prelude::*;
 
@@ -33,6 +33,8 @@ struct Fixture {
     params: IssueParams,
     claims: HealthClaims,
     verifier: Verifier,
+    /// The same trust through the facade apps link.
+    facade: hcx_verify::Verifier,
     texts: Vec<String>,
 }
 
@@ -56,9 +58,10 @@ fn fixture(count: usize) -> Fixture {
         .to_json()
         .unwrap();
     let policy = TrustListPolicy::single_root(root.public_key());
-    let verifier =
-        Verifier::from_signed_trust_list(trust.as_bytes(), &policy, hcx_format::system_time(NOW))
-            .unwrap();
+    let facade = hcx_verify::Verifier::new(
+        hcx_verify::TrustStore::load(&[trust.as_bytes()], &policy, NOW).unwrap(),
+    );
+    let verifier = Verifier::from_signed_trust_list(trust.as_bytes(), &policy, NOW).unwrap();
     let claims = HealthClaims::from_json(hcx_vectors::REFERENCE_CLAIMS_JSON).unwrap();
     let params = IssueParams {
         issuer: "dingtalk".into(),
@@ -74,6 +77,7 @@ fn fixture(count: usize) -> Fixture {
         params,
         claims,
         verifier,
+        facade,
         texts,
     }
 }
@@ -121,7 +125,7 @@ fn single_core(c: &mut Criterion) {
         })
     });
     // dalek's randomized batch equation, for comparison only (hcx does not use it: it accepts
-    // some signatures verify_strict refuses; see crates/hcx-format/src/batch.rs).
+    // some signatures verify_strict refuses; see crates/hcx-ed25519).
     let msgs: Vec<&[u8]> = raw.iter().map(|(m, _)| m.as_slice()).collect();
     let sigs: Vec<Signature> = raw.iter().map(|(_, s)| *s).collect();
     let vks = vec![vk; N];
@@ -143,9 +147,9 @@ fn single_core(c: &mut Criterion) {
         .zip(&sig_bytes)
         .map(|(i, s)| SignatureItem { signature: s, ..*i })
         .collect();
-    let strict = StrictBatch::new();
+    let strict = StrictVerifier::new();
     assert!(strict.verify(&items).iter().all(|v| *v));
-    g.bench_function("strict_batch", |b| b.iter(|| strict.verify(&items)));
+    g.bench_function("strict_verifier", |b| b.iter(|| strict.verify(&items)));
 
     // hcx on top.
     g.bench_function("hcx_issue", |b| {
@@ -176,21 +180,23 @@ fn single_core(c: &mut Criterion) {
     g.bench_function("hcx_verify_single", |b| {
         b.iter(|| {
             for t in &f.texts {
-                black_box(f.verifier.verify_at(t, NOW + 60).unwrap());
+                black_box(f.verifier.verify(t, Clock::at(NOW + 60)).unwrap());
             }
         })
     });
-    let bulk = BatchVerifier::new(&f.verifier);
+    let bulk = &f.verifier;
+    let clock = Clock::at(NOW + 60);
     let refs: Vec<&str> = f.texts.iter().map(String::as_str).collect();
-    assert!(bulk.verify_many(&refs, NOW + 60).iter().all(Result::is_ok));
+    assert!(bulk.verify_many(&refs, clock).iter().all(Result::is_ok));
     g.bench_function("hcx_verify_many", |b| {
-        b.iter(|| bulk.verify_many(&refs, NOW + 60))
+        b.iter(|| bulk.verify_many(&refs, clock))
     });
-    // What the CLI adds per line: the verdict JSON, as `verify --json` prints it.
+    // What the CLI does per line: the facade's verdicts and their JSON, as `verify --json`
+    // prints it (single-threaded here: the facade's own rayon pool is not installed).
     g.bench_function("hcx_verify_many_json", |b| {
         b.iter(|| {
-            for r in bulk.verify_many(&refs, NOW + 60) {
-                black_box(hcx_format::verdict_json(&r.unwrap()).to_string());
+            for v in f.facade.verify_many(&refs, clock) {
+                black_box(v.to_json());
             }
         })
     });
@@ -220,13 +226,13 @@ fn all_cores(c: &mut Criterion) {
         .unwrap();
     let mut g = c.benchmark_group(format!("{threads}cores"));
     g.throughput(Throughput::Elements(CHUNK as u64));
-    let bulk = BatchVerifier::new(&f.verifier);
+    let bulk = &f.verifier;
     let refs: Vec<&str> = f.texts.iter().map(String::as_str).collect();
     g.bench_function("hcx_verify_many", |b| {
         b.iter(|| {
             pool.install(|| {
                 refs.par_chunks(256)
-                    .map(|c| bulk.verify_many(c, NOW + 60).len())
+                    .map(|c| bulk.verify_many(c, Clock::at(NOW + 60)).len())
                     .sum::<usize>()
             })
         })

@@ -404,7 +404,7 @@ fn verify_batch_agrees_with_single_verification_on_edge_signatures() {
         stderr.contains("valid") && stderr.contains("bad_signature"),
         "{stderr}"
     );
-    // Library level: verify_many gives verify_at's result for each text.
+    // Library level: verify_many gives verify's result for each text.
     let trust = std::fs::read(s.path("trust.json")).unwrap();
     let root =
         hcx_format::PublicKey::from_pem(&std::fs::read_to_string(s.path("root.pub.pem")).unwrap())
@@ -413,13 +413,14 @@ fn verify_batch_agrees_with_single_verification_on_edge_signatures() {
     let verifier = hcx_format::Verifier::from_signed_trust_list(
         &trust,
         &hcx_format::TrustListPolicy::single_root(root),
-        hcx_format::system_time(now),
+        now,
     )
     .unwrap();
     let texts: Vec<&str> = lines.iter().map(String::as_str).collect();
-    let many = verifier.verify_many(&texts, now);
+    let clock = hcx_format::Clock::at(now);
+    let many = verifier.verify_many(&texts, clock);
     for (t, m) in texts.iter().zip(&many) {
-        assert_eq!(&verifier.verify_at(t, now), m, "{t}");
+        assert_eq!(&verifier.verify(t, clock), m, "{t}");
     }
 }
 

@@ -10,7 +10,7 @@
 
 use std::path::{Path, PathBuf};
 
-use hcx_format::{PublicKey, SignedTrustList, TrustListPolicy, Verifier};
+use hcx_verify::{Claims, Clock, PublicKey, TrustListPolicy, TrustStore, Verdict, Verifier};
 use serde_json::{Value as Json, json};
 
 fn fixtures() -> PathBuf {
@@ -37,31 +37,35 @@ fn unix(t: &Json) -> i64 {
     hcx_format::timefmt::parse_rfc3339(t.as_str().unwrap()).unwrap()
 }
 
-/// The outcome in the fixtures' own vocabulary.
-fn outcome_of(
-    result: Result<hcx_format::VerifiedCode, (hcx_format::Code, hcx_format::Reason)>,
-) -> Json {
-    match result {
-        Ok(v) => {
+/// The outcome in the fixtures' own vocabulary, read from the facade's typed verdict.
+fn outcome_of(verdict: Verdict) -> Json {
+    let rfc3339 = hcx_verify::timefmt::format_rfc3339;
+    match verdict {
+        Verdict::Valid(v) => {
+            let Claims::Hcx(claims) = &v.claims else {
+                panic!("a fixture verified as {}", v.format.as_str())
+            };
             let mut j = json!({
                 "valid": true,
                 "issuer": v.issuer.id,
                 "key_id": v.key_id,
-                "issued_at": hcx_format::timefmt::format_rfc3339(v.issued_at),
-                "expires_at": hcx_format::timefmt::format_rfc3339(v.expires_at),
-                "claims": serde_json::to_value(&v.claims).unwrap(),
+                "issued_at": v.issued_at.map(rfc3339),
+                "expires_at": v.expires_at.map(rfc3339),
+                "claims": serde_json::to_value(claims).unwrap(),
             });
             if let Some(nbf) = v.not_before {
-                j["not_before"] = json!(hcx_format::timefmt::format_rfc3339(nbf));
+                j["not_before"] = json!(rfc3339(nbf));
             }
             j
         }
-        Err(e) => {
-            json!({ "valid": false, "error": e.0.as_str(), "reason": e.1.as_str() })
+        Verdict::Invalid(e) => {
+            json!({ "valid": false, "error": e.code().as_str(), "reason": e.reason().as_str() })
         }
     }
 }
 
+/// One case through the library apps link: the trust list loaded into a `TrustStore` (so its
+/// failures are the case's outcome), then the text or the picture verified.
 fn run_library(case: &Json) -> Json {
     let dir = fixtures();
     let roots: Vec<PublicKey> = case["roots"]
@@ -79,25 +83,22 @@ fn run_library(case: &Json) -> Json {
         min_sequence: case["min_sequence"].as_u64(),
     };
     let at = unix(&case["at"]);
+    let clock = Clock::at(at).with_skew(case["skew_seconds"].as_i64().unwrap());
     let trust = std::fs::read(dir.join(case["trust_list"].as_str().unwrap())).unwrap();
-    let coded = |e: &dyn hcx_format::Coded| (e.code(), e.reason());
-    let result = SignedTrustList::parse(&trust)
-        .and_then(|env| env.verify(&policy, at))
-        .map_err(|e| coded(&e))
-        .and_then(|list| {
-            let verifier = Verifier::new(list).with_skew(case["skew_seconds"].as_u64().unwrap());
-            let text = match (&case["input"]["text"], &case["input"]["qr_image"]) {
-                (Json::String(t), _) => t.clone(),
-                (_, Json::String(img)) => {
-                    let texts = hcx_qr::decode_file(&dir.join(img)).unwrap();
-                    assert_eq!(texts.len(), 1, "{img}");
-                    texts[0].clone()
-                }
-                _ => panic!("case has no input"),
-            };
-            verifier.verify_at(&text, at).map_err(|e| coded(&e))
-        });
-    outcome_of(result)
+    let verifier = match TrustStore::load(&[trust], &policy, at) {
+        Ok(store) => Verifier::new(store),
+        Err(e) => {
+            return json!({ "valid": false, "error": e.code().as_str(), "reason": e.reason().as_str() });
+        }
+    };
+    let verdict = match (&case["input"]["text"], &case["input"]["qr_image"]) {
+        (Json::String(t), _) => verifier.verify_text(t, clock),
+        (_, Json::String(img)) => {
+            verifier.verify_image(&std::fs::read(dir.join(img)).unwrap(), clock)
+        }
+        _ => panic!("case has no input"),
+    };
+    outcome_of(verdict)
 }
 
 /// Compares an outcome with the expectation: every expected field must match exactly, and a

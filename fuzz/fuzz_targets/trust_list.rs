@@ -37,7 +37,7 @@ fuzz_target!(|data: &[u8]| {
             // Whatever verifies is a valid list: validate() is part of verify().
             assert!(list.validate().is_ok());
             let v = Verifier::new(list);
-            let _ = v.verify_at("HCX1:", AT);
+            let _ = v.verify("HCX1:", hcx_format::Clock::at(AT));
         }
     }
 });

@@ -33,7 +33,7 @@ rows = [
     ("raw ed25519 sign (baseline)", "1core", "ed25519_sign", 64, sign),
     ("raw ed25519 verify_strict (baseline)", "1core", "ed25519_verify_strict", 64, strict),
     ("dalek verify_batch, 64 (not used)", "1core", "ed25519_verify_batch_dalek", 64, strict),
-    ("StrictBatch, 64 signatures", "1core", "strict_batch", 64, strict),
+    ("StrictVerifier, 64 signatures", "1core", "strict_verifier", 64, strict),
     ("hcx decode (parse only)", "1core", "hcx_decode", 64, strict),
     ("hcx issue, 1 core", "1core", "hcx_issue", 64, sign),
     ("hcx BatchIssuer, 64 codes, 1 core", "1core", "hcx_issue_batch", 64, sign),

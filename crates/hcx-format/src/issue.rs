@@ -94,8 +94,12 @@ impl BatchIssuer {
             .iter()
             .filter_map(|p| p.as_ref().ok().map(|(_, tbs)| tbs.as_slice()))
             .collect();
-        let mut signatures = crate::bulk_sign::BulkSigner::new(&self.key)
+        let signing_key = ed25519_dalek::SigningKey::from_bytes(&self.key.secret_bytes());
+        // A fault caught by the bulk signer's check releases nothing; sign that batch again
+        // one by one, with no shared step for a fault to spread through.
+        let mut signatures = hcx_ed25519::BulkSigner::new(&signing_key)
             .sign_all(&messages)
+            .unwrap_or_else(|_| messages.iter().map(|m| self.key.sign(m)).collect())
             .into_iter();
         prepared
             .into_iter()

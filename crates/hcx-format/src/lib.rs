@@ -3,13 +3,14 @@
 //! An hcx code is `HCX1:` + base45 of a COSE_Sign1 (RFC 9052) over a CWT claims set (RFC 8392),
 //! signed with Ed25519. A trust list, signed by a regulator's root keys, says which issuers and
 //! keys a verifier trusts. This crate reads, writes and verifies both; it never prints and does no
-//! I/O. The normative description is `spec/SPEC.md` in the repository.
+//! I/O. The normative description is `spec/SPEC.md` in the repository. Apps that verify codes
+//! of every format, or from photos, use the `hcx-verify` facade over this crate.
 //!
 //! Issue a code in one app and verify it in another, offline:
 //!
 //! ```
 //! use hcx_format::{HealthClaims, IssueParams, IssuerEntry, KeyEntry, PrivateKey, Scopes,
-//!                  SignedTrustList, TrustList, TrustListPolicy, Verifier};
+//!                  SignedTrustList, TrustList, TrustListPolicy, Verifier, Clock};
 //! # fn main() -> Result<(), Box<dyn std::error::Error>> {
 //! let now = 1_795_000_000; // Unix seconds
 //!
@@ -37,15 +38,14 @@
 //!
 //! // Another app verifies it, offline, from the trust list.
 //! let policy = TrustListPolicy::single_root(root.public_key());
-//! let verifier = Verifier::from_signed_trust_list(
-//!     trust_json.as_bytes(), &policy, hcx_format::system_time(now))?;
-//! let verified = verifier.verify_at(&text, now + 60)?;
+//! let verifier = Verifier::from_signed_trust_list(trust_json.as_bytes(), &policy, now)?;
+//! let verified = verifier.verify(&text, Clock::at(now + 60))?;
 //! assert_eq!(verified.issuer.name, "DingTalk");
 //! assert_eq!(verified.claims, claims);
 //!
 //! // Any change is caught, with a typed reason.
 //! let tampered = text.replacen("HCX1:", "HCX1:A", 1);
-//! assert_eq!(verifier.verify_at(&tampered, now).unwrap_err().code(), "malformed");
+//! assert_eq!(verifier.verify(&tampered, Clock::at(now)).unwrap_err().code(), "malformed");
 //! # Ok(()) }
 //! ```
 #![forbid(unsafe_code)]
@@ -54,8 +54,6 @@
 // The data path, one module per SPEC section, each using only those above it:
 // text (§3) → cbor (§5.4) → cose (§5.1–5.3) → cwt (§4.1) → claims (§4.2–4.7);
 // decode and issue over them; keys (§6), trust (§7) and verify (§8) on top.
-mod batch;
-mod bulk_sign;
 mod cbor;
 mod claims;
 mod cose;
@@ -71,7 +69,6 @@ pub mod timefmt;
 mod trust;
 mod verify;
 
-pub use batch::{BatchVerifier, MAX_KEY_TABLES, SignatureItem, StrictBatch};
 pub use claims::{
     ClaimsError, EvidenceKind, HealthClaims, Recovery, Status, Subject, Test, TestKind, TestResult,
     Vaccination, check_region,
@@ -85,9 +82,8 @@ pub use issue::{BatchIssuer, IssueParams, IssueRequest, issue, issue_with_code_i
 pub use keys::{KeyId, PrivateKey, PublicKey, public_key_from_any_pem};
 pub use summary::{EvidenceSummary, Summary};
 pub use text::{PREFIX, cose_bytes, text_from_cose};
-pub use timefmt::system_time;
 pub use trust::{
     IssuerEntry, JwsSignature, KeyEntry, KeyStatus, Scopes, SignedTrustList, TRUST_LIST_TYP,
     TRUST_LIST_VERSION, TrustList, TrustListPolicy, check_issuer_id,
 };
-pub use verify::{Clock, IssuerInfo, VerifiedCode, Verifier, verdict_json};
+pub use verify::{Clock, IssuerInfo, VerifiedCode, Verifier};

@@ -1,6 +1,6 @@
 //! Times and durations as hcx writes them: Unix seconds inside codes, RFC 3339 in JSON.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
@@ -109,11 +109,6 @@ pub fn unix_seconds(t: SystemTime) -> i64 {
     t.duration_since(UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
         .unwrap_or(0)
-}
-
-/// Converts Unix seconds to a `SystemTime`.
-pub fn system_time(unix: i64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_secs(u64::try_from(unix).unwrap_or(0))
 }
 
 /// Serde adapter: Unix seconds in Rust, RFC 3339 text in JSON.

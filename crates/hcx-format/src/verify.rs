@@ -4,9 +4,9 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use hcx_ed25519::{SignatureItem, StrictVerifier};
 use serde::Serialize;
 
-use crate::batch::{SignatureItem, StrictBatch};
 use crate::claims::HealthClaims;
 use crate::cose::ALG_EDDSA;
 use crate::decode::{UnverifiedCode, decode, hex};
@@ -92,19 +92,17 @@ pub struct IssuerInfo {
 pub struct Verifier {
     trust_list: TrustList,
     keys: HashMap<KeyId, Vec<TrustedKey>>,
-    skew_secs: i64,
     /// Signature checks, with `verify_strict`'s exact rule and per-key tables kept across
-    /// calls (and shared by clones and by [`crate::BatchVerifier`]s over this verifier).
-    pub(crate) signatures: Arc<StrictBatch>,
+    /// calls (and shared by clones of this verifier).
+    signatures: Arc<StrictVerifier>,
 }
 
-/// A trusted key with where it sits in the trust list; `pub(crate)` so `batch` can check
-/// signatures in bulk between the steps below.
+/// A trusted key with where it sits in the trust list.
 #[derive(Debug, Clone)]
-pub(crate) struct TrustedKey {
+struct TrustedKey {
     issuer: usize,
     key: usize,
-    pub(crate) public: PublicKey,
+    public: PublicKey,
     alg: Option<i64>,
 }
 
@@ -128,32 +126,19 @@ impl Verifier {
         Verifier {
             trust_list,
             keys,
-            skew_secs: DEFAULT_SKEW_SECS,
-            signatures: Arc::new(StrictBatch::new()),
+            signatures: Arc::new(StrictVerifier::new()),
         }
     }
 
-    /// Verifies a signed trust list (`TRUST.json` bytes) under `policy` at `now`, then builds a verifier.
+    /// Verifies a signed trust list (`TRUST.json` bytes) under `policy` at `now` (Unix
+    /// seconds), then builds a verifier.
     pub fn from_signed_trust_list(
         bytes: &[u8],
         policy: &TrustListPolicy,
-        now: SystemTime,
+        now: i64,
     ) -> Result<Verifier, TrustListError> {
-        let list = SignedTrustList::parse(bytes)?.verify(policy, timefmt::unix_seconds(now))?;
+        let list = SignedTrustList::parse(bytes)?.verify(policy, now)?;
         Ok(Verifier::new(list))
-    }
-
-    /// Sets the clock-skew tolerance (default 300 s).
-    pub fn with_skew(mut self, skew_secs: u64) -> Verifier {
-        self.skew_secs = i64::try_from(skew_secs)
-            .unwrap_or(i64::MAX)
-            .min(timefmt::MAX_UNIX_TIME);
-        self
-    }
-
-    /// The clock-skew tolerance `verify_at` uses, seconds.
-    pub fn skew_secs(&self) -> i64 {
-        self.skew_secs
     }
 
     /// The trust list in use.
@@ -161,40 +146,21 @@ impl Verifier {
         &self.trust_list
     }
 
-    /// Verifies a code text at time `now`.
-    pub fn verify(&self, text: &str, now: SystemTime) -> Result<VerifiedCode, VerifyError> {
-        self.verify_at(text, timefmt::unix_seconds(now))
-    }
-
-    /// Verifies a code text at `now` (Unix seconds), with the verifier's skew.
-    pub fn verify_at(&self, text: &str, now: i64) -> Result<VerifiedCode, VerifyError> {
-        self.check(text, Clock::at(now).with_skew(self.skew_secs))
-    }
-
-    /// Verifies a code text at `clock.now` with `clock.skew_secs` (SPEC §8, C1–C17).
-    pub fn check(&self, text: &str, clock: Clock) -> Result<VerifiedCode, VerifyError> {
+    /// Verifies a code text at `clock` (SPEC §8, C1–C17).
+    pub fn verify(&self, text: &str, clock: Clock) -> Result<VerifiedCode, VerifyError> {
         let code = decode(text)?;
-        self.check_decoded(code, clock)
+        self.verify_decoded(code, clock)
     }
 
-    /// Verifies an already decoded code at `now` (Unix seconds), with the verifier's skew.
+    /// Verifies an already decoded code at `clock` (C7–C17).
     pub fn verify_decoded(
-        &self,
-        code: UnverifiedCode,
-        now: i64,
-    ) -> Result<VerifiedCode, VerifyError> {
-        self.check_decoded(code, Clock::at(now).with_skew(self.skew_secs))
-    }
-
-    /// Verifies an already decoded code (C7–C17).
-    pub fn check_decoded(
         &self,
         code: UnverifiedCode,
         clock: Clock,
     ) -> Result<VerifiedCode, VerifyError> {
-        // Step 4: one of them verifies the signature (kids may collide: try each). StrictBatch
-        // accepts exactly what `verify_strict` accepts, and once a key's table is built (on its
-        // first code) it checks a signature in about half the time.
+        // Step 4: one of them verifies the signature (kids may collide: try each).
+        // StrictVerifier accepts exactly what `verify_strict` accepts; a key used often enough
+        // gets a table, and then a signature costs about half as much.
         let signer = self
             .candidates(&code)?
             .into_iter()
@@ -211,11 +177,63 @@ impl Verifier {
         self.finish(code, signer, clock)
     }
 
-    /// Steps 2 and 3: the trusted keys that may have signed `code`, in trust-list order.
-    pub(crate) fn candidates(
+    /// Verifies many texts at `clock`: for each, exactly [`Verifier::verify`]'s result, in
+    /// input order, with the signatures checked in bulk by the [`StrictVerifier`] (which decides
+    /// each signature on its own with `verify_strict`'s rule: no random linear combination, so
+    /// no verdict in a batch differs from the one-by-one verdict; SPEC §6).
+    pub fn verify_many(
         &self,
-        code: &UnverifiedCode,
-    ) -> Result<Vec<&TrustedKey>, VerifyError> {
+        texts: &[&str],
+        clock: Clock,
+    ) -> Vec<Result<VerifiedCode, VerifyError>> {
+        // C1–C10 per code: form, algorithm, key id.
+        let decoded: Vec<Result<_, VerifyError>> = texts
+            .iter()
+            .map(|t| {
+                let code = decode(t)?;
+                let candidates = self.candidates(&code)?;
+                Ok((code, candidates))
+            })
+            .collect();
+        // C11 in bulk: one item per (code, candidate key); kids may collide.
+        let keys: Vec<Vec<[u8; 32]>> = decoded
+            .iter()
+            .map(|d| match d {
+                Ok((_, cands)) => cands.iter().map(|k| k.public.to_bytes()).collect(),
+                Err(_) => Vec::new(),
+            })
+            .collect();
+        let mut items = Vec::with_capacity(texts.len());
+        for (d, ks) in decoded.iter().zip(&keys) {
+            if let Ok((code, _)) = d {
+                for k in ks {
+                    items.push(SignatureItem {
+                        public_key: k,
+                        message: &code.signed_bytes,
+                        signature: &code.signature,
+                    });
+                }
+            }
+        }
+        let mut ok = self.signatures.verify(&items).into_iter();
+        // C12–C17 per code, with the first candidate that verified, as `verify` picks it.
+        decoded
+            .into_iter()
+            .map(|d| {
+                let (code, candidates) = d?;
+                let mut signer: Option<&TrustedKey> = None;
+                for k in candidates {
+                    if ok.next().unwrap_or(false) && signer.is_none() {
+                        signer = Some(k);
+                    }
+                }
+                self.finish(code, signer.ok_or(VerifyError::BadSignature)?, clock)
+            })
+            .collect()
+    }
+
+    /// Steps 2 and 3: the trusted keys that may have signed `code`, in trust-list order.
+    fn candidates(&self, code: &UnverifiedCode) -> Result<Vec<&TrustedKey>, VerifyError> {
         // Step 2: the algorithm must be one this version supports.
         if code.alg != Some(ALG_EDDSA) {
             return Err(VerifyError::UnsupportedAlgorithm {
@@ -244,7 +262,7 @@ impl Verifier {
     }
 
     /// Steps 5 to 8, once `signer`'s signature on `code` has been checked.
-    pub(crate) fn finish(
+    fn finish(
         &self,
         code: UnverifiedCode,
         signer: &TrustedKey,
@@ -355,18 +373,4 @@ fn check_scope(issuer: &IssuerEntry, claims: &HealthClaims) -> Result<(), Verify
         }
     }
     Ok(())
-}
-
-/// The `verify --json` object for a verified code (SPEC.md §9).
-pub fn verdict_json(code: &VerifiedCode) -> serde_json::Value {
-    let mut v = serde_json::json!({
-        "valid": true,
-        "format": "hcx",
-    });
-    if let (Some(obj), Ok(serde_json::Value::Object(fields))) =
-        (v.as_object_mut(), serde_json::to_value(code))
-    {
-        obj.extend(fields);
-    }
-    v
 }

@@ -39,7 +39,7 @@ fn reference() -> (String, Verifier) {
     let verifier = Verifier::from_signed_trust_list(
         json.as_bytes(),
         &TrustListPolicy::single_root(root.public_key()),
-        hcx_format::system_time(NOW),
+        NOW,
     )
     .unwrap();
     let claims = HealthClaims::from_json(include_str!(
@@ -53,7 +53,9 @@ fn reference() -> (String, Verifier) {
         not_before: None,
     };
     let text = issue_with_code_id(&issuer, &params, &claims, &[7; 8]).unwrap();
-    verifier.verify_at(&text, NOW + 60).unwrap();
+    verifier
+        .verify(&text, hcx_format::Clock::at(NOW + 60))
+        .unwrap();
     (text, verifier)
 }
 
@@ -68,7 +70,7 @@ fn all_rejected(
     let mut n = 0;
     for (label, text) in variants {
         n += 1;
-        match verifier.verify_at(&text, NOW + 60) {
+        match verifier.verify(&text, hcx_format::Clock::at(NOW + 60)) {
             Ok(v) => panic!("{what} {label} was accepted: {text} → {v:?}"),
             Err(e) => *reasons.entry(e.reason().as_str()).or_insert(0) += 1,
         }

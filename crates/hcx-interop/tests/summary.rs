@@ -27,7 +27,9 @@ fn hcx_code_summary() {
         not_before: None,
     };
     let text = hcx_format::issue(&key, &params, &claims).unwrap();
-    let verified = Verifier::new(list).verify_at(&text, now).unwrap();
+    let verified = Verifier::new(list)
+        .verify(&text, hcx_format::Clock::at(now))
+        .unwrap();
     let summary = Summary::from(&verified);
     assert_eq!(summary.name.as_deref(), Some("张三"));
     assert_eq!(summary.birth_date.as_deref(), Some("1990-01-02"));

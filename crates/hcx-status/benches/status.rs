@@ -2,7 +2,7 @@
 //! to, in the same run: `cargo bench -p hcx-status --bench status`, then
 //! `python3 crates/hcx-status/benches/ratios.py` for the ratios docs/PERFORMANCE.md quotes.
 //!
-//! `verify_many` verifies 64 codes with `hcx_format::BatchVerifier` (the bulk path);
+//! `verify_many` verifies 64 codes with `hcx_format::Verifier::verify_many` (the bulk path);
 //! `verify_many_status_*` does the same and then looks each verified code up (its `cti` from
 //! hex, as the verdict carries it); `lookup_*` are the lookups alone. States: a snapshot of
 //! 10 M codes with 0.1 % revoked, and a snapshot of 1 M codes with 24 deltas on it (a day of
@@ -18,7 +18,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hcx_format::BatchVerifier;
+use hcx_format::Clock;
 use hcx_status::{Change, CodeRef, Coverage, ListHeader, Lookup, Status, StatusList, StatusState};
 use support::{BulkFixture, bulk_fixture, lookup_verified};
 
@@ -111,10 +111,10 @@ fn status(c: &mut Criterion) {
     )
     .unwrap();
     let chained = chain(&f);
-    let bulk = BatchVerifier::new(&f.verifier);
+    let bulk = &f.verifier;
     let refs: Vec<&str> = f.texts.iter().map(String::as_str).collect();
     let revoked = |state: &StatusState| {
-        bulk.verify_many(&refs, NOW)
+        bulk.verify_many(&refs, Clock::at(NOW))
             .into_iter()
             .filter(|r| {
                 lookup_verified(state, r.as_ref().unwrap()) == Lookup::Covered(Status::Revoked)
@@ -127,13 +127,13 @@ fn status(c: &mut Criterion) {
     let mut g = c.benchmark_group("status");
     g.throughput(Throughput::Elements(N as u64));
     let with_status = |state: &StatusState| {
-        for r in bulk.verify_many(&refs, NOW) {
+        for r in bulk.verify_many(&refs, Clock::at(NOW)) {
             black_box(lookup_verified(state, &r.unwrap()));
         }
     };
     g.bench_function("verify_many", |b| {
         b.iter(|| {
-            for r in bulk.verify_many(&refs, NOW) {
+            for r in bulk.verify_many(&refs, Clock::at(NOW)) {
                 black_box(r.unwrap());
             }
         })

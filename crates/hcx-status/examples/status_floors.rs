@@ -19,7 +19,7 @@
 //!   of k more revoked codes in the full snapshot (reported);
 //! - **memory**: a child process reads the 10 M list from a file, verifies it, builds the
 //!   state, looks up 1 M codes and reports its peak resident set (`VmHWM`; floor 32 MiB);
-//! - **bulk**: bulk verification (`hcx_format::BatchVerifier`, 256 codes) with a status lookup
+//! - **bulk**: bulk verification (`hcx_format::Verifier::verify_many`, 256 codes) with a status lookup
 //!   per verified code against the same without, in 41 interleaved rounds, timed in CPU time
 //!   of this thread (`/proc/thread-self/schedstat`) so that other work on the machine moves it
 //!   little; the median ratio counts (floor 0.95). The list is the 10 M one, plus the codes.
@@ -33,7 +33,7 @@ mod support;
 
 use std::time::Instant;
 
-use hcx_format::{BatchVerifier, PrivateKey};
+use hcx_format::{Clock, PrivateKey};
 use hcx_status::{
     Change, CodeRef, Coverage, IdentityDigest, ListHeader, Lookup, SignedStatusList, Status,
     StatusList, StatusState,
@@ -354,15 +354,15 @@ fn bulk(failures: &mut Failures) {
         .unwrap()
         .sign(&key());
     let state = StatusState::new(verify(&file), None).unwrap();
-    let bulk = BatchVerifier::new(verifier);
+    let bulk = verifier;
     let plain = || {
-        for r in bulk.verify_many(&refs, NOW) {
+        for r in bulk.verify_many(&refs, Clock::at(NOW)) {
             std::hint::black_box(r.unwrap());
         }
     };
     let with_status = || {
         let mut revoked = 0;
-        for r in bulk.verify_many(&refs, NOW) {
+        for r in bulk.verify_many(&refs, Clock::at(NOW)) {
             let got = lookup_verified(&state, &r.unwrap());
             revoked += usize::from(got == Lookup::Covered(Status::Revoked));
         }

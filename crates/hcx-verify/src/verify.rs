@@ -122,7 +122,7 @@ impl Verifier {
                     .iter()
                     .map(|i| texts.get(*i).copied().unwrap_or_default())
                     .collect();
-                for (i, r) in idx.into_iter().zip(hcx.check_many(&batch, clock)) {
+                for (i, r) in idx.into_iter().zip(hcx.verify_many(&batch, clock)) {
                     if let Some(slot) = out.get_mut(i) {
                         *slot = Some(r.map(from_hcx).map_err(VerifyError::from).into());
                     }
@@ -141,7 +141,7 @@ impl Verifier {
 
     fn hcx(&self, text: &str, clock: Clock) -> Result<VerifiedCode, VerifyError> {
         let hcx = self.trust.hcx.as_ref().ok_or(VerifyError::NoHcxTrustList)?;
-        Ok(hcx.check(text, clock)?)
+        Ok(hcx.verify(text, clock)?)
     }
 }
 

@@ -34,9 +34,7 @@ pub fn bulk_fixture(count: usize, now: i64, iat: i64, exp: i64) -> BulkFixture {
         .to_json()
         .unwrap();
     let policy = TrustListPolicy::single_root(root.public_key());
-    let verifier =
-        Verifier::from_signed_trust_list(trust.as_bytes(), &policy, hcx_format::system_time(now))
-            .unwrap();
+    let verifier = Verifier::from_signed_trust_list(trust.as_bytes(), &policy, now).unwrap();
     let claims = HealthClaims::from_json(
         r#"{"status":"green","subject":{"name":"张三","birth_date":"1990-03-07","id_type":"CN-RIC","id_suffix":"4312"},"region":"CN-33"}"#,
     )
