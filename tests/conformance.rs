@@ -10,7 +10,10 @@
 
 use std::path::{Path, PathBuf};
 
-use hcx_verify::{Claims, Clock, PublicKey, TrustListPolicy, TrustStore, Verdict, Verifier};
+use hcx_verify::{
+    Claims, Clock, Missing, PublicKey, Stale, StatusPolicy, TrustListPolicy, TrustStore, Verdict,
+    Verifier,
+};
 use serde_json::{Value as Json, json};
 
 fn fixtures() -> PathBuf {
@@ -56,12 +59,59 @@ fn outcome_of(verdict: Verdict) -> Json {
             if let Some(nbf) = v.not_before {
                 j["not_before"] = json!(rfc3339(nbf));
             }
+            if v.status_list.is_some() {
+                // Read back from the one serializer: what apps get.
+                let json: Json =
+                    serde_json::from_str(&Verdict::Valid(v.clone()).to_json()).unwrap();
+                j["status_list"] = status_outcome(&json["status_list"]);
+            }
             j
         }
         Verdict::Invalid(e) => {
             json!({ "valid": false, "error": e.code().as_str(), "reason": e.reason().as_str() })
         }
     }
+}
+
+/// The parts of a verdict's `status_list` the fixtures pin (its age depends on the clock).
+fn status_outcome(v: &Json) -> Json {
+    let mut out = json!({ "outcome": v["outcome"], "sequence": v["sequence"] });
+    for optional in ["not_covered", "stale"] {
+        if !v[optional].is_null() {
+            out[optional] = v[optional].clone();
+        }
+    }
+    out
+}
+
+/// The status policy a case asks for (SPEC §14), or the default.
+fn status_policy(case: &Json) -> StatusPolicy {
+    let p = &case["status_policy"];
+    let mut policy = StatusPolicy::default();
+    if let Some(age) = p["max_age_seconds"].as_i64() {
+        policy.max_age_secs = age;
+    }
+    match p["when_missing"].as_str() {
+        Some("reject") => policy.when_missing = Missing::Reject,
+        Some("accept") | None => {}
+        Some(other) => panic!("when_missing {other}"),
+    }
+    match p["when_stale"].as_str() {
+        Some("accept") => policy.when_stale = Stale::Accept,
+        Some("reject") | None => {}
+        Some(other) => panic!("when_stale {other}"),
+    }
+    policy
+}
+
+/// A case's trust inputs: its trust list, then its status lists.
+fn trust_inputs(case: &Json) -> Vec<Vec<u8>> {
+    let dir = fixtures();
+    let mut inputs = vec![std::fs::read(dir.join(case["trust_list"].as_str().unwrap())).unwrap()];
+    for file in case["status_lists"].as_array().into_iter().flatten() {
+        inputs.push(std::fs::read(dir.join(file.as_str().unwrap())).unwrap());
+    }
+    inputs
 }
 
 /// One case through the library apps link: the trust list loaded into a `TrustStore` (so its
@@ -84,9 +134,17 @@ fn run_library(case: &Json) -> Json {
     };
     let at = unix(&case["at"]);
     let clock = Clock::at(at).with_skew(case["skew_seconds"].as_i64().unwrap());
-    let trust = std::fs::read(dir.join(case["trust_list"].as_str().unwrap())).unwrap();
-    let verifier = match TrustStore::load(&[trust], &policy, at) {
-        Ok(store) => Verifier::new(store),
+    let verifier = match TrustStore::load(&trust_inputs(case), &policy, at) {
+        Ok(mut store) => {
+            for (issuer, seq) in case["status_min_sequence"]
+                .as_object()
+                .into_iter()
+                .flatten()
+            {
+                store.set_status_min_sequence(issuer, seq.as_u64().unwrap());
+            }
+            Verifier::new(store).with_status_policy(status_policy(case))
+        }
         Err(e) => {
             return json!({ "valid": false, "error": e.code().as_str(), "reason": e.reason().as_str() });
         }
@@ -172,6 +230,26 @@ fn every_fixture_through_the_cli() {
         if let Some(min) = case["min_sequence"].as_u64() {
             cmd.args(["--min-sequence", &min.to_string()]);
         }
+        for file in case["status_lists"].as_array().into_iter().flatten() {
+            cmd.arg("--status").arg(dir.join(file.as_str().unwrap()));
+        }
+        for (issuer, seq) in case["status_min_sequence"]
+            .as_object()
+            .into_iter()
+            .flatten()
+        {
+            cmd.args(["--status-min-sequence", &format!("{issuer}={seq}")]);
+        }
+        let p = &case["status_policy"];
+        if let Some(age) = p["max_age_seconds"].as_i64() {
+            cmd.args(["--status-max-age", &format!("{age}s")]);
+        }
+        if let Some(m) = p["when_missing"].as_str() {
+            cmd.args(["--when-status-missing", m]);
+        }
+        if let Some(m) = p["when_stale"].as_str() {
+            cmd.args(["--when-status-stale", m]);
+        }
         cmd.args([
             "--at",
             case["at"].as_str().unwrap(),
@@ -201,6 +279,9 @@ fn every_fixture_through_the_cli() {
             if !v["not_before"].is_null() {
                 g["not_before"] = v["not_before"].clone();
             }
+            if !v["status_list"].is_null() {
+                g["status_list"] = status_outcome(&v["status_list"]);
+            }
             g
         } else {
             json!({"valid": false, "error": v["error"]["code"], "reason": v["error"]["reason"]})
@@ -208,8 +289,11 @@ fn every_fixture_through_the_cli() {
         check(name, "cli", expected, &got, &mut failures);
         let want_status = match expected["error"].as_str() {
             None => 0,
-            Some(code) if code.starts_with("trust_list_") => 2,
-            Some(_) => 1,
+            Some(code) => code
+                .parse::<hcx_verify::Code>()
+                .unwrap()
+                .exit_status()
+                .into(),
         };
         if status != want_status {
             failures.push(format!(

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use hcx_verify::{
-    Claims, Clock, Format, TrustListPolicy, TrustStore, Verdict, Verified, Verifier, VerifyError,
+    Claims, Clock, Format, Missing, Stale, StatusPolicy, TrustListPolicy, TrustStore, Verdict,
+    Verified, Verifier, VerifyError,
 };
 
 use crate::cli::{
@@ -37,6 +38,31 @@ pub struct VerifyArgs {
     /// Clock-skew tolerance.
     #[arg(long, value_name = "DUR", default_value = "5m")]
     pub skew: String,
+    /// An issuer's signed status list (snapshot or delta), checked against the trust list's
+    /// status keys for that issuer. Repeatable, any order.
+    #[arg(long = "status", value_name = "LIST.cbor")]
+    pub status: Vec<PathBuf>,
+    /// Status data older than this is stale.
+    #[arg(long = "status-max-age", value_name = "DUR", default_value = "48h")]
+    pub status_max_age: String,
+    /// What to do with a code whose issuer has no status list here.
+    #[arg(
+        long = "when-status-missing",
+        value_name = "accept|reject",
+        default_value = "accept"
+    )]
+    pub when_status_missing: MissingArg,
+    /// What to do with a code whose issuer's status data is stale.
+    #[arg(
+        long = "when-status-stale",
+        value_name = "reject|accept",
+        default_value = "reject"
+    )]
+    pub when_status_stale: StaleArg,
+    /// The highest status-list sequence of an issuer accepted before (`ISSUER=N`): older
+    /// status data is a rollback. Repeatable.
+    #[arg(long = "status-min-sequence", value_name = "ISSUER=N")]
+    pub status_min_sequence: Vec<String>,
     /// Print one JSON object instead of a readable verdict.
     #[arg(long)]
     pub json: bool,
@@ -56,6 +82,39 @@ pub struct VerifyArgs {
     pub jobs: Option<usize>,
     #[command(flatten)]
     pub input: CodeInput,
+}
+
+/// `--when-status-missing`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum MissingArg {
+    /// Judge the code without status.
+    Accept,
+    /// Refuse it: `status_stale` (reason `status_missing`).
+    Reject,
+}
+
+/// `--when-status-stale`.
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum StaleArg {
+    /// Refuse the code: `status_stale`.
+    Reject,
+    /// Use the stale data; the verdict says so.
+    Accept,
+}
+
+/// The status policy the arguments describe.
+fn status_policy(args: &VerifyArgs) -> Result<StatusPolicy, CliError> {
+    Ok(StatusPolicy {
+        max_age_secs: duration(&args.status_max_age)?,
+        when_missing: match args.when_status_missing {
+            MissingArg::Accept => Missing::Accept,
+            MissingArg::Reject => Missing::Reject,
+        },
+        when_stale: match args.when_status_stale {
+            StaleArg::Reject => Stale::Reject,
+            StaleArg::Accept => Stale::Accept,
+        },
+    })
 }
 
 /// The verifier and clock the arguments describe: every trust input read and checked (a broken
@@ -88,7 +147,24 @@ fn verifier(args: &VerifyArgs) -> Result<(Verifier, Clock), CliError> {
             .add(&bytes, &policy, now)
             .map_err(|e| CliError::trust(path, &e))?;
     }
-    Ok((Verifier::new(trust), clock))
+    for path in &args.status {
+        trust
+            .add(&read_input(path)?, &policy, now)
+            .map_err(|e| CliError::trust(path, &e))?;
+    }
+    for floor in &args.status_min_sequence {
+        let (issuer, sequence) = floor
+            .split_once('=')
+            .and_then(|(i, n)| Some((i, n.parse::<u64>().ok()?)))
+            .ok_or_else(|| {
+                CliError::usage(format!("--status-min-sequence {floor}: expected ISSUER=N"))
+            })?;
+        trust.set_status_min_sequence(issuer, sequence);
+    }
+    Ok((
+        Verifier::new(trust).with_status_policy(status_policy(args)?),
+        clock,
+    ))
 }
 
 /// `hcx verify …`.
@@ -140,7 +216,8 @@ pub fn run(args: &VerifyArgs) -> Result<ExitCode, CliError> {
 /// The readable verdict of a valid code.
 fn print_valid(v: &Verified) {
     use hcx_verify::Status;
-    let status = v.status();
+    // The colour to show is the status list's when it changed the printed one.
+    let status = v.current_status();
     let (badge, reset) = match (color_stdout(), status) {
         (true, Some(Status::Green)) => ("\x1b[1;97;42m", "\x1b[0m"),
         (true, Some(Status::Yellow)) => ("\x1b[1;30;43m", "\x1b[0m"),
@@ -192,6 +269,16 @@ fn print_valid(v: &Verified) {
             field(&e.disease),
             field(&e.date),
             field(&e.detail)
+        );
+    }
+    if let Some(r) = &v.status_list {
+        let stale = if r.stale { ", STALE" } else { "" };
+        outln!(
+            "  status     {} (status list {} #{}, {} old{stale})",
+            r.outcome.as_str().replace('_', " "),
+            r.issuer,
+            r.sequence,
+            hcx_verify::timefmt::format_duration(u64::try_from(r.age_secs).unwrap_or(0))
         );
     }
     let issued = v.issued_at.map_or_else(|| "?".to_owned(), rfc3339);

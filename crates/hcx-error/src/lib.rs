@@ -305,6 +305,10 @@ vocabulary! {
         StatusConflict = "status_conflict",
         /// A status delta does not apply to the list held.
         StatusWrongBase = "status_wrong_base",
+        /// No key of the trust list may sign this issuer's status lists.
+        StatusUnknownKey = "status_unknown_key",
+        /// The verifier's policy requires status data for the code's issuer, and it has none.
+        StatusMissing = "status_missing",
         /// Status data must start from a snapshot, not a delta.
         StatusNotSnapshot = "status_not_snapshot",
         /// The status list has passed its `expires_at`.

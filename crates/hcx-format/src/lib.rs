@@ -83,7 +83,7 @@ pub use keys::{KeyId, PrivateKey, PublicKey, public_key_from_any_pem};
 pub use summary::{EvidenceSummary, Summary};
 pub use text::{PREFIX, cose_bytes, text_from_cose};
 pub use trust::{
-    IssuerEntry, JwsSignature, KeyEntry, KeyStatus, Scopes, SignedTrustList, TRUST_LIST_TYP,
-    TRUST_LIST_VERSION, TrustList, TrustListPolicy, check_issuer_id,
+    IssuerEntry, JwsSignature, KeyEntry, KeyStatus, KeyUsage, Scopes, SignedTrustList,
+    TRUST_LIST_TYP, TRUST_LIST_VERSION, TrustList, TrustListPolicy, check_issuer_id,
 };
 pub use verify::{Clock, IssuerInfo, VerifiedCode, Verifier};

@@ -91,6 +91,45 @@ pub enum KeyStatus {
     Compromised,
 }
 
+/// What an issuer key may sign (SPEC §7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyUsage {
+    /// Health codes.
+    Codes,
+    /// The issuer's status lists (spec/status-list.md).
+    Status,
+}
+
+impl KeyUsage {
+    /// The usage of a key entry that names none: codes only, as before status lists existed.
+    fn default_set() -> Vec<KeyUsage> {
+        vec![KeyUsage::Codes]
+    }
+
+    fn is_default_set(usage: &[KeyUsage]) -> bool {
+        usage == [KeyUsage::Codes]
+    }
+
+    /// The name in trust lists and on the command line.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyUsage::Codes => "codes",
+            KeyUsage::Status => "status",
+        }
+    }
+}
+
+impl std::str::FromStr for KeyUsage {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        [KeyUsage::Codes, KeyUsage::Status]
+            .into_iter()
+            .find(|u| u.as_str() == s)
+            .ok_or_else(|| format!("`{s}` is not a key usage (codes, status)"))
+    }
+}
+
 /// One issuer signing key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -117,6 +156,13 @@ pub struct KeyEntry {
     pub not_after: Option<i64>,
     /// Lifecycle state.
     pub status: KeyStatus,
+    /// What the key may sign; absent means `["codes"]`. Keeping status keys apart from code
+    /// keys lets an issuer publish status from a machine that cannot issue codes.
+    #[serde(
+        default = "KeyUsage::default_set",
+        skip_serializing_if = "KeyUsage::is_default_set"
+    )]
+    pub usage: Vec<KeyUsage>,
 }
 
 impl KeyEntry {
@@ -129,7 +175,13 @@ impl KeyEntry {
             not_before,
             not_after,
             status: KeyStatus::Active,
+            usage: KeyUsage::default_set(),
         }
+    }
+
+    /// Whether the key may sign `usage`.
+    pub fn may_sign(&self, usage: KeyUsage) -> bool {
+        self.usage.contains(&usage)
     }
 
     /// The decoded public key.
@@ -225,6 +277,22 @@ impl TrustList {
         }
     }
 
+    /// The keys that may sign `issuer`'s status lists issued at `issued_at` (Unix seconds):
+    /// usage `status`, not compromised, `issued_at` inside the key's window (SPEC §14).
+    pub fn status_keys(&self, issuer: &str, issued_at: i64) -> Vec<PublicKey> {
+        self.issuer(issuer)
+            .map(|i| {
+                i.keys
+                    .iter()
+                    .filter(|k| k.may_sign(KeyUsage::Status) && k.status != KeyStatus::Compromised)
+                    .filter(|k| k.not_before.is_none_or(|nb| issued_at >= nb))
+                    .filter(|k| k.not_after.is_none_or(|na| issued_at <= na))
+                    .filter_map(|k| k.public_key().ok())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// Looks up an issuer by id.
     pub fn issuer(&self, id: &str) -> Option<&IssuerEntry> {
         self.issuers.iter().find(|i| i.id == id)
@@ -310,6 +378,13 @@ impl TrustList {
                 let public = key.public_key()?;
                 if key.cose_alg().is_none() {
                     return bad(format!("key {}: unsupported alg `{}`", key.kid, key.alg));
+                }
+                let unique: HashSet<KeyUsage> = key.usage.iter().copied().collect();
+                if key.usage.is_empty() || unique.len() != key.usage.len() {
+                    return bad(format!(
+                        "key {}: usage must list codes and/or status, each once",
+                        key.kid
+                    ));
                 }
                 // A key serves one issuer only; otherwise a code could be moved between them.
                 if !keys.insert(public.to_bytes()) {

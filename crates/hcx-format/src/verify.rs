@@ -14,7 +14,7 @@ use crate::error::{TrustListError, VerifyError};
 use crate::keys::{KeyId, PublicKey};
 use crate::limits::DEFAULT_SKEW_SECS;
 use crate::timefmt;
-use crate::trust::{IssuerEntry, KeyStatus, SignedTrustList, TrustList, TrustListPolicy};
+use crate::trust::{IssuerEntry, KeyStatus, KeyUsage, SignedTrustList, TrustList, TrustListPolicy};
 
 /// When a code is judged: the validation time and the tolerance for clocks that disagree.
 ///
@@ -112,6 +112,10 @@ impl Verifier {
         let mut keys: HashMap<KeyId, Vec<TrustedKey>> = HashMap::new();
         for (i, issuer) in trust_list.issuers.iter().enumerate() {
             for (k, entry) in issuer.keys.iter().enumerate() {
+                // Only keys for codes verify codes (status keys sign status lists only).
+                if !entry.may_sign(KeyUsage::Codes) {
+                    continue;
+                }
                 // `TrustList::validate` already rejected lists with bad keys; skip defensively.
                 if let (Ok(public), Ok(kid)) = (entry.public_key(), entry.key_id()) {
                     keys.entry(kid).or_default().push(TrustedKey {

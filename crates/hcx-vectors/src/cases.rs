@@ -28,6 +28,12 @@ pub(crate) struct Case {
     input: Json,
     /// The claims JSON the issuer was given, when the case pins its normal form (§4.7).
     pub(crate) issued_from: Option<Json>,
+    /// Status-list files given with the trust list (SPEC §14), in the order given.
+    status_lists: Vec<String>,
+    /// The verifier's status policy, when not the default.
+    status_policy: Option<Json>,
+    /// The highest status-list sequence seen before, per issuer.
+    status_min_sequence: Option<Json>,
     expected: Json,
 }
 
@@ -44,8 +50,26 @@ impl Case {
             skew: 300,
             input,
             issued_from: None,
+            status_lists: Vec::new(),
+            status_policy: None,
+            status_min_sequence: None,
             expected,
         }
+    }
+
+    pub(crate) fn status_lists(mut self, files: &[&String]) -> Case {
+        self.status_lists = files.iter().map(|f| (*f).clone()).collect();
+        self
+    }
+
+    pub(crate) fn status_policy(mut self, policy: Json) -> Case {
+        self.status_policy = Some(policy);
+        self
+    }
+
+    pub(crate) fn status_min_sequence(mut self, issuer: &str, sequence: u64) -> Case {
+        self.status_min_sequence = Some(json!({ issuer: sequence }));
+        self
     }
 
     pub(crate) fn at(mut self, at: i64) -> Case {
@@ -86,6 +110,17 @@ impl Case {
         }
         if let (Some(claims), Some(obj)) = (&self.issued_from, v.as_object_mut()) {
             obj.insert("issued_from".into(), claims.clone());
+        }
+        if let Some(obj) = v.as_object_mut() {
+            if !self.status_lists.is_empty() {
+                obj.insert("status_lists".into(), json!(self.status_lists));
+            }
+            if let Some(p) = &self.status_policy {
+                obj.insert("status_policy".into(), p.clone());
+            }
+            if let Some(m) = &self.status_min_sequence {
+                obj.insert("status_min_sequence".into(), m.clone());
+            }
         }
         v
     }
@@ -1422,6 +1457,7 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
     ));
     out.extend(hardening_cases(files)?);
     out.extend(crate::rules::cases(files)?);
+    out.extend(crate::status::cases(files)?);
     Ok(out)
 }
 

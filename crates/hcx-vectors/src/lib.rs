@@ -13,6 +13,7 @@ mod cases;
 pub mod example;
 pub mod forge;
 mod rules;
+mod status;
 mod trust;
 
 use std::collections::BTreeMap;
@@ -56,6 +57,7 @@ pub const KEY_NAMES: &[&str] = &[
     "root-rogue",
     "dingtalk-1",
     "dingtalk-2",
+    "dingtalk-status",
     "wechat-1",
     "alipay-1",
     "gov-zj-1",
@@ -83,7 +85,7 @@ pub fn generate() -> Result<Files, String> {
 }
 
 /// The directories of the fixture tree this generator owns (and empties before writing).
-pub const FIXTURE_DIRS: [&str; 5] = ["keys", "trust", "cases", "images", "samples"];
+pub const FIXTURE_DIRS: [&str; 6] = ["keys", "trust", "cases", "images", "samples", "status"];
 
 /// Plain-text samples for documentation and for hosts that want a code without reading a case:
 /// the codes of `valid-reference` and `key-unknown-kid`, and the reference claims.

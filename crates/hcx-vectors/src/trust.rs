@@ -4,7 +4,8 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ed25519_dalek::Signer;
 use hcx_format::{
-    EvidenceKind, IssuerEntry, KeyEntry, KeyStatus, Scopes, SignedTrustList, Status, TrustList,
+    EvidenceKind, IssuerEntry, KeyEntry, KeyStatus, KeyUsage, Scopes, SignedTrustList, Status,
+    TrustList,
 };
 use serde_json::{Value as Json, json};
 
@@ -54,6 +55,10 @@ pub fn main_list() -> TrustList {
                         Some(T0 - 30 * DAY),
                         KeyStatus::Retired,
                     ),
+                    KeyEntry {
+                        usage: vec![KeyUsage::Status],
+                        ..key("dingtalk-status", None, None, KeyStatus::Active)
+                    },
                 ],
             ),
             issuer(

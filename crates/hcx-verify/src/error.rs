@@ -17,6 +17,10 @@ pub enum TrustError {
     #[cfg(feature = "foreign")]
     #[error(transparent)]
     Foreign(hcx_interop::Error),
+    /// A status list's envelope or payload cannot be read (one that reads but fails its
+    /// checks is an answer about its issuer's codes instead).
+    #[error("status list: {0}")]
+    Status(hcx_status::StatusError),
     /// An hcx trust list was given, but no root key to check it with.
     #[error("an hcx trust list needs the root key(s) it must be signed by")]
     MissingRoots,
@@ -38,6 +42,7 @@ impl Coded for TrustError {
             #[cfg(feature = "foreign")]
             TrustError::Foreign(_) => Code::TrustListInvalid,
             TrustError::Unrecognised(_) => Code::TrustListInvalid,
+            TrustError::Status(e) => e.code(),
             TrustError::MissingRoots | TrustError::SeveralTrustLists => Code::Usage,
         }
     }
@@ -48,6 +53,7 @@ impl Coded for TrustError {
             #[cfg(feature = "foreign")]
             TrustError::Foreign(e) => e.reason(),
             TrustError::Unrecognised(_) => Reason::UnrecognisedTrustFile,
+            TrustError::Status(e) => e.reason(),
             TrustError::MissingRoots => Reason::MissingRoots,
             TrustError::SeveralTrustLists => Reason::SeveralTrustLists,
         }
@@ -69,6 +75,10 @@ pub enum VerifyError {
     #[cfg(feature = "qr")]
     #[error(transparent)]
     Image(std::sync::Arc<hcx_qr::Error>),
+    /// An hcx code valid through C17 fails its issuer's status (revoked, suspended, or status
+    /// data missing, stale or unusable).
+    #[error(transparent)]
+    Status(#[from] crate::status::StatusFailure),
     /// The text is a code of a format this verifier has no trust for: an hcx code without an
     /// hcx trust list.
     #[error("an hcx code needs an hcx trust list")]
@@ -98,6 +108,7 @@ impl Coded for VerifyError {
             VerifyError::Foreign(e) => e.code(),
             #[cfg(feature = "qr")]
             VerifyError::Image(e) => e.code(),
+            VerifyError::Status(e) => e.code(),
             VerifyError::NoHcxTrustList => Code::Usage,
             VerifyError::Input { .. } => Code::Malformed,
         }
@@ -110,6 +121,7 @@ impl Coded for VerifyError {
             VerifyError::Foreign(e) => e.reason(),
             #[cfg(feature = "qr")]
             VerifyError::Image(e) => e.reason(),
+            VerifyError::Status(e) => e.reason(),
             VerifyError::NoHcxTrustList => Reason::NoHcxTrustList,
             VerifyError::Input { reason, .. } => *reason,
         }

@@ -92,13 +92,17 @@
 
 mod decoded;
 mod error;
+mod status;
 mod trust;
 mod verdict;
 mod verify;
 
 pub use decoded::{Decoded, UNVERIFIED_WARNING, decode};
 pub use error::{TrustError, VerifyError};
-pub use trust::{TrustInputKind, TrustStore, is_hcx_trust_list};
+pub use status::{
+    Missing, Stale, StatusDataError, StatusFailure, StatusOutcome, StatusPolicy, StatusReport,
+};
+pub use trust::{StatusSummary, TrustInputKind, TrustStore, is_hcx_trust_list};
 pub use verdict::{Claims, Format, Issuer, Verdict, Verified, error_json};
 pub use verify::Verifier;
 #[cfg(feature = "qr")]

@@ -14,6 +14,7 @@ use serde::Serialize;
 use serde::ser::{SerializeMap, Serializer};
 
 use crate::error::VerifyError;
+use crate::status::{StatusOutcome, StatusReport};
 
 /// The format of a code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -90,14 +91,25 @@ pub struct Verified {
     pub claims: Claims,
     /// The core view, the same for every format.
     pub summary: Summary,
+    /// hcx only: what the issuer's status list says of the code, when the verifier holds one.
+    pub status_list: Option<StatusReport>,
 }
 
 impl Verified {
-    /// The health status an hcx code shows (`None` for foreign formats, which have none).
+    /// The health status printed in an hcx code (`None` for foreign formats, which have none).
     pub fn status(&self) -> Option<Status> {
         match &self.claims {
             Claims::Hcx(c) => Some(c.status),
             Claims::Foreign(_) => None,
+        }
+    }
+
+    /// The colour to show: the status list's current colour if it changed one, else the
+    /// printed one. A checkpoint shows this, not [`Verified::status`].
+    pub fn current_status(&self) -> Option<Status> {
+        match self.status_list.as_ref().map(|r| r.outcome) {
+            Some(StatusOutcome::Now(colour)) => Some(colour),
+            _ => self.status(),
         }
     }
 }
@@ -231,6 +243,9 @@ impl Serialize for VerifiedView<'_> {
         if let Some(nbf) = v.not_before {
             m.serialize_entry("not_before", &rfc3339(nbf))?;
         }
+        if let Some(report) = &v.status_list {
+            m.serialize_entry("status_list", &StatusView(report))?;
+        }
         m.serialize_entry("summary", &SummaryView(&v.summary))?;
         m.serialize_entry("valid", &true)?;
         m.end()
@@ -251,6 +266,32 @@ impl Serialize for IssuerView<'_> {
         m.serialize_entry("name", &i.name)?;
         if let Some(names) = &i.names {
             m.serialize_entry("names", names)?;
+        }
+        m.end()
+    }
+}
+
+/// What the issuer's status list said: keys sorted, `not_covered` and `stale` only when true.
+struct StatusView<'a>(&'a StatusReport);
+
+impl Serialize for StatusView<'_> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let r = self.0;
+        let mut m = s.serialize_map(None)?;
+        m.serialize_entry("age_seconds", &r.age_secs)?;
+        m.serialize_entry("issued_at", &rfc3339(r.issued_at))?;
+        m.serialize_entry("issuer", &r.issuer)?;
+        if let StatusOutcome::NotCovered(why) = r.outcome {
+            let why = match why {
+                hcx_status::NotCovered::IssuedAfter { .. } => "issued_after_list",
+                hcx_status::NotCovered::ExpiredBefore { .. } => "expired_before_list",
+            };
+            m.serialize_entry("not_covered", why)?;
+        }
+        m.serialize_entry("outcome", r.outcome.as_str())?;
+        m.serialize_entry("sequence", &r.sequence)?;
+        if r.stale {
+            m.serialize_entry("stale", &true)?;
         }
         m.end()
     }
@@ -510,7 +551,7 @@ mod tests {
             code_id: "a1b2c3d4e5f60718".into(),
             claims,
         };
-        crate::verify::from_hcx(code)
+        crate::verify::from_hcx(code, None)
     }
 
     /// The writer gives what a sorted JSON tree of the same data gives (serde_json's default

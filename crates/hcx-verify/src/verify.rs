@@ -4,6 +4,7 @@
 use hcx_format::{Clock, Summary, VerifiedCode};
 
 use crate::error::VerifyError;
+use crate::status::{StatusPolicy, StatusReport};
 use crate::trust::TrustStore;
 use crate::verdict::{Claims, Format, Issuer, Verdict, Verified};
 
@@ -17,6 +18,7 @@ const SUB_BATCH: usize = 256;
 #[derive(Debug, Clone)]
 pub struct Verifier {
     trust: TrustStore,
+    status_policy: StatusPolicy,
 }
 
 /// Which verifier a text goes to.
@@ -38,9 +40,24 @@ fn route(text: &str) -> Route {
 }
 
 impl Verifier {
-    /// A verifier over `trust`.
+    /// A verifier over `trust`, with the default [`StatusPolicy`].
     pub fn new(trust: TrustStore) -> Verifier {
-        Verifier { trust }
+        Verifier {
+            trust,
+            status_policy: StatusPolicy::default(),
+        }
+    }
+
+    /// The same verifier with another status policy (maximum age, what to do when an
+    /// issuer's status data is missing or stale).
+    pub fn with_status_policy(mut self, policy: StatusPolicy) -> Verifier {
+        self.status_policy = policy;
+        self
+    }
+
+    /// The status policy in use.
+    pub fn status_policy(&self) -> &StatusPolicy {
+        &self.status_policy
     }
 
     /// What this verifier trusts.
@@ -51,7 +68,10 @@ impl Verifier {
     /// Verifies one scanned text of any supported format.
     pub fn verify_text(&self, text: &str, clock: Clock) -> Verdict {
         match route(text) {
-            Route::Hcx => self.hcx(text, clock).map(from_hcx).into(),
+            Route::Hcx => self
+                .hcx(text, clock)
+                .and_then(|code| self.status(code, clock))
+                .into(),
             #[cfg(feature = "foreign")]
             Route::Foreign => {
                 hcx_interop::verify(text, &self.trust.foreign, &interop_options(clock))
@@ -124,7 +144,10 @@ impl Verifier {
                     .collect();
                 for (i, r) in idx.into_iter().zip(hcx.verify_many(&batch, clock)) {
                     if let Some(slot) = out.get_mut(i) {
-                        *slot = Some(r.map(from_hcx).map_err(VerifyError::from).into());
+                        let verified = r
+                            .map_err(VerifyError::from)
+                            .and_then(|code| self.status(code, clock));
+                        *slot = Some(verified.into());
                     }
                 }
             }
@@ -143,6 +166,26 @@ impl Verifier {
         let hcx = self.trust.hcx.as_ref().ok_or(VerifyError::NoHcxTrustList)?;
         Ok(hcx.verify(text, clock)?)
     }
+
+    /// Steps S1–S3 (SPEC §14) for an hcx code valid through C17.
+    fn status(&self, code: VerifiedCode, clock: Clock) -> Result<Verified, VerifyError> {
+        let report = if self.trust.status.is_empty()
+            && self.status_policy.when_missing == crate::status::Missing::Accept
+        {
+            None
+        } else {
+            let code_id = unhex(&code.code_id);
+            let cref = hcx_status::CodeRef {
+                code_id: &code_id,
+                issued_at: code.issued_at,
+                expires_at: code.expires_at,
+            };
+            self.trust
+                .status
+                .check(&self.status_policy, &code.issuer.id, &cref, clock.now)?
+        };
+        Ok(from_hcx(code, report))
+    }
 }
 
 #[cfg(feature = "foreign")]
@@ -153,8 +196,19 @@ fn interop_options(clock: Clock) -> hcx_interop::VerifyOptions {
     }
 }
 
+/// Bytes of lowercase hex (the code id of a verified code, which hcx-format wrote).
+fn unhex(hex: &str) -> Vec<u8> {
+    hex.as_bytes()
+        .chunks_exact(2)
+        .filter_map(|pair| {
+            let digit = |c: u8| char::from(c).to_digit(16);
+            u8::try_from(digit(*pair.first()?)? * 16 + digit(*pair.get(1)?)?).ok()
+        })
+        .collect()
+}
+
 /// The verdict of a verified hcx code.
-pub(crate) fn from_hcx(code: VerifiedCode) -> Verified {
+pub(crate) fn from_hcx(code: VerifiedCode, status_list: Option<StatusReport>) -> Verified {
     let summary = Summary::from(&code);
     Verified {
         format: Format::Hcx,
@@ -170,6 +224,7 @@ pub(crate) fn from_hcx(code: VerifiedCode) -> Verified {
         code_id: Some(code.code_id),
         claims: Claims::Hcx(code.claims),
         summary,
+        status_list,
     }
 }
 
@@ -190,6 +245,7 @@ fn from_foreign(v: hcx_interop::Verified) -> Verified {
         code_id: None,
         claims: Claims::Foreign(v.claims),
         summary: v.summary,
+        status_list: None,
     }
 }
 
