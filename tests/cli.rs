@@ -831,3 +831,70 @@ fn qr_decode_reports_texts_and_symbols() {
         serde_json::json!([{"mode": "alphanumeric", "count": text.len()}])
     );
 }
+
+/// The terminal QR (`qr encode --terminal`, `issue --show`, the demo) is drawn in ANSI colours
+/// only on a terminal with `NO_COLOR` unset; pipes and files get plain half blocks.
+#[test]
+fn terminal_qr_is_coloured_only_on_a_terminal() {
+    let w = World::new();
+    let text = "HCX1:6BFOXN";
+    let out = hcx()
+        .args(["qr", "encode", text, "--terminal"])
+        .output()
+        .unwrap();
+    let plain = String::from_utf8(out.stdout).unwrap();
+    assert!(plain.contains('█') && !plain.contains('\x1b'), "{plain}");
+    let claims = w.claims(REFERENCE);
+    let out = hcx()
+        .arg("issue")
+        .arg("--key")
+        .arg(w.p("dingtalk.pem"))
+        .args(["--issuer", "dingtalk", "--show", "--at", T0, "--claims"])
+        .arg(&claims)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(stderr.contains('█') && !stderr.contains('\x1b'), "{stderr}");
+    let demo = hcx()
+        .args(["demo", "--dir"])
+        .arg(w.p("demo"))
+        .output()
+        .unwrap();
+    let demo = String::from_utf8(demo.stdout).unwrap();
+    assert!(demo.contains('█') && !demo.contains('\x1b'), "{demo}");
+    // On a terminal: script(1) (util-linux, essential on Debian) runs hcx on a pseudo-terminal.
+    let bin = assert_cmd::cargo::cargo_bin("hcx");
+    let on_tty = |args: &str, no_color: bool| -> Option<String> {
+        let mut c = std::process::Command::new("script");
+        c.args(["-qec", &format!("{} {args}", bin.display()), "/dev/null"]);
+        if no_color {
+            c.env("NO_COLOR", "1");
+        } else {
+            c.env_remove("NO_COLOR");
+        }
+        let out = c.output().ok().filter(|o| o.status.success())?;
+        Some(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    let qr = format!("qr encode {text} --terminal");
+    let Some(coloured) = on_tty(&qr, false) else {
+        skip::skip_or_fail(
+            "terminal_qr_is_coloured_only_on_a_terminal (terminal half)",
+            "script(1) could not run hcx on a pseudo-terminal",
+        );
+        return;
+    };
+    assert!(coloured.contains("\x1b[38;5;16;48;5;231m"), "{coloured}");
+    let show = format!(
+        "issue --key {} --issuer dingtalk --show --at {T0} --claims {}",
+        w.p("dingtalk.pem").display(),
+        claims.display()
+    );
+    assert!(on_tty(&show, false).unwrap().contains('\x1b'));
+    for args in [&qr, &show] {
+        let no_color = on_tty(args, true).unwrap();
+        assert!(
+            no_color.contains('█') && !no_color.contains('\x1b'),
+            "{no_color}"
+        );
+    }
+}
