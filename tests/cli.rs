@@ -672,7 +672,9 @@ fn trust_show_summarises_and_checks() {
         .stdout(
             predicate::str::contains("sequence 1")
                 .and(predicate::str::contains("钉钉"))
-                .and(predicate::str::contains("signature: valid")),
+                .and(predicate::str::contains("signature: valid"))
+                .and(predicate::str::contains(" active ("))
+                .and(predicate::str::contains("Active").not()),
         );
     hcx()
         .args(["trust", "show"])
@@ -896,5 +898,40 @@ fn terminal_qr_is_coloured_only_on_a_terminal() {
             no_color.contains('█') && !no_color.contains('\x1b'),
             "{no_color}"
         );
+    }
+}
+
+/// Error messages are written for people: no Rust type or variant names (`DecodeError`,
+/// `Syntax(3)`, `Io(Error { kind: … })`), whatever layer fails.
+#[test]
+fn error_messages_show_no_rust_debug_names() {
+    let w = World::new();
+    for (text, want) in [
+        ("HCX1:AB!CD", "a character outside the base45 alphabet"),
+        ("HCX1:ABCD", "a length of 3n+1 characters"),
+        ("HCX1:GGW", "a group of three above 65535"),
+        // zlib of the CBOR bytes 0x9f (an unterminated indefinite array) and 0x1c (reserved).
+        (
+            &*format!(
+                "HC1:{}",
+                base45::encode([0x78, 0x9c, 0x9b, 0x0f, 0x00, 0x00, 0xa0, 0x00, 0xa0])
+            ),
+            "unexpected end of input",
+        ),
+        (
+            &*format!(
+                "HC1:{}",
+                base45::encode([0x78, 0x9c, 0x93, 0x01, 0x00, 0x00, 0x1d, 0x00, 0x1d])
+            ),
+            "syntax error at byte 0",
+        ),
+    ] {
+        let (status, json) = w.verify_json(text, T0, &[]);
+        assert_eq!(status, 1, "{text}: {json}");
+        let message = json["error"]["message"].as_str().unwrap();
+        assert!(message.contains(want), "{text}: {message}");
+        for debug in ["Error", "Syntax(", "Io(", "Semantic(", "{ kind"] {
+            assert!(!message.contains(debug), "{text}: {message}");
+        }
     }
 }

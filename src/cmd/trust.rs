@@ -360,7 +360,12 @@ fn print_summary(env: &SignedTrustList, list: &TrustList) {
                     na.map_or("-".to_owned(), format_rfc3339)
                 ),
             };
-            outln!("      key {} {} {:?} ({window})", k.kid, k.alg, k.status);
+            let status = match k.status {
+                KeyStatus::Active => "active",
+                KeyStatus::Retired => "retired",
+                KeyStatus::Compromised => "compromised",
+            };
+            outln!("      key {} {} {status} ({window})", k.kid, k.alg);
         }
     }
 }

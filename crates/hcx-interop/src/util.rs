@@ -145,7 +145,12 @@ pub(crate) fn parse_cbor(bytes: &[u8]) -> Result<Cbor, Error> {
             what: "CBOR",
             max: MAX_CBOR_DEPTH,
         },
-        other => Error::Cbor(other.to_string()),
+        // ciborium's `Display` is its `Debug` (`Syntax(3)`, `Io(Error { kind: … })`): say it
+        // in words instead.
+        ciborium::de::Error::Io(_) => Error::Cbor("unexpected end of input".into()),
+        ciborium::de::Error::Syntax(at) => Error::Cbor(format!("syntax error at byte {at}")),
+        ciborium::de::Error::Semantic(Some(at), why) => Error::Cbor(format!("{why} at byte {at}")),
+        ciborium::de::Error::Semantic(None, why) => Error::Cbor(why),
     })?;
     if !reader.is_empty() {
         return Err(Error::Cbor(format!(
