@@ -210,6 +210,21 @@ pub fn color_stdout() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
 }
 
+/// Whether to colour stderr: a terminal, and `NO_COLOR` unset.
+pub fn color_stderr() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// A QR code drawn with half blocks for a terminal: in ANSI colours (dark on light, whatever
+/// the theme) only when `color`, so files and pipes get plain text.
+pub fn terminal_qr(code: &hcx_qr::QrCode, color: bool) -> String {
+    if color {
+        code.to_terminal()
+    } else {
+        code.to_terminal_plain()
+    }
+}
+
 /// The code text given as an argument, `-` for standard input, trimmed of surrounding space.
 pub fn code_text(arg: &str) -> Result<String, CliError> {
     let text = if arg == "-" {

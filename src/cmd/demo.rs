@@ -161,7 +161,10 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
         qr.modules(),
         qr.modules()
     );
-    out!("{}", qr.to_terminal());
+    out!(
+        "{}",
+        crate::cli::terminal_qr(&qr, crate::cli::color_stdout())
+    );
 
     step(
         4,

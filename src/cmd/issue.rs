@@ -99,7 +99,10 @@ pub fn run(args: &IssueArgs) -> Result<ExitCode, CliError> {
                 message: e.to_string(),
                 status: 2,
             })?;
-        eprint!("{}", code.to_terminal());
+        eprint!(
+            "{}",
+            crate::cli::terminal_qr(&code, crate::cli::color_stderr())
+        );
     }
     outln!("{text}");
     Ok(ExitCode::SUCCESS)

@@ -22,9 +22,12 @@ pub struct KeygenArgs {
 /// Arguments of `hcx pubkey`.
 #[derive(clap::Args, Debug)]
 pub struct PubkeyArgs {
-    /// A private key (or public key) PEM file.
+    /// A private or public key: PEM, or a JWK (RFC 8037).
     #[arg(value_name = "KEY.pem")]
     pub key: PathBuf,
+    /// Print the public key as an RFC 8037 JWK (`kty` OKP, `crv` Ed25519) instead of SPKI PEM.
+    #[arg(long)]
+    pub jwk: bool,
 }
 
 /// `hcx keygen -o KEY.pem [--force]`: prints the new key id.
@@ -35,9 +38,13 @@ pub fn keygen(args: &KeygenArgs) -> Result<ExitCode, CliError> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// `hcx pubkey KEY.pem`: prints the SPKI PEM public key.
+/// `hcx pubkey KEY.pem [--jwk]`: prints the public key as SPKI PEM, or as a JWK.
 pub fn pubkey(args: &PubkeyArgs) -> Result<ExitCode, CliError> {
     let key = read_public_key(&args.key)?;
-    out!("{}", key.to_pem()?);
+    if args.jwk {
+        outln!("{}", key.to_jwk());
+    } else {
+        out!("{}", key.to_pem()?);
+    }
     Ok(ExitCode::SUCCESS)
 }

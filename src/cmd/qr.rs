@@ -118,7 +118,10 @@ fn run_encode(a: EncodeArgs) -> ExitCode {
     let result = match &a.out {
         Some(out) => write_qr_with(&text, out, &options, a.scale),
         None => hcx_qr::encode(&text, &options).inspect(|code| {
-            out!("{}", code.to_terminal());
+            out!(
+                "{}",
+                crate::cli::terminal_qr(code, crate::cli::color_stdout())
+            );
         }),
     };
     let code = match result {

@@ -45,7 +45,7 @@ struct AddArgs {
     /// Display name in Chinese.
     #[arg(long = "name-zh", value_name = "NAME")]
     name_zh: Option<String>,
-    /// The issuer's public key (SPKI PEM; a private key file is accepted too).
+    /// The issuer's public key: SPKI PEM or a JWK (RFC 8037); a private key file is accepted too.
     #[arg(long, value_name = "PUB.pem")]
     key: PathBuf,
     /// Codes issued before this time (RFC 3339) are not accepted under this key.
@@ -102,7 +102,7 @@ struct ShowArgs {
     /// The trust list file.
     #[arg(value_name = "TRUST.json")]
     file: PathBuf,
-    /// Root public key to check the signature with (repeatable).
+    /// Root public key to check the signature with, PEM or JWK (repeatable).
     #[arg(long, value_name = "ROOT_PUB.pem")]
     root: Vec<PathBuf>,
     /// Check expiry at this time instead of now (RFC 3339).
@@ -360,7 +360,12 @@ fn print_summary(env: &SignedTrustList, list: &TrustList) {
                     na.map_or("-".to_owned(), format_rfc3339)
                 ),
             };
-            outln!("      key {} {} {:?} ({window})", k.kid, k.alg, k.status);
+            let status = match k.status {
+                KeyStatus::Active => "active",
+                KeyStatus::Retired => "retired",
+                KeyStatus::Compromised => "compromised",
+            };
+            outln!("      key {} {} {status} ({window})", k.kid, k.alg);
         }
     }
 }

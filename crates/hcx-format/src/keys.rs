@@ -1,7 +1,12 @@
-//! Ed25519 keys, their PEM forms, and key ids.
+//! Ed25519 keys, their PEM and JWK forms, and key ids.
 
-use ed25519_dalek::pkcs8::{DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use ed25519_dalek::pkcs8::{
+    DecodePrivateKey, DecodePublicKey, EncodePrivateKey, EncodePublicKey, KeypairBytes,
+};
 use ed25519_dalek::{Signature, Signer, SigningKey, VerifyingKey};
+use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
@@ -81,18 +86,25 @@ impl PrivateKey {
         PrivateKey(SigningKey::from_bytes(seed))
     }
 
-    /// Reads a PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`), e.g. from
-    /// `openssl genpkey -algorithm ed25519`.
+    /// Reads a PKCS#8 PEM private key (`-----BEGIN PRIVATE KEY-----`): RFC 8410's v1 form (what
+    /// `openssl genpkey -algorithm ed25519` writes) or the v2 form with the public key embedded,
+    /// which must then match the private key.
     pub fn from_pem(pem: &str) -> Result<PrivateKey, KeyError> {
         SigningKey::from_pkcs8_pem(pem.trim())
             .map(PrivateKey)
             .map_err(|e| KeyError(format!("not an Ed25519 PKCS#8 PEM private key: {e}")))
     }
 
-    /// Writes the key as PKCS#8 PEM.
+    /// Writes the key as RFC 8410 PKCS#8 v1 PEM: the private key alone, byte for byte what
+    /// `openssl genpkey -algorithm ed25519` writes. The v2 form (with the public key) is refused
+    /// by OpenSSL 3.0 and pyca/cryptography ("extra data"), so it is never written.
     pub fn to_pem(&self) -> Result<Zeroizing<String>, KeyError> {
-        self.0
-            .to_pkcs8_pem(Default::default())
+        // `KeypairBytes` zeroizes its copy of the secret on drop.
+        let v1 = KeypairBytes {
+            secret_key: self.0.to_bytes(),
+            public_key: None,
+        };
+        v1.to_pkcs8_pem(Default::default())
             .map(|s| Zeroizing::new(s.to_string()))
             .map_err(|e| KeyError(format!("cannot encode key: {e}")))
     }
@@ -168,6 +180,85 @@ impl PublicKey {
             .map_err(|e| KeyError(format!("cannot encode key: {e}")))
     }
 
+    /// Writes the key as an RFC 8037 JWK: `{"kty":"OKP","crv":"Ed25519","x":"…"}`.
+    pub fn to_jwk(&self) -> String {
+        let x = URL_SAFE_NO_PAD.encode(self.0.as_bytes());
+        format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}"}}"#)
+    }
+
+    /// Reads an RFC 8037 OKP/Ed25519 JWK, or a JWK Set holding exactly one. A private JWK is
+    /// accepted too (its `d` must give its `x`), as a private PEM is where a public key is
+    /// wanted. `use` and `alg`, when present, must allow signing with EdDSA; other members are
+    /// ignored, as RFC 7517 §4 asks.
+    pub fn from_jwk(text: &str) -> Result<PublicKey, KeyError> {
+        let bad = |why: String| KeyError(format!("not an Ed25519 JWK: {why}"));
+        let json: Json = serde_json::from_str(text).map_err(|e| bad(format!("{e}")))?;
+        let jwk = match json.get("keys") {
+            None => &json,
+            Some(Json::Array(keys)) => match keys.as_slice() {
+                [one] => one,
+                _ => {
+                    return Err(bad(format!(
+                        "a JWK Set with {} keys; give exactly one",
+                        keys.len()
+                    )));
+                }
+            },
+            Some(_) => return Err(bad("`keys` is not an array".to_owned())),
+        };
+        if !jwk.is_object() {
+            return Err(bad("not a JSON object".to_owned()));
+        }
+        let member = |name: &str| -> Result<Option<&str>, KeyError> {
+            match jwk.get(name) {
+                None => Ok(None),
+                Some(Json::String(s)) => Ok(Some(s)),
+                Some(_) => Err(bad(format!("`{name}` is not a string"))),
+            }
+        };
+        let expect = |name: &str, want: &[&str]| -> Result<(), KeyError> {
+            match member(name)? {
+                Some(v) if want.contains(&v) => Ok(()),
+                Some(v) => Err(bad(format!(
+                    "`{name}` is `{v}`, not `{}`",
+                    want.join("` or `")
+                ))),
+                None => Err(bad(format!("`{name}` is missing"))),
+            }
+        };
+        expect("kty", &["OKP"])?;
+        expect("crv", &["Ed25519"])?;
+        if member("use")?.is_some() {
+            expect("use", &["sig"])?;
+        }
+        if member("alg")?.is_some() {
+            // RFC 8037's `EdDSA`, or RFC 9864's fully specified `Ed25519`.
+            expect("alg", &["EdDSA", "Ed25519"])?;
+        }
+        let decode = |name: &str| -> Result<Option<Zeroizing<Vec<u8>>>, KeyError> {
+            member(name)?
+                .map(|v| {
+                    URL_SAFE_NO_PAD
+                        .decode(v)
+                        .map(Zeroizing::new)
+                        .map_err(|_| bad(format!("`{name}` is not unpadded base64url")))
+                })
+                .transpose()
+        };
+        let x = decode("x")?.ok_or_else(|| bad("`x` is missing".to_owned()))?;
+        let public = PublicKey::from_bytes(&x)?;
+        if let Some(d) = decode("d")? {
+            let seed: &[u8; 32] = d
+                .as_slice()
+                .try_into()
+                .map_err(|_| bad(format!("`d` is {} bytes, not 32", d.len())))?;
+            if PrivateKey::from_seed(seed).public_key() != public {
+                return Err(bad("`d` does not match `x`".to_owned()));
+            }
+        }
+        Ok(public)
+    }
+
     /// The raw 32 bytes.
     pub fn to_bytes(&self) -> [u8; 32] {
         self.0.to_bytes()
@@ -188,12 +279,15 @@ impl PublicKey {
     }
 }
 
-/// Reads a public key from PEM text holding either a public key or a private key.
-pub fn public_key_from_any_pem(pem: &str) -> Result<PublicKey, KeyError> {
-    if pem.contains("PRIVATE KEY") {
-        PrivateKey::from_pem(pem).map(|k| k.public_key())
+/// Reads a public key from text holding a PEM public key, a PEM private key, or a JWK
+/// (RFC 8037; see [`PublicKey::from_jwk`]): every form a public key is taken in.
+pub fn public_key_from_any_pem(text: &str) -> Result<PublicKey, KeyError> {
+    if text.trim_start().starts_with('{') {
+        PublicKey::from_jwk(text)
+    } else if text.contains("PRIVATE KEY") {
+        PrivateKey::from_pem(text).map(|k| k.public_key())
     } else {
-        PublicKey::from_pem(pem)
+        PublicKey::from_pem(text)
     }
 }
 
@@ -217,11 +311,122 @@ mod tests {
     #[test]
     fn openssl_made_key_loads() {
         // Made by `openssl genpkey -algorithm ed25519` (RFC 8410 example key).
-        let pem = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n-----END PRIVATE KEY-----\n";
-        let k = PrivateKey::from_pem(pem).unwrap();
+        let k = PrivateKey::from_pem(RFC8410_PEM).unwrap();
         assert_eq!(
             k.public_key().to_pem().unwrap().trim(),
             "-----BEGIN PUBLIC KEY-----\nMCowBQYDK2VwAyEAGb9ECWmEzf6FQbrBZ9w7lshQhqowtrbLDFw4rXAxZuE=\n-----END PUBLIC KEY-----"
+        );
+    }
+
+    /// The RFC 8410 §10.3 example key, as `openssl genpkey -algorithm ed25519` writes it.
+    const RFC8410_PEM: &str = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEINTuctv5E1hK1bbY8fdp+K06/nwoy/HU++CXqI9EdVhC\n-----END PRIVATE KEY-----\n";
+
+    #[test]
+    fn writes_pkcs8_v1_exactly_as_openssl_does() {
+        let k = PrivateKey::from_pem(RFC8410_PEM).unwrap();
+        assert_eq!(k.to_pem().unwrap().as_str(), RFC8410_PEM);
+        let fresh = PrivateKey::generate().unwrap().to_pem().unwrap();
+        // v1: version 0 and no `[1] publicKey` (48 DER bytes, 64 base64 characters).
+        let body: String = fresh.lines().filter(|l| !l.starts_with("-----")).collect();
+        assert!(body.starts_with("MC4CAQAw"), "{body}");
+        assert_eq!(body.len(), 64);
+    }
+
+    #[test]
+    fn reads_pkcs8_v2_with_a_matching_public_key_only() {
+        // The v2 form hcx wrote before (OneAsymmetricKey with `[1] publicKey`).
+        let v2 = "-----BEGIN PRIVATE KEY-----\nMFECAQEwBQYDK2VwBCIEINqTceZVXIWNdgAkTih+Aa6gBzNyOIDs7BkHAd8J4NWw\ngSEA5m8atYQKwzAws0ZFPVxZ26tK5OFOxNnp/kBpDGhXG28=\n-----END PRIVATE KEY-----\n";
+        let k = PrivateKey::from_pem(v2).unwrap();
+        assert!(k.to_pem().unwrap().contains("MC4CAQAw"));
+        // The same key with one bit of its embedded public key flipped.
+        let body: String = v2.lines().filter(|l| !l.starts_with("-----")).collect();
+        let mut der = base64::engine::general_purpose::STANDARD
+            .decode(body)
+            .unwrap();
+        let last = der.len() - 1;
+        der[last] ^= 1;
+        let bad = format!(
+            "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----\n",
+            base64::engine::general_purpose::STANDARD.encode(&der)
+        );
+        assert!(PrivateKey::from_pem(&bad).is_err());
+    }
+
+    #[test]
+    fn jwk_round_trip_and_rfc8037_vectors() {
+        // RFC 8037 appendix A.1/A.2 (the RFC 8032 test 1 key).
+        let private = r#"{"kty":"OKP","crv":"Ed25519","d":"nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+        let public =
+            r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+        let k = PublicKey::from_jwk(public).unwrap();
+        assert_eq!(k.to_jwk(), public);
+        assert_eq!(PublicKey::from_jwk(private).unwrap(), k);
+        assert_eq!(
+            k.to_bytes()[..4],
+            [0xd7, 0x5a, 0x98, 0x01],
+            "RFC 8032 test 1 public key"
+        );
+        let set = format!(r#"{{"keys":[{public}]}}"#);
+        assert_eq!(public_key_from_any_pem(&set).unwrap(), k);
+        assert_eq!(
+            public_key_from_any_pem(&format!("\n {public}\n")).unwrap(),
+            k
+        );
+        let with_extras = r#"{"kty":"OKP","crv":"Ed25519","use":"sig","alg":"EdDSA","kid":"any","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"}"#;
+        assert_eq!(PublicKey::from_jwk(with_extras).unwrap(), k);
+        let g = PrivateKey::generate().unwrap().public_key();
+        assert_eq!(PublicKey::from_jwk(&g.to_jwk()).unwrap(), g);
+    }
+
+    #[test]
+    fn jwk_rejections_say_why() {
+        let x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+        for (jwk, why) in [
+            (
+                format!(r#"{{"kty":"EC","crv":"Ed25519","x":"{x}"}}"#),
+                "`kty` is `EC`",
+            ),
+            (
+                format!(r#"{{"kty":"OKP","crv":"X25519","x":"{x}"}}"#),
+                "`crv` is `X25519`",
+            ),
+            (format!(r#"{{"kty":"OKP","x":"{x}"}}"#), "`crv` is missing"),
+            (
+                r#"{"kty":"OKP","crv":"Ed25519"}"#.to_owned(),
+                "`x` is missing",
+            ),
+            (
+                format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}="}}"#),
+                "unpadded base64url",
+            ),
+            (
+                format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","use":"enc"}}"#),
+                "`use` is `enc`",
+            ),
+            (
+                format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","alg":"ES256"}}"#),
+                "`alg` is `ES256`",
+            ),
+            (
+                format!(r#"{{"kty":"OKP","crv":"Ed25519","x":"{x}","d":"{x}"}}"#),
+                "`d` does not match",
+            ),
+            (r#"{"keys":[]}"#.to_owned(), "with 0 keys"),
+            ("[1]".to_owned(), "not a JSON object"),
+            ("{".to_owned(), "not an Ed25519 JWK"),
+        ] {
+            let err = PublicKey::from_jwk(&jwk).unwrap_err();
+            assert_eq!(err.code(), "invalid_key");
+            assert!(err.to_string().contains(why), "{jwk}: {err}");
+        }
+        // 31 bytes.
+        let short =
+            r#"{"kty":"OKP","crv":"Ed25519","x":"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHUQ"}"#;
+        assert!(
+            PublicKey::from_jwk(short)
+                .unwrap_err()
+                .to_string()
+                .contains("32 bytes")
         );
     }
 

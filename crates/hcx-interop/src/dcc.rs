@@ -233,12 +233,19 @@ pub fn verify_signature<'t>(
     Err(last)
 }
 
+/// Whether a DCC member is present. A JSON `null` counts as absent: about a million Bulgarian
+/// certificates carry `"t": null, "r": null` next to `v` (Json.NET's default output), and the EU
+/// reference verifiers read them so (docs/INTEROP.md, "Real-world certificates").
+fn present<'a>(v: &'a Json, key: &str) -> Option<&'a Json> {
+    v.get(key).filter(|m| !m.is_null())
+}
+
 /// The kind of a DCC: `vaccination` (v), `test` (t) or `recovery` (r); `None` unless exactly
-/// one of them is present.
+/// one of them is present (a `null` member is absent).
 pub fn kind(dcc: &Json) -> Option<&'static str> {
     let present: Vec<&'static str> = [("v", "vaccination"), ("t", "test"), ("r", "recovery")]
         .into_iter()
-        .filter(|(k, _)| dcc.get(k).is_some())
+        .filter(|(k, _)| present(dcc, k).is_some())
         .map(|(_, name)| name)
         .collect();
     match present.as_slice() {
@@ -247,14 +254,18 @@ pub fn kind(dcc: &Json) -> Option<&'static str> {
     }
 }
 
-/// Step 7: the DSC's extended key usage must allow the DCC's kind. A DSC without the extension
-/// (or with an empty one) may sign every kind; one that lists purposes must list the kind's OID
-/// (an EKU for other purposes only, such as ICAO's, does not allow DCCs).
+/// Step 7: the DSC's extended key usage must allow the DCC's kind. Only the DCC OIDs restrict:
+/// a DSC whose EKU lists none of them (no extension, an empty one, or other purposes only, such
+/// as ICAO's) may sign every kind, as the EU reference verifiers rule; one that lists any DCC OID
+/// must list the kind's.
 pub fn check_key_usage(cert: &Cert, dcc: &Json) -> Result<(), Error> {
-    let Some(eku) = cert.eku.as_ref().filter(|e| !e.is_empty()) else {
+    let Some(eku) = cert.eku.as_ref() else {
         return Ok(());
     };
     let has = |oids: &[&str; 2]| eku.iter().any(|o| oids.contains(&o.as_str()));
+    if !(has(&EKU_TEST) || has(&EKU_VACC) || has(&EKU_RECOVERY)) {
+        return Ok(());
+    }
     let Some(kind) = kind(dcc) else {
         return Err(schema("", "exactly one of v, t, r is required"));
     };
@@ -270,29 +281,22 @@ pub fn check_key_usage(cert: &Cert, dcc: &Json) -> Result<(), Error> {
     }
 }
 
-/// Step 8: `DSC.notBefore <= iat <= now <= exp <= DSC.notAfter` (inclusive, as the EU rule
-/// says), with `skew` seconds of tolerance on the two comparisons with `now`.
+/// Step 8: `DSC.notBefore <= iat <= now <= exp` and `now <= DSC.notAfter` (inclusive), with
+/// `skew` seconds of tolerance on the comparisons with `now`. An `exp` later than the DSC's
+/// notAfter is not itself an error (the EU reference verifiers check the DSC at the time of
+/// verification, not against `exp`): such a certificate is valid until its DSC expires.
 pub fn check_times(cwt: &Cwt, cert: Option<&Cert>, now: i64, skew: i64) -> Result<(), Error> {
     let iat = cwt.iat.ok_or_else(|| Error::Cwt("no `iat`".into()))?;
     let exp = cwt.exp.ok_or_else(|| Error::Cwt("no `exp`".into()))?;
     if exp < iat {
         return Err(Error::BadValidityPeriod("`exp` precedes `iat`".into()));
     }
-    if let Some(cert) = cert {
-        if iat < cert.not_before {
-            return Err(Error::SignerNotValid(format!(
-                "issued at {} before the DSC's notBefore {}",
-                rfc3339(iat),
-                rfc3339(cert.not_before)
-            )));
-        }
-        if exp > cert.not_after {
-            return Err(Error::SignerNotValid(format!(
-                "expires at {} after the DSC's notAfter {}",
-                rfc3339(exp),
-                rfc3339(cert.not_after)
-            )));
-        }
+    if let Some(cert) = cert.filter(|c| iat < c.not_before) {
+        return Err(Error::SignerNotValid(format!(
+            "issued at {} before the DSC's notBefore {}",
+            rfc3339(iat),
+            rfc3339(cert.not_before)
+        )));
     }
     if now < iat.saturating_sub(skew) {
         return Err(Error::NotYetValid {
@@ -308,17 +312,26 @@ pub fn check_times(cwt: &Cwt, cert: Option<&Cert>, now: i64, skew: i64) -> Resul
             skew,
         });
     }
+    if let Some(cert) = cert.filter(|c| now > c.not_after.saturating_add(skew)) {
+        return Err(Error::SignerNotValid(format!(
+            "the DSC expired at {} (the certificate's own exp is {})",
+            rfc3339(cert.not_after),
+            rfc3339(exp)
+        )));
+    }
     Ok(())
 }
 
 /// Step 9: structural checks of the DCC JSON schema (1.0.0 to 1.3.x): required fields and their
-/// types, lengths and patterns, exactly one of v/t/r, and country codes from ISO 3166-1.
+/// types, lengths and patterns, exactly one of v/t/r, and country codes from ISO 3166-1. A
+/// member that is JSON `null` counts as absent (so `"t": null` beside `v` passes, and a required
+/// member that is `null` is missing).
 /// Membership in the other value sets (vaccines, test devices) is not checked: those lists are
 /// living data, distributed as business rules.
 pub fn check_schema(dcc: &Json) -> Result<(), Error> {
-    let obj = dcc
-        .as_object()
-        .ok_or_else(|| schema("", "the DCC is not an object"))?;
+    if !dcc.is_object() {
+        return Err(schema("", "the DCC is not an object"));
+    }
     let ver = text(dcc, "ver", "ver", 16)?;
     if !is_semver(ver) {
         return Err(schema("ver", "not a version like 1.3.0"));
@@ -344,13 +357,12 @@ pub fn check_schema(dcc: &Json) -> Result<(), Error> {
     }
     let groups: Vec<&str> = ["v", "t", "r"]
         .into_iter()
-        .filter(|k| obj.contains_key(*k))
+        .filter(|k| present(dcc, k).is_some())
         .collect();
     let [group] = groups.as_slice() else {
         return Err(schema("", "exactly one of v, t, r is required"));
     };
-    let entries = dcc
-        .get(*group)
+    let entries = present(dcc, group)
         .and_then(Json::as_array)
         .filter(|a| !a.is_empty())
         .ok_or_else(|| schema(*group, "must be a non-empty array"))?;
@@ -410,8 +422,10 @@ fn text<'a>(v: &'a Json, key: &str, path: &str, max: usize) -> Result<&'a str, E
     opt_text(v, key, path, max)?.ok_or_else(|| schema(path, "required string missing"))
 }
 
+/// An optional text member; `null` is absent, as for the groups (Json.NET writes every unset
+/// member as `null`).
 fn opt_text<'a>(v: &'a Json, key: &str, path: &str, max: usize) -> Result<Option<&'a str>, Error> {
-    match v.get(key) {
+    match present(v, key) {
         None => Ok(None),
         Some(Json::String(s)) if s.chars().count() <= max => Ok(Some(s)),
         Some(Json::String(_)) => Err(schema(path, format!("longer than {max} characters"))),

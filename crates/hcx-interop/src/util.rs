@@ -54,16 +54,43 @@ pub(crate) fn inflate_zlib(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     Ok(out)
 }
 
-/// Inflates raw DEFLATE data (RFC 1951), bounded.
+/// Inflates raw DEFLATE data (RFC 1951), bounded. The stream must end at the end of the input,
+/// or be followed by exactly the 8-byte gzip member trailer (RFC 1952: CRC-32 and size of the
+/// inflated data, little-endian) that a national issuer's real cards carry and the SHC
+/// validator accepts; it must then match the data. Anything else after the stream is refused.
 pub(crate) fn inflate_raw(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     let mut decoder = flate2::read::DeflateDecoder::new(bytes);
     let out = read_bounded(&mut decoder, bytes.len())?;
-    if decoder.total_in() != bytes.len() as u64 {
-        return Err(Error::Inflate(
-            "data after the end of the DEFLATE stream".into(),
-        ));
+    let rest = usize::try_from(decoder.total_in())
+        .ok()
+        .and_then(|end| bytes.get(end..))
+        .unwrap_or_default();
+    if rest.is_empty() || is_gzip_trailer(rest, &out) {
+        return Ok(out);
     }
-    Ok(out)
+    Err(Error::Inflate(format!(
+        "{} bytes after the end of the DEFLATE stream{}",
+        rest.len(),
+        if rest.len() == 8 {
+            " that are not its gzip trailer (CRC-32 and size)"
+        } else {
+            ""
+        }
+    )))
+}
+
+/// Whether `rest` is the gzip trailer of `data`: CRC-32 then size modulo 2^32, little-endian.
+fn is_gzip_trailer(rest: &[u8], data: &[u8]) -> bool {
+    let mut crc = flate2::Crc::new();
+    crc.update(data);
+    // Truncation is the format's rule: ISIZE is the size modulo 2^32.
+    let size = (data.len() as u64 & 0xffff_ffff) as u32;
+    let trailer = crc
+        .sum()
+        .to_le_bytes()
+        .into_iter()
+        .chain(size.to_le_bytes());
+    rest.iter().copied().eq(trailer)
 }
 
 /// Decodes base64url, with or without `=` padding (VDS-NC samples use both).
@@ -118,7 +145,12 @@ pub(crate) fn parse_cbor(bytes: &[u8]) -> Result<Cbor, Error> {
             what: "CBOR",
             max: MAX_CBOR_DEPTH,
         },
-        other => Error::Cbor(other.to_string()),
+        // ciborium's `Display` is its `Debug` (`Syntax(3)`, `Io(Error { kind: … })`): say it
+        // in words instead.
+        ciborium::de::Error::Io(_) => Error::Cbor("unexpected end of input".into()),
+        ciborium::de::Error::Syntax(at) => Error::Cbor(format!("syntax error at byte {at}")),
+        ciborium::de::Error::Semantic(Some(at), why) => Error::Cbor(format!("{why} at byte {at}")),
+        ciborium::de::Error::Semantic(None, why) => Error::Cbor(why),
     })?;
     if !reader.is_empty() {
         return Err(Error::Cbor(format!(

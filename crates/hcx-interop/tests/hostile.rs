@@ -33,14 +33,58 @@ fn b64url(data: &[u8]) -> String {
     base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(data)
 }
 
-/// Feeds every prefix and some byte flips of `text` to verify/decode: errors only, no panic.
+/// Reasons of the outermost layers (text, transport encoding), which `verify` and `decode` read
+/// the same way before anything else.
+const OUTER_REASONS: [&str; 7] = [
+    "unknown_format",
+    "bad_prefix",
+    "bad_base45",
+    "too_large",
+    "bad_numeric_qr",
+    "bad_chunks",
+    "trailing_characters",
+];
+
+/// Reasons of the checks that every format makes only after a trusted key or anchor accepted
+/// the signature: an empty trust store can never get that far. (`schema` can come earlier: an
+/// SHC without `iss` has no issuer whose keys to look up.)
+const AFTER_TRUST_REASONS: [&str; 6] = [
+    "key_usage",
+    "signer_not_valid",
+    "revoked",
+    "bad_revocation_list",
+    "expired",
+    "not_yet_valid",
+];
+
+/// Verifies `text` with an empty trust store, which verifies nothing: where the outer layers
+/// fail, the error is exactly the one `decode` reports; otherwise verification stops at or
+/// before the trust step, never at a check that follows it.
+fn verify_untrusted(text: &str) {
+    let err = hcx_interop::verify(text, &TrustStore::default(), &opts())
+        .expect_err("an empty trust store verified something");
+    if let Err(d) = hcx_interop::decode(text) {
+        if OUTER_REASONS.contains(&d.reason().as_str()) {
+            assert_eq!(
+                (err.code(), err.reason(), err.to_string()),
+                (d.code(), d.reason(), d.to_string()),
+                "{text:?}"
+            );
+        }
+    }
+    assert!(
+        !AFTER_TRUST_REASONS.contains(&err.reason().as_str()),
+        "{text:?}: {err} ({}) with no trusted key",
+        err.reason()
+    );
+}
+
+/// Feeds every prefix and some byte flips of `text` to verify/decode: typed errors, no panic.
 fn no_panic_on_mutations(text: &str) {
-    let trust = TrustStore::default();
     let mut cut = text.len();
     while cut > 0 {
         if let Some(prefix) = text.get(..cut) {
-            let _ = hcx_interop::verify(prefix, &trust, &opts());
-            let _ = hcx_interop::decode(prefix);
+            verify_untrusted(prefix);
         }
         cut = cut.saturating_sub(1 + cut / 16);
     }
@@ -49,8 +93,7 @@ fn no_panic_on_mutations(text: &str) {
         let mut m = bytes.to_vec();
         m[i] ^= 0x01;
         if let Ok(s) = String::from_utf8(m) {
-            let _ = hcx_interop::verify(&s, &trust, &opts());
-            let _ = hcx_interop::decode(&s);
+            verify_untrusted(&s);
         }
     }
 }
@@ -105,15 +148,31 @@ fn small_bombs_are_stopped_by_the_ratio_limit() {
     )
     .unwrap_err();
     assert_eq!(err.reason(), "decompression_ratio", "{err}");
-    // Data that inflates exactly MAX_DECOMPRESSION_RATIO times its size passes.
-    let data: Vec<u8> = noise(4096)
-        .into_iter()
-        .chain(std::iter::repeat_n(0, 60_000))
-        .collect();
-    let packed = zlib(&data);
-    if data.len() <= packed.len() * MAX_DECOMPRESSION_RATIO {
-        assert_eq!(dcc::decompress(&packed).unwrap(), data);
+    // At the boundary: noise then zeros, with as many zeros as keep the data within
+    // MAX_DECOMPRESSION_RATIO times its packed size (found by bisection); one zero more and
+    // the ratio limit stops it.
+    let data = |zeros: usize| -> Vec<u8> {
+        noise(4096)
+            .into_iter()
+            .chain(std::iter::repeat_n(0, zeros))
+            .collect()
+    };
+    let within =
+        |zeros: usize| data(zeros).len() <= zlib(&data(zeros)).len() * MAX_DECOMPRESSION_RATIO;
+    let (mut lo, mut hi) = (0, 400_000);
+    assert!(within(lo) && !within(hi));
+    while hi - lo > 1 {
+        let mid = (lo + hi) / 2;
+        if within(mid) {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
     }
+    assert!(data(lo).len() <= MAX_DECOMPRESSED_BYTES);
+    assert_eq!(dcc::decompress(&zlib(&data(lo))).unwrap(), data(lo));
+    let err = dcc::decompress(&zlib(&data(hi))).unwrap_err();
+    assert_eq!(err.reason(), "decompression_ratio", "{err}");
 }
 
 #[test]
@@ -240,6 +299,12 @@ fn truncated_and_flipped_inputs_never_panic() {
     no_panic_on_mutations(&format!("{{\"verifiableCredential\":[\"{jws}\"]}}"));
 
     let seal = r#"{"data":{"hdr":{"t":"icao.vacc","v":1,"is":"UTO"},"msg":{"pid":{"n":"A"},"uvci":"U1","ve":[{"vd":[{"dvc":"2021-01-01","seq":1}]}]}},"sig":{"alg":"ES256","cer":"MIIBYDCCAQYCEQCAG8uscdLb0ppane","sigvl":"AAAA"}}"#;
+    let err = hcx_interop::verify(seal, &TrustStore::default(), &opts()).unwrap_err();
+    assert_eq!(
+        (err.code().as_str(), err.reason().as_str()),
+        ("malformed", "bad_base64"),
+        "{err}"
+    );
     no_panic_on_mutations(seal);
 }
 

@@ -3,8 +3,11 @@
 
 use std::path::PathBuf;
 
+#[path = "../../../../tests/common/skip.rs"]
+pub mod skip;
+
 /// The `shared/peers` folder, found by walking up from the crate. When it is absent the test
-/// fails under CI (`CI=true`) and is skipped loudly otherwise.
+/// fails under CI (`CI=true`) and is reported skipped otherwise ([`skip::skip_or_fail`]).
 pub fn peers(sub: &str) -> Option<PathBuf> {
     let mut dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     loop {
@@ -16,15 +19,12 @@ pub fn peers(sub: &str) -> Option<PathBuf> {
             break;
         }
     }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
+    skip::skip_or_fail(
+        &format!("{sub} conformance"),
+        &format!(
             "shared/peers/{sub} not found above {}",
             env!("CARGO_MANIFEST_DIR")
-        );
-    }
-    eprintln!(
-        "\n!!!!!!!!!! shared/peers/{sub} NOT FOUND above {}: conformance test SKIPPED !!!!!!!!!!\n",
-        env!("CARGO_MANIFEST_DIR")
+        ),
     );
     None
 }

@@ -9,8 +9,12 @@
 
 use std::path::PathBuf;
 
-/// The `shared/peers` folder, found by walking up from this crate; `None` (after a loud message) when it
-/// is absent outside CI. In CI (`CI=true`) an absent folder fails the test.
+#[path = "../../../../tests/common/skip.rs"]
+pub mod skip;
+
+/// The `shared/peers` folder, found by walking up from this crate; `None` when it is absent
+/// outside CI, after reporting the test skipped ([`skip::skip_or_fail`]). In CI (`CI=true`) an
+/// absent folder fails the test.
 pub fn peers_dir(test: &str) -> Option<PathBuf> {
     let mut dir = Some(PathBuf::from(env!("CARGO_MANIFEST_DIR")));
     while let Some(d) = dir {
@@ -20,15 +24,12 @@ pub fn peers_dir(test: &str) -> Option<PathBuf> {
         }
         dir = d.parent().map(PathBuf::from);
     }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "{test}: shared/peers not found above {} and CI=true",
+    skip::skip_or_fail(
+        test,
+        &format!(
+            "shared/peers not found above {}",
             env!("CARGO_MANIFEST_DIR")
-        );
-    }
-    eprintln!(
-        "\n!!!!! {test}: SKIPPED: shared/peers not found above {} !!!!!\n",
-        env!("CARGO_MANIFEST_DIR")
+        ),
     );
     None
 }
