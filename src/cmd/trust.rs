@@ -5,8 +5,8 @@ use std::process::ExitCode;
 
 use hcx_format::timefmt::{format_rfc3339, parse_rfc3339};
 use hcx_format::{
-    EvidenceKind, IssuerEntry, KeyEntry, KeyId, KeyStatus, Scopes, SignedTrustList, Status,
-    TrustList, TrustListPolicy,
+    EvidenceKind, IssuerEntry, KeyEntry, KeyId, KeyStatus, KeyUsage, Scopes, SignedTrustList,
+    Status, TrustList, TrustListPolicy,
 };
 
 use crate::cli::{CliError, duration, now_or, read_input, read_private_key, read_public_key};
@@ -63,6 +63,15 @@ struct AddArgs {
     /// Regions the issuer may issue for, e.g. `CN-33,CN-11` or `CN` (default: any).
     #[arg(long, value_name = "LIST", value_delimiter = ',')]
     regions: Option<Vec<String>>,
+    /// What the key may sign: `codes`, `status` (the issuer's status lists) or both,
+    /// comma-separated (default: codes).
+    #[arg(
+        long,
+        value_name = "LIST",
+        value_delimiter = ',',
+        default_value = "codes"
+    )]
+    usage: Vec<KeyUsage>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -160,7 +169,10 @@ fn add(a: &AddArgs) -> Result<ExitCode, CliError> {
         TrustList::new()
     };
     let public = read_public_key(&a.key)?;
-    let entry = KeyEntry::new(&public, opt_time(&a.not_before)?, opt_time(&a.not_after)?);
+    let entry = KeyEntry {
+        usage: a.usage.clone(),
+        ..KeyEntry::new(&public, opt_time(&a.not_before)?, opt_time(&a.not_after)?)
+    };
     if list
         .issuers
         .iter()
@@ -365,7 +377,13 @@ fn print_summary(env: &SignedTrustList, list: &TrustList) {
                 KeyStatus::Retired => "retired",
                 KeyStatus::Compromised => "compromised",
             };
-            outln!("      key {} {} {status} ({window})", k.kid, k.alg);
+            let usage: Vec<&str> = k.usage.iter().map(|u| u.as_str()).collect();
+            outln!(
+                "      key {} {} {status} ({window}) signs {}",
+                k.kid,
+                k.alg,
+                usage.join(",")
+            );
         }
     }
 }

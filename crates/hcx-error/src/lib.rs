@@ -277,7 +277,7 @@ vocabulary! {
         TrustListExpired = "trust_list_expired",
         /// The trust list is older than one already seen.
         TrustListRollback = "trust_list_rollback",
-        /// A status list exceeds a size or count limit (spec/status-list.md §8).
+        /// A status list exceeds a size or count limit (SPEC.md §14.8).
         StatusTooLarge = "status_too_large",
         /// A status list is not well-formed CBOR.
         StatusBadCbor = "status_bad_cbor",

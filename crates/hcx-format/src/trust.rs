@@ -97,7 +97,7 @@ pub enum KeyStatus {
 pub enum KeyUsage {
     /// Health codes.
     Codes,
-    /// The issuer's status lists (spec/status-list.md).
+    /// The issuer's status lists (SPEC.md §14).
     Status,
 }
 

@@ -1,5 +1,5 @@
 //! The signed envelope: a COSE_Sign1 like the codes', told apart by its `typ` header
-//! (spec/status-list.md §5.1).
+//! (SPEC.md §14.5.1).
 
 use hcx_format::{KeyId, PrivateKey, PublicKey};
 

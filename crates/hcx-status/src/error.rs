@@ -1,5 +1,5 @@
 //! The one error type of this crate, with the stable codes and reasons of
-//! spec/status-list.md §9 (written once, in hcx-error).
+//! SPEC.md §14.9 (written once, in hcx-error).
 
 use hcx_error::{Code, Coded, Reason};
 

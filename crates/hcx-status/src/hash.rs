@@ -1,4 +1,4 @@
-//! From a code's identity to the equations of the status map (spec/status-list.md §3).
+//! From a code's identity to the equations of the status map (SPEC.md §14.3).
 //!
 //! A code is identified by its `cti`. One SHA-256 turns it into a 128-bit digest; each ribbon
 //! (with its own seed) then derives its equation from the digest with a few multiply-xorshift
@@ -179,7 +179,7 @@ mod tests {
     }
 
     /// Known answers, computed independently (`sha256sum` and a Python transcription of
-    /// spec/status-list.md §3); the spec's worked example quotes them.
+    /// SPEC.md §14.3); the spec's worked example quotes them.
     #[test]
     fn known_answers() {
         // printf 'hcx-status/v1\0\1\2\3\4\5\6\7\10' | sha256sum → 9925b9f4ee9b8cec24e29f57…

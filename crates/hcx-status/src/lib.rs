@@ -8,7 +8,7 @@
 //! the changes since the previous list, bound to its hash. A verifier checks the signature
 //! with the key the trust list authorises for the issuer's status, applies snapshots and
 //! deltas to a [`StatusState`], and looks codes up. The normative description is
-//! `spec/status-list.md`. This crate does no I/O and never prints.
+//! SPEC.md §14. This crate does no I/O and never prints.
 //!
 //! ```
 //! use hcx_format::PrivateKey;

@@ -1,4 +1,4 @@
-//! Limits on status lists, each enforced before the work it bounds (spec/status-list.md §8).
+//! Limits on status lists, each enforced before the work it bounds (SPEC.md §14.8).
 
 pub use crate::map::{MAX_LEVELS, MAX_PLANES};
 

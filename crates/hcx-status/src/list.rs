@@ -1,5 +1,5 @@
 //! The status list payload: header, snapshot or delta body, building, deterministic encoding
-//! and the strict reader (spec/status-list.md §5–§6).
+//! and the strict reader (SPEC.md §14.5–§6).
 
 use sha2::{Digest, Sha256};
 

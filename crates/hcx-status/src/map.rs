@@ -1,5 +1,5 @@
 //! Status maps: an exact function from a universe of code digests to classes
-//! (spec/status-list.md §4).
+//! (SPEC.md §14.4).
 //!
 //! A map is a cascade of levels. Level `i` separates one class from the classes of the levels
 //! after it, over the codes that reached it; the last class needs no level. Each level is an

@@ -1,4 +1,4 @@
-//! Ribbons: banded linear systems over GF(2) and their solutions (spec/status-list.md §4).
+//! Ribbons: banded linear systems over GF(2) and their solutions (SPEC.md §14.4).
 //!
 //! A ribbon with `columns` columns and `planes` planes stores `planes` bit vectors `Z_j` of
 //! `columns` bits. A digest's value in plane `j` is the parity of `coeffs AND Z_j[start ..

@@ -1,5 +1,5 @@
 //! A verifier's status data for one issuer: a snapshot and the deltas applied on it
-//! (spec/status-list.md §7).
+//! (SPEC.md §14.7).
 
 use crate::error::{Staleness, StatusError};
 use crate::hash::IdentityDigest;

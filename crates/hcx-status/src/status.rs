@@ -1,4 +1,4 @@
-//! The statuses a list gives codes (spec/status-list.md §2).
+//! The statuses a list gives codes (SPEC.md §14.2).
 
 /// The current status of a code, as its issuer publishes it.
 ///

@@ -95,7 +95,7 @@ fn oversized_lists_are_refused_before_reading() {
 }
 
 /// A payload signed with the right key, so that the payload reader itself is what is tested.
-/// Written from spec/status-list.md §5.1 alone (a second implementation of the envelope).
+/// Written from SPEC.md §14.5.1 alone (a second implementation of the envelope).
 fn signed_payload(payload: &[u8]) -> Vec<u8> {
     let mut protected = vec![0xa3, 0x01, 0x27, 0x04, 0x48];
     protected.extend_from_slice(&key().key_id().0);
@@ -201,7 +201,7 @@ proptest! {
     }
 }
 
-/// CBOR helpers for writing payloads by hand, from spec/status-list.md §6 alone.
+/// CBOR helpers for writing payloads by hand, from SPEC.md §14.6 alone.
 fn head(out: &mut Vec<u8>, major: u8, arg: u64) {
     let m = major << 5;
     match arg {

@@ -1,5 +1,5 @@
 //! A model issuer registry for the tests: codes with times and statuses, and the entries a
-//! snapshot or a delta needs, computed the way spec/status-list.md §7.1 says an issuer must.
+//! snapshot or a delta needs, computed the way SPEC.md §14.7.1 says an issuer must.
 #![allow(dead_code, clippy::unwrap_used, clippy::indexing_slicing)]
 
 use hcx_status::{Change, CodeRecord, Coverage, ListHeader, Status, StatusList};
