@@ -77,7 +77,7 @@ pub(crate) fn read(payload: &[u8]) -> Result<CwtClaims, DecodeError> {
         }
     }
     let issuer = issuer.ok_or_else(|| malformed("iss", "is missing"))?;
-    crate::trust::check_issuer_id(&issuer).map_err(|p| malformed("iss", &p))?;
+    crate::trust_list::check_issuer_id(&issuer).map_err(|p| malformed("iss", &p))?;
     let issued_at = issued_at.ok_or_else(|| malformed("iat", "is missing"))?;
     let expires_at = expires_at.ok_or_else(|| malformed("exp", "is missing"))?;
     if expires_at <= issued_at {
@@ -131,7 +131,7 @@ pub(crate) fn write(claims: &CwtClaims) -> Vec<u8> {
 
 /// Checks the parts of a claims set an issuer supplies, with [`read`]'s rules.
 pub(crate) fn check_for_issue(claims: &CwtClaims) -> Result<(), String> {
-    crate::trust::check_issuer_id(&claims.issuer).map_err(|p| format!("issuer: {p}"))?;
+    crate::trust_list::check_issuer_id(&claims.issuer).map_err(|p| format!("issuer: {p}"))?;
     let in_range = |t: i64| (0..=MAX_UNIX_TIME).contains(&t);
     if !in_range(claims.issued_at) || !in_range(claims.expires_at) {
         return Err("times must lie between 1970 and 9999".to_owned());

@@ -66,7 +66,7 @@ pub mod limits;
 mod summary;
 mod text;
 pub mod timefmt;
-mod trust;
+mod trust_list;
 mod verify;
 
 pub use claims::{
@@ -82,7 +82,7 @@ pub use issue::{BatchIssuer, IssueParams, IssueRequest, issue, issue_with_code_i
 pub use keys::{KeyId, PrivateKey, PublicKey, public_key_from_any_pem};
 pub use summary::{EvidenceSummary, Summary};
 pub use text::{PREFIX, cose_bytes, text_from_cose};
-pub use trust::{
+pub use trust_list::{
     IssuerEntry, JwsSignature, KeyEntry, KeyStatus, KeyUsage, Scopes, SignedTrustList,
     TRUST_LIST_TYP, TRUST_LIST_VERSION, TrustList, TrustListPolicy, check_issuer_id,
 };

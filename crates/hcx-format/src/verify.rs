@@ -14,7 +14,7 @@ use crate::error::{TrustListError, VerifyError};
 use crate::keys::{KeyId, PublicKey};
 use crate::limits::DEFAULT_SKEW_SECS;
 use crate::timefmt;
-use crate::trust::{IssuerEntry, KeyStatus, KeyUsage, SignedTrustList, TrustList, TrustListPolicy};
+use crate::trust_list::{IssuerEntry, KeyStatus, KeyUsage, SignedTrustList, TrustList, TrustListPolicy};
 
 /// When a code is judged: the validation time and the tolerance for clocks that disagree.
 ///
@@ -337,7 +337,7 @@ impl Verifier {
     fn entry(
         &self,
         k: &TrustedKey,
-    ) -> Result<(&IssuerEntry, &crate::trust::KeyEntry), VerifyError> {
+    ) -> Result<(&IssuerEntry, &crate::trust_list::KeyEntry), VerifyError> {
         let issuer = self
             .trust_list
             .issuers
