@@ -1,7 +1,5 @@
 //! Small shared helpers: bounded inflation, base64, times, CBOR→JSON, JSON depth.
 
-use std::io::Read;
-
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use ciborium::value::Value as Cbor;
@@ -15,17 +13,57 @@ use crate::limits::{
 /// Latest time accepted anywhere (9999-12-31T23:59:59Z).
 pub(crate) const MAX_UNIX_TIME: i64 = hcx_format::timefmt::MAX_UNIX_TIME;
 
-/// Reads a decoder of `compressed` input bytes to its end, but never more than
-/// [`MAX_DECOMPRESSED_BYTES`] nor [`MAX_DECOMPRESSION_RATIO`] times `compressed`: `take` stops
-/// the inflater one byte past the smaller bound, so a bomb is detected without inflating it.
-fn read_bounded<R: Read>(reader: R, compressed: usize) -> Result<Vec<u8>, Error> {
-    let by_ratio = compressed.saturating_mul(MAX_DECOMPRESSION_RATIO);
-    let limit = by_ratio.min(MAX_DECOMPRESSED_BYTES);
-    let mut out = Vec::new();
-    reader
-        .take(u64::try_from(limit).unwrap_or(u64::MAX).saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|e| Error::Inflate(e.to_string()))?;
+/// Inflates `bytes` (zlib when `zlib`, else raw DEFLATE) in one call of miniz_oxide's
+/// inflater into a growing output buffer, never larger than [`MAX_DECOMPRESSED_BYTES`] nor
+/// [`MAX_DECOMPRESSION_RATIO`] times the input, plus one byte to see a bomb without inflating
+/// it further. Returns the data and how many input bytes the stream took; what may follow the
+/// stream is for the caller to judge.
+///
+/// Why not flate2's reader: it allocates a 32 KiB window, a 32 KiB read buffer and the inflater
+/// state for every call, which cost more than inflating a health certificate's ~300 bytes
+/// (docs/INTEROP.md); the whole output buffer doubles as the window here.
+fn inflate(bytes: &[u8], zlib: bool) -> Result<(Vec<u8>, usize), Error> {
+    use miniz_oxide::inflate::TINFLStatus;
+    use miniz_oxide::inflate::core::inflate_flags::{
+        TINFL_FLAG_COMPUTE_ADLER32, TINFL_FLAG_PARSE_ZLIB_HEADER,
+        TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
+    };
+    use miniz_oxide::inflate::core::{DecompressorOxide, decompress};
+    let what = if zlib { "zlib" } else { "DEFLATE" };
+    let by_ratio = bytes.len().saturating_mul(MAX_DECOMPRESSION_RATIO);
+    let cap = by_ratio.min(MAX_DECOMPRESSED_BYTES).saturating_add(1);
+    let flags = TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF
+        | if zlib {
+            TINFL_FLAG_PARSE_ZLIB_HEADER | TINFL_FLAG_COMPUTE_ADLER32
+        } else {
+            0
+        };
+    // About 11 KiB of Huffman tables: on the heap, not the (possibly small) stack.
+    let mut state = Box::<DecompressorOxide>::default();
+    let mut out = vec![0u8; bytes.len().saturating_mul(4).max(256).min(cap)];
+    let (mut read, mut written) = (0usize, 0usize);
+    loop {
+        let input = bytes.get(read..).unwrap_or_default();
+        let (status, r, w) = decompress(&mut state, input, &mut out, written, flags);
+        read = read.saturating_add(r);
+        written = written.saturating_add(w);
+        match status {
+            TINFLStatus::Done => break,
+            TINFLStatus::HasMoreOutput if out.len() < cap => {
+                out.resize(out.len().saturating_mul(2).min(cap), 0);
+            }
+            // The output reached the cap: the stream inflates to more than the limits allow.
+            TINFLStatus::HasMoreOutput => break,
+            TINFLStatus::NeedsMoreInput | TINFLStatus::FailedCannotMakeProgress => {
+                return Err(Error::Inflate(format!("the {what} stream is truncated")));
+            }
+            TINFLStatus::Adler32Mismatch => {
+                return Err(Error::Inflate("the zlib checksum does not match".into()));
+            }
+            _ => return Err(Error::Inflate(format!("not a valid {what} stream"))),
+        }
+    }
+    out.truncate(written);
     if out.len() > MAX_DECOMPRESSED_BYTES {
         return Err(Error::TooLarge {
             what: "decompressed payload",
@@ -35,18 +73,17 @@ fn read_bounded<R: Read>(reader: R, compressed: usize) -> Result<Vec<u8>, Error>
     }
     if out.len() > by_ratio {
         return Err(Error::DecompressionRatio {
-            compressed,
+            compressed: bytes.len(),
             max_ratio: MAX_DECOMPRESSION_RATIO,
         });
     }
-    Ok(out)
+    Ok((out, read))
 }
 
 /// Inflates zlib data (RFC 1950), bounded; the stream must end exactly at the end of the input.
 pub(crate) fn inflate_zlib(bytes: &[u8]) -> Result<Vec<u8>, Error> {
-    let mut decoder = flate2::read::ZlibDecoder::new(bytes);
-    let out = read_bounded(&mut decoder, bytes.len())?;
-    if decoder.total_in() != bytes.len() as u64 {
+    let (out, read) = inflate(bytes, true)?;
+    if read != bytes.len() {
         return Err(Error::Inflate(
             "data after the end of the zlib stream".into(),
         ));
@@ -59,12 +96,8 @@ pub(crate) fn inflate_zlib(bytes: &[u8]) -> Result<Vec<u8>, Error> {
 /// inflated data, little-endian) that a national issuer's real cards carry and the SHC
 /// validator accepts; it must then match the data. Anything else after the stream is refused.
 pub(crate) fn inflate_raw(bytes: &[u8]) -> Result<Vec<u8>, Error> {
-    let mut decoder = flate2::read::DeflateDecoder::new(bytes);
-    let out = read_bounded(&mut decoder, bytes.len())?;
-    let rest = usize::try_from(decoder.total_in())
-        .ok()
-        .and_then(|end| bytes.get(end..))
-        .unwrap_or_default();
+    let (out, read) = inflate(bytes, false)?;
+    let rest = bytes.get(read..).unwrap_or_default();
     if rest.is_empty() || is_gzip_trailer(rest, &out) {
         return Ok(out);
     }
@@ -273,4 +306,65 @@ pub(crate) fn numeric_date(v: &Json, name: &str) -> Result<i64, Error> {
     }
     // In range by the check above, so the cast cannot saturate.
     Ok(f.floor() as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Write};
+
+    use super::*;
+
+    fn zlib(data: &[u8]) -> Vec<u8> {
+        let mut e = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+        let _ = e.write_all(data);
+        e.finish().unwrap_or_default()
+    }
+
+    /// What flate2's reader (the inflater used before) makes of the same bytes.
+    fn flate2_zlib(bytes: &[u8]) -> Option<Vec<u8>> {
+        let mut d = flate2::read::ZlibDecoder::new(bytes);
+        let mut out = Vec::new();
+        d.read_to_end(&mut out).ok()?;
+        (d.total_in() == bytes.len() as u64).then_some(out)
+    }
+
+    #[test]
+    fn inflate_agrees_with_flate2_on_mutated_streams() {
+        let text: Vec<u8> = (0..600u32)
+            .map(|i| b"vaccination dose 1/2 COVID-19 "[(i % 30) as usize])
+            .collect();
+        let good = zlib(&text);
+        assert_eq!(inflate_zlib(&good).ok(), Some(text));
+        let mut variants = vec![Vec::new(), good[..good.len() - 1].to_vec()];
+        variants.push([good.clone(), vec![0]].concat());
+        for i in 0..good.len() {
+            for bit in [0x01, 0x10, 0x80] {
+                let mut v = good.clone();
+                v[i] ^= bit;
+                variants.push(v);
+            }
+        }
+        let mut ok = 0;
+        for v in &variants {
+            let ours = inflate_zlib(v).ok();
+            assert_eq!(ours, flate2_zlib(v), "{v:02x?}");
+            ok += usize::from(ours.is_some());
+        }
+        // Flips in the checksum or a stored length are caught; most flips are not valid.
+        assert!(ok < variants.len() / 4, "{ok} of {} inflate", variants.len());
+    }
+
+    #[test]
+    fn inflate_errors() {
+        let good = zlib(b"hello hello hello hello");
+        let reason = |r: Result<Vec<u8>, Error>| r.map_err(|e| e.to_string()).unwrap_err();
+        assert!(reason(inflate_zlib(&[])).contains("truncated"));
+        assert!(reason(inflate_zlib(&good[..good.len() - 2])).contains("truncated"));
+        assert!(reason(inflate_zlib(&[good.clone(), vec![1]].concat())).contains("after the end"));
+        let mut bad_sum = good.clone();
+        let last = bad_sum.len() - 1;
+        bad_sum[last] ^= 1;
+        assert!(reason(inflate_zlib(&bad_sum)).contains("checksum"));
+        assert!(reason(inflate_raw(&[0xff, 0xff])).contains("DEFLATE"));
+    }
 }
