@@ -177,6 +177,11 @@ fn cwt_time(v: &Cbor, name: &str) -> Result<i64, Error> {
 
 /// Step 5: parses the CWT claims set and extracts the DCC.
 pub fn parse_cwt(payload: &[u8]) -> Result<Cwt, Error> {
+    crate::fast_cwt::parse(payload).map_or_else(|| parse_cwt_general(payload), Ok)
+}
+
+/// Step 5 through a CBOR value tree: every shape, every error (see [`crate::fast_cwt`]).
+pub(crate) fn parse_cwt_general(payload: &[u8]) -> Result<Cwt, Error> {
     let value = parse_cbor(payload).map_err(|e| rewrap(e, Error::Cwt))?;
     let map = value
         .as_map()

@@ -22,7 +22,6 @@
 pub mod crypto;
 pub mod dcc;
 mod error;
-#[allow(dead_code)] // Called from dcc::parse_cwt by the next commit.
 mod fast_cwt;
 pub mod limits;
 pub mod shc;

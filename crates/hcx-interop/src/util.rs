@@ -351,7 +351,11 @@ mod tests {
             ok += usize::from(ours.is_some());
         }
         // Flips in the checksum or a stored length are caught; most flips are not valid.
-        assert!(ok < variants.len() / 4, "{ok} of {} inflate", variants.len());
+        assert!(
+            ok < variants.len() / 4,
+            "{ok} of {} inflate",
+            variants.len()
+        );
     }
 
     #[test]
