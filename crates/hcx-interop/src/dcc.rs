@@ -450,7 +450,13 @@ fn date(v: &Json, key: &str, path: &str) -> Result<(), Error> {
 
 fn country(v: &Json, path: &str) -> Result<(), Error> {
     let co = text(v, "co", path, 2)?;
-    if ISO_3166_ALPHA2.split(' ').any(|c| c == co) {
+    // Entries are two capitals and a space: compare in place rather than split into strings
+    // (the split cost a tenth of the schema check).
+    let known = ISO_3166_ALPHA2
+        .as_bytes()
+        .chunks(3)
+        .any(|c| c.get(..2) == Some(co.as_bytes()));
+    if known {
         Ok(())
     } else {
         Err(schema(
