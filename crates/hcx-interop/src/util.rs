@@ -23,12 +23,35 @@ pub(crate) const MAX_UNIX_TIME: i64 = hcx_format::timefmt::MAX_UNIX_TIME;
 /// state for every call, which cost more than inflating a health certificate's ~300 bytes
 /// (docs/INTEROP.md); the whole output buffer doubles as the window here.
 fn inflate(bytes: &[u8], zlib: bool) -> Result<(Vec<u8>, usize), Error> {
+    use miniz_oxide::inflate::core::DecompressorOxide;
+    // About 11 KiB of Huffman tables: kept per thread, since clearing and allocating them
+    // again cost as much as inflating a health certificate; `decompress` starts a stream
+    // afresh from the `Start` state that `init` sets.
+    thread_local! {
+        static STATE: std::cell::RefCell<Box<DecompressorOxide>> = std::cell::RefCell::default();
+    }
+    STATE.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut state) => {
+            state.init();
+            inflate_with(&mut state, bytes, zlib)
+        }
+        // Only if inflating ever re-entered itself on this thread: use a fresh state.
+        Err(_) => inflate_with(&mut Box::default(), bytes, zlib),
+    })
+}
+
+/// [`inflate`] with a given inflater state.
+fn inflate_with(
+    state: &mut miniz_oxide::inflate::core::DecompressorOxide,
+    bytes: &[u8],
+    zlib: bool,
+) -> Result<(Vec<u8>, usize), Error> {
     use miniz_oxide::inflate::TINFLStatus;
+    use miniz_oxide::inflate::core::decompress;
     use miniz_oxide::inflate::core::inflate_flags::{
         TINFL_FLAG_COMPUTE_ADLER32, TINFL_FLAG_PARSE_ZLIB_HEADER,
         TINFL_FLAG_USING_NON_WRAPPING_OUTPUT_BUF,
     };
-    use miniz_oxide::inflate::core::{DecompressorOxide, decompress};
     let what = if zlib { "zlib" } else { "DEFLATE" };
     let by_ratio = bytes.len().saturating_mul(MAX_DECOMPRESSION_RATIO);
     let cap = by_ratio.min(MAX_DECOMPRESSED_BYTES).saturating_add(1);
@@ -38,13 +61,11 @@ fn inflate(bytes: &[u8], zlib: bool) -> Result<(Vec<u8>, usize), Error> {
         } else {
             0
         };
-    // About 11 KiB of Huffman tables: on the heap, not the (possibly small) stack.
-    let mut state = Box::<DecompressorOxide>::default();
     let mut out = vec![0u8; bytes.len().saturating_mul(4).max(256).min(cap)];
     let (mut read, mut written) = (0usize, 0usize);
     loop {
         let input = bytes.get(read..).unwrap_or_default();
-        let (status, r, w) = decompress(&mut state, input, &mut out, written, flags);
+        let (status, r, w) = decompress(state, input, &mut out, written, flags);
         read = read.saturating_add(r);
         written = written.saturating_add(w);
         match status {
