@@ -36,7 +36,8 @@ pub fn unprefix(text: &str) -> Result<&str, Error> {
 
 /// Step 2: decodes base45 (RFC 9285).
 pub fn base45_decode(text: &str) -> Result<Vec<u8>, Error> {
-    base45::decode(text).map_err(|e| Error::Base45(e.to_string()))
+    crate::util::base45_decode(text.as_bytes())
+        .ok_or_else(|| Error::Base45("Invalid base45 string".into()))
 }
 
 /// Step 3: inflates the zlib stream, bounded by [`crate::limits::MAX_DECOMPRESSED_BYTES`].
