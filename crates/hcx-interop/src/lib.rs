@@ -19,9 +19,10 @@
 #![forbid(unsafe_code)]
 #![cfg_attr(test, allow(clippy::indexing_slicing))]
 
-mod crypto;
+pub mod crypto;
 pub mod dcc;
 mod error;
+mod fast_cwt;
 pub mod limits;
 pub mod shc;
 mod summary;
@@ -32,7 +33,7 @@ pub mod x509;
 
 use serde::{Deserialize, Serialize};
 
-pub use crypto::{Alg, PublicKey};
+pub use crypto::{Alg, CryptoProvider, PublicKey};
 pub use error::Error;
 pub use summary::{EvidenceSummary, Summary};
 pub use trust::{TrustKind, TrustStore, dcc_kid};

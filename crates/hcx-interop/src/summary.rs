@@ -54,9 +54,9 @@ impl ForeignSummary for Summary {
     /// Summarises a DCC.
     fn from_dcc(cwt: &crate::dcc::Cwt) -> Summary {
         let dcc = &cwt.dcc;
-        let nam = dcc.get("nam").cloned().unwrap_or(Json::Null);
-        let name = join(&[jstr(&nam, "gn"), jstr(&nam, "fn")])
-            .or_else(|| join(&[jstr(&nam, "gnt"), jstr(&nam, "fnt")]));
+        let nam = dcc.get("nam").unwrap_or(&Json::Null);
+        let name = join(&[jstr(nam, "gn"), jstr(nam, "fn")])
+            .or_else(|| join(&[jstr(nam, "gnt"), jstr(nam, "fnt")]));
         let mut out = Vec::new();
         let mut authority = None;
         for (key, kind) in [("v", "vaccination"), ("t", "test"), ("r", "recovery")] {

@@ -6,11 +6,11 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value as Json;
 use sha2::{Digest, Sha256};
 
-use crate::crypto::PublicKey;
+use crate::crypto::{CryptoProvider, PublicKey, default_provider};
 use crate::error::Error;
 use crate::limits::{MAX_CHAIN_LEN, MAX_TRUST_FILE_BYTES};
 use crate::util::{b64std, b64url, jstr, parse_json_lenient, to_b64url};
-use crate::x509::{Cert, parse_certificates};
+use crate::x509::{Cert, parse_certificates_with};
 
 /// What [`TrustStore::add_file`] recognised and added.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,8 +70,11 @@ pub(crate) struct Crl {
 }
 
 /// Everything a verifier trusts: signer certificates, CSCAs, issuer key sets, revocation lists.
-#[derive(Debug, Clone, Default)]
+///
+/// Every key is loaded once, by the store's [`CryptoProvider`], when its entry is added.
+#[derive(Debug, Clone)]
 pub struct TrustStore {
+    pub(crate) provider: &'static CryptoProvider,
     pub(crate) certs: Vec<Cert>,
     pub(crate) dcc: HashMap<Vec<u8>, Vec<DccSigner>>,
     pub(crate) shc_keys: Vec<ShcKey>,
@@ -84,10 +87,35 @@ pub fn dcc_kid(cert_der: &[u8]) -> Vec<u8> {
     Sha256::digest(cert_der).iter().take(8).copied().collect()
 }
 
+impl Default for TrustStore {
+    /// An empty store using the default provider.
+    fn default() -> TrustStore {
+        TrustStore::with_provider(default_provider())
+    }
+}
+
 impl TrustStore {
-    /// An empty store.
+    /// An empty store using the default provider.
     pub fn new() -> TrustStore {
         TrustStore::default()
+    }
+
+    /// An empty store whose keys (and those of certificates embedded in the codes it
+    /// verifies) are loaded by `provider`.
+    pub fn with_provider(provider: &'static CryptoProvider) -> TrustStore {
+        TrustStore {
+            provider,
+            certs: Vec::new(),
+            dcc: HashMap::new(),
+            shc_keys: Vec::new(),
+            crls: HashMap::new(),
+            issuer_names: HashMap::new(),
+        }
+    }
+
+    /// The provider that loads this store's keys.
+    pub fn provider(&self) -> &'static CryptoProvider {
+        self.provider
     }
 
     /// Adds a trust file, recognising its kind from its bytes: DER or PEM certificates, a JWKS
@@ -109,7 +137,7 @@ impl TrustStore {
             .windows(27)
             .any(|w| w == b"-----BEGIN CERTIFICATE-----");
         if first == Some(0x30) || is_pem {
-            let certs = parse_certificates(bytes)?;
+            let certs = parse_certificates_with(bytes, self.provider)?;
             let n = certs.len();
             for cert in certs {
                 self.add_certificate(cert);
@@ -219,7 +247,7 @@ impl TrustStore {
             }
             let der = b64std(&data_b64, "signer list certificate")?;
             // A certificate, or (as some national lists publish) a bare SubjectPublicKeyInfo.
-            match Cert::from_der(&der) {
+            match Cert::from_der_with(&der, self.provider) {
                 Ok(cert) => {
                     if !self.certs.iter().any(|c| c.der == cert.der) {
                         self.certs.push(cert.clone());
@@ -230,7 +258,11 @@ impl TrustStore {
                     use x509_cert::der::Decode;
                     let spki = x509_cert::spki::SubjectPublicKeyInfoOwned::from_der(&der)
                         .map_err(|_| cert_err)?;
-                    self.add_dcc_signer(kid, PublicKey::from_spki(&spki)?, None);
+                    self.add_dcc_signer(
+                        kid,
+                        PublicKey::from_spki_with(&spki, self.provider)?,
+                        None,
+                    );
                 }
             }
             n += 1;
@@ -248,7 +280,7 @@ impl TrustStore {
         };
         let mut parsed = Vec::with_capacity(keys.len());
         for jwk in keys {
-            parsed.push(parse_jwk(jwk, issuer)?);
+            parsed.push(parse_jwk(jwk, issuer, self.provider)?);
         }
         let n = parsed.len();
         for key in parsed {
@@ -336,7 +368,11 @@ fn thumbprint(x: &str, y: &str) -> String {
     to_b64url(&Sha256::digest(canonical.as_bytes()))
 }
 
-fn parse_jwk(jwk: &Json, issuer: Option<&str>) -> Result<ShcKey, Error> {
+fn parse_jwk(
+    jwk: &Json,
+    issuer: Option<&str>,
+    provider: &'static CryptoProvider,
+) -> Result<ShcKey, Error> {
     let kid = jstr(jwk, "kid").unwrap_or("");
     let bad = |why: &str| Error::InvalidKeySet(format!("key `{kid}`: {why}"));
     if jstr(jwk, "kty") != Some("EC") {
@@ -355,8 +391,9 @@ fn parse_jwk(jwk: &Json, issuer: Option<&str>) -> Result<ShcKey, Error> {
         (Some(x), Some(y)) => (x, y),
         _ => return Err(bad("missing x or y")),
     };
-    let key = PublicKey::p256_from_coordinates(&b64url(x, "JWK x")?, &b64url(y, "JWK y")?)
-        .map_err(|_| bad("x/y are not a P-256 point"))?;
+    let key =
+        PublicKey::p256_from_coordinates(&b64url(x, "JWK x")?, &b64url(y, "JWK y")?, provider)
+            .map_err(|_| bad("x/y are not a P-256 point"))?;
     if kid != thumbprint(x, y) {
         return Err(bad("kid is not the RFC 7638 thumbprint of the key"));
     }
@@ -369,7 +406,7 @@ fn parse_jwk(jwk: &Json, issuer: Option<&str>) -> Result<ShcKey, Error> {
     };
     let x5c_leaf = match jwk.get("x5c") {
         None => None,
-        Some(chain) => Some(check_x5c(chain, &key, issuer).map_err(|e| bad(&e))?),
+        Some(chain) => Some(check_x5c(chain, &key, issuer, provider).map_err(|e| bad(&e))?),
     };
     Ok(ShcKey {
         kid: kid.to_owned(),
@@ -383,7 +420,12 @@ fn parse_jwk(jwk: &Json, issuer: Option<&str>) -> Result<ShcKey, Error> {
 /// Checks an `x5c` chain: each certificate signed by the next, the leaf holding the JWK's key and
 /// naming an issuer URL in its subjectAltName (the issuer's, when bound). Dates are checked at
 /// verification time, against the card's issuance time.
-fn check_x5c(chain: &Json, key: &PublicKey, issuer: Option<&str>) -> Result<Cert, String> {
+fn check_x5c(
+    chain: &Json,
+    key: &PublicKey,
+    issuer: Option<&str>,
+    provider: &'static CryptoProvider,
+) -> Result<Cert, String> {
     let Json::Array(items) = chain else {
         return Err("x5c is not an array".into());
     };
@@ -399,7 +441,7 @@ fn check_x5c(chain: &Json, key: &PublicKey, issuer: Option<&str>) -> Result<Cert
                 base64::Engine::decode(&base64::engine::general_purpose::STANDARD, s)
                     .map_err(|_| "x5c entry is not base64")
             })?;
-        certs.push(Cert::from_der(&der).map_err(|e| format!("x5c: {e}"))?);
+        certs.push(Cert::from_der_with(&der, provider).map_err(|e| format!("x5c: {e}"))?);
     }
     let mut seen = HashSet::new();
     for pair in certs.windows(2) {

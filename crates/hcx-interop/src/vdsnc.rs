@@ -4,7 +4,7 @@
 
 use serde_json::Value as Json;
 
-use crate::crypto::Alg;
+use crate::crypto::{Alg, CryptoProvider};
 use crate::error::{Error, schema};
 use crate::limits::MAX_INPUT_BYTES;
 use crate::summary::{ForeignSummary, Summary};
@@ -38,8 +38,14 @@ pub(crate) fn looks_like_seal(json: &Json) -> bool {
     seal.get("data").is_some() && seal.get("sig").is_some()
 }
 
-/// Parses a seal (a JSON object, or a one-element array holding it as some apps export).
+/// Parses a seal (a JSON object, or a one-element array holding it as some apps export),
+/// loading the signer's key with the default provider.
 pub fn parse_seal(text: &str) -> Result<Seal, Error> {
+    parse_seal_with(text, crate::crypto::default_provider())
+}
+
+/// Parses a seal, loading the signer's key with `provider`.
+pub fn parse_seal_with(text: &str, provider: &'static CryptoProvider) -> Result<Seal, Error> {
     if text.len() > MAX_INPUT_BYTES {
         return Err(Error::TooLarge {
             what: "input",
@@ -65,7 +71,7 @@ pub fn parse_seal(text: &str) -> Result<Seal, Error> {
         jstr(sig, k).ok_or_else(|| Error::Json(format!("`sig.{k}` is missing or not a string")))
     };
     let alg = field("alg")?.to_owned();
-    let signer = Cert::from_der(&b64url(field("cer")?, "sig.cer")?)?;
+    let signer = Cert::from_der_with(&b64url(field("cer")?, "sig.cer")?, provider)?;
     let signature = b64url(field("sigvl")?, "sig.sigvl")?;
     Ok(Seal {
         data,
@@ -149,7 +155,7 @@ fn anchor<'t>(signer: &Cert, trust: &'t TrustStore) -> Option<&'t Cert> {
 /// Verifies a seal: signature over canonical `data`, algorithm bound to the signer's key, the
 /// signer chained to a trusted CSCA (or itself trusted), both valid now, and the `data` shape.
 pub fn verify(text: &str, trust: &TrustStore, options: &VerifyOptions) -> Result<Verified, Error> {
-    let seal = parse_seal(text)?;
+    let seal = parse_seal_with(text, trust.provider)?;
     let alg = Alg::from_jose(&seal.alg)?;
     if alg == Alg::Ps256 {
         return Err(Error::UnsupportedAlgorithm { alg: seal.alg });

@@ -8,7 +8,7 @@ use x509_cert::ext::pkix::{
     SubjectKeyIdentifier,
 };
 
-use crate::crypto::PublicKey;
+use crate::crypto::{CryptoProvider, PublicKey, default_provider};
 use crate::error::Error;
 use crate::limits::MAX_CERTIFICATE_BYTES;
 
@@ -41,6 +41,8 @@ pub struct Cert {
     pub san_uris: Option<Vec<String>>,
     tbs: Vec<u8>,
     sig_alg: x509_cert::der::asn1::ObjectIdentifier,
+    /// The DER of the signature algorithm's parameters (RSASSA-PSS names its hash there).
+    sig_alg_params: Option<Vec<u8>>,
     signature: Vec<u8>,
 }
 
@@ -71,8 +73,13 @@ fn raw_tbs(der: &[u8]) -> Option<&[u8]> {
 }
 
 impl Cert {
-    /// Parses a DER certificate.
+    /// Parses a DER certificate, loading its key with the default provider.
     pub fn from_der(der: &[u8]) -> Result<Cert, Error> {
+        Cert::from_der_with(der, default_provider())
+    }
+
+    /// Parses a DER certificate, loading its key with `provider`.
+    pub fn from_der_with(der: &[u8], provider: &'static CryptoProvider) -> Result<Cert, Error> {
         let bad = |why: String| Error::CertificateInvalid(why);
         if der.len() > MAX_CERTIFICATE_BYTES {
             return Err(Error::TooLarge {
@@ -83,7 +90,7 @@ impl Cert {
         }
         let cert = Certificate::from_der(der).map_err(|e| bad(format!("not DER X.509: {e}")))?;
         let tbs = cert.tbs_certificate();
-        let key = PublicKey::from_spki(tbs.subject_public_key_info())?;
+        let key = PublicKey::from_spki_with(tbs.subject_public_key_info(), provider)?;
         let validity = tbs.validity();
         let secs = |t: x509_cert::time::Time| {
             i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX)
@@ -135,6 +142,10 @@ impl Cert {
             san_uris,
             tbs: raw.to_vec(),
             sig_alg: cert.signature_algorithm().oid,
+            sig_alg_params: match &cert.signature_algorithm().parameters {
+                None => None,
+                Some(p) => Some(p.to_der().map_err(|e| bad(e.to_string()))?),
+            },
             signature: cert.signature().raw_bytes().to_vec(),
         })
     }
@@ -158,9 +169,12 @@ impl Cert {
                 return false;
             }
         }
-        issuer
-            .key
-            .verify_x509(&self.sig_alg, &self.tbs, &self.signature)
+        issuer.key.verify_x509(
+            &self.sig_alg,
+            self.sig_alg_params.as_deref(),
+            &self.tbs,
+            &self.signature,
+        )
     }
 
     /// True when `now` lies within the validity period.
@@ -170,10 +184,19 @@ impl Cert {
 }
 
 /// Reads every certificate from PEM text (one or more `CERTIFICATE` blocks) or one DER
-/// certificate.
+/// certificate, loading keys with the default provider.
 pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<Cert>, Error> {
+    parse_certificates_with(bytes, default_provider())
+}
+
+/// Reads every certificate from PEM text (one or more `CERTIFICATE` blocks) or one DER
+/// certificate, loading keys with `provider`.
+pub fn parse_certificates_with(
+    bytes: &[u8],
+    provider: &'static CryptoProvider,
+) -> Result<Vec<Cert>, Error> {
     if bytes.first() == Some(&0x30) {
-        return Ok(vec![Cert::from_der(bytes)?]);
+        return Ok(vec![Cert::from_der_with(bytes, provider)?]);
     }
     let text = std::str::from_utf8(bytes)
         .map_err(|_| Error::CertificateInvalid("neither DER nor PEM".into()))?;
@@ -193,7 +216,7 @@ pub fn parse_certificates(bytes: &[u8]) -> Result<Vec<Cert>, Error> {
             .filter(|c| !c.is_whitespace())
             .collect();
         let der = crate::util::b64std(&body, "PEM certificate")?;
-        certs.push(Cert::from_der(&der)?);
+        certs.push(Cert::from_der_with(&der, provider)?);
         rest = after.get(end + END.len()..).unwrap_or("");
     }
     if certs.is_empty() {
