@@ -8,29 +8,9 @@ use serde::{Deserialize, Serialize};
 use unicode_normalization::{UnicodeNormalization, is_nfc};
 
 use crate::cbor::{ARRAY, Item, MAP, Reader, UINT, Writer};
+pub use crate::error::ClaimsError;
 use crate::limits::{MAX_EVIDENCE_ENTRIES, MAX_NAME_CHARS, MAX_SHORT_TEXT_BYTES};
 use crate::timefmt::MAX_UNIX_TIME;
-
-/// Why a set of claims does not follow the specification: which field, and what is wrong.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClaimsError {
-    /// The field, as a JSON path such as `subject.birth_date` or `tests[1].result`.
-    pub field: String,
-    /// What is wrong with it.
-    pub problem: String,
-}
-
-impl std::fmt::Display for ClaimsError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.field.is_empty() {
-            write!(f, "{}", self.problem)
-        } else {
-            write!(f, "{}: {}", self.field, self.problem)
-        }
-    }
-}
-
-impl std::error::Error for ClaimsError {}
 
 fn bad(field: impl Into<String>, problem: impl Into<String>) -> ClaimsError {
     ClaimsError {

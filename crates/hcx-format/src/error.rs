@@ -6,8 +6,6 @@
 
 use hcx_error::{Code, Coded, Reason};
 
-use crate::claims::ClaimsError;
-
 /// Why a code text is not a well-formed hcx code (every variant is `malformed`).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -373,3 +371,24 @@ inherent_coded!(
     IssueError,
     KeyError
 );
+
+/// Why a set of claims does not follow the specification: which field, and what is wrong.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClaimsError {
+    /// The field, as a JSON path such as `subject.birth_date` or `tests[1].result`.
+    pub field: String,
+    /// What is wrong with it.
+    pub problem: String,
+}
+
+impl std::fmt::Display for ClaimsError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.field.is_empty() {
+            write!(f, "{}", self.problem)
+        } else {
+            write!(f, "{}: {}", self.field, self.problem)
+        }
+    }
+}
+
+impl std::error::Error for ClaimsError {}

@@ -152,18 +152,7 @@ impl CoseSign1 {
     }
 }
 
-/// The CWT claims of a DCC.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Cwt {
-    /// `iss` (1): the issuing country.
-    pub iss: Option<String>,
-    /// `iat` (6), Unix seconds.
-    pub iat: Option<i64>,
-    /// `exp` (4), Unix seconds.
-    pub exp: Option<i64>,
-    /// The DCC itself (`-260` → `1`), as JSON.
-    pub dcc: Json,
-}
+pub use crate::dcc_cwt::Cwt;
 
 fn cwt_time(v: &Cbor, name: &str) -> Result<i64, Error> {
     let t = match v {

@@ -14,7 +14,7 @@ use ciborium::value::Value as Cbor;
 use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::Value as Json;
 
-use crate::dcc::Cwt;
+use crate::dcc_cwt::Cwt;
 use crate::limits::MAX_CBOR_DEPTH;
 
 /// The claims set, when it is of the usual shape; `None` sends the caller to the general path.

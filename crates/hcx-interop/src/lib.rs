@@ -21,6 +21,7 @@
 
 pub mod crypto;
 pub mod dcc;
+mod dcc_cwt;
 mod error;
 mod fast_cwt;
 pub mod limits;

@@ -43,7 +43,7 @@ fn join(parts: &[Option<&str>]) -> Option<String> {
 /// Summaries of the foreign formats (the type is hcx-format's, shared with hcx codes).
 pub(crate) trait ForeignSummary {
     /// Summarises a DCC.
-    fn from_dcc(cwt: &crate::dcc::Cwt) -> Summary;
+    fn from_dcc(cwt: &crate::dcc_cwt::Cwt) -> Summary;
     /// Summarises a SMART Health Card payload.
     fn from_shc(payload: &Json) -> Summary;
     /// Summarises a VDS-NC seal's data.
@@ -52,7 +52,7 @@ pub(crate) trait ForeignSummary {
 
 impl ForeignSummary for Summary {
     /// Summarises a DCC.
-    fn from_dcc(cwt: &crate::dcc::Cwt) -> Summary {
+    fn from_dcc(cwt: &crate::dcc_cwt::Cwt) -> Summary {
         let dcc = &cwt.dcc;
         let nam = dcc.get("nam").unwrap_or(&Json::Null);
         let name = join(&[jstr(nam, "gn"), jstr(nam, "fn")])

@@ -6,7 +6,7 @@ use std::sync::{Arc, OnceLock};
 
 use aws_lc_rs::signature::{self as sig, ParsedPublicKey, VerificationAlgorithm};
 
-use super::{CryptoProvider, Curve, Hash, KeyLoader, KeyMaterial, KeyRejected, Scheme};
+use super::provider::{CryptoProvider, Curve, Hash, KeyLoader, KeyMaterial, KeyRejected, Scheme};
 
 /// The AWS-LC provider.
 pub static PROVIDER: CryptoProvider = CryptoProvider {
@@ -94,7 +94,10 @@ impl Key {
 }
 
 impl KeyLoader for Loader {
-    fn load(&self, material: KeyMaterial<'_>) -> Result<Arc<dyn super::VerifyingKey>, KeyRejected> {
+    fn load(
+        &self,
+        material: KeyMaterial<'_>,
+    ) -> Result<Arc<dyn super::provider::VerifyingKey>, KeyRejected> {
         let (kind, bytes, main) = match material {
             KeyMaterial::Ec { curve, point } => {
                 (Kind::Ec(curve), point, Scheme::EcdsaFixed(curve.hash()))
@@ -113,7 +116,7 @@ impl KeyLoader for Loader {
     }
 }
 
-impl super::VerifyingKey for Key {
+impl super::provider::VerifyingKey for Key {
     fn verify(&self, scheme: Scheme, message: &[u8], signature: &[u8]) -> bool {
         self.parsed(scheme)
             .is_some_and(|key| key.verify_sig(message, signature).is_ok())

@@ -8,7 +8,7 @@ use p256::ecdsa::signature::hazmat::PrehashVerifier;
 use rsa::pkcs1::DecodeRsaPublicKey;
 use sha2::{Digest, Sha256, Sha384, Sha512};
 
-use super::{CryptoProvider, Curve, Hash, KeyLoader, KeyMaterial, KeyRejected, Scheme};
+use super::provider::{CryptoProvider, Curve, Hash, KeyLoader, KeyMaterial, KeyRejected, Scheme};
 
 /// The RustCrypto provider.
 pub static PROVIDER: CryptoProvider = CryptoProvider {
@@ -29,7 +29,10 @@ enum Key {
 }
 
 impl KeyLoader for Loader {
-    fn load(&self, material: KeyMaterial<'_>) -> Result<Arc<dyn super::VerifyingKey>, KeyRejected> {
+    fn load(
+        &self,
+        material: KeyMaterial<'_>,
+    ) -> Result<Arc<dyn super::provider::VerifyingKey>, KeyRejected> {
         let key = match material {
             KeyMaterial::Ec { curve, point } => match curve {
                 Curve::P256 => p256::ecdsa::VerifyingKey::from_sec1_bytes(point).map(Key::P256),
@@ -89,7 +92,7 @@ where
     }
 }
 
-impl super::VerifyingKey for Key {
+impl super::provider::VerifyingKey for Key {
     fn verify(&self, scheme: Scheme, msg: &[u8], sig: &[u8]) -> bool {
         match self {
             Key::P256(k) => ecdsa!(p256, k, scheme, Hash::Sha256, msg, sig),
