@@ -17,7 +17,7 @@ pub(crate) const RECOVERED: &str = r#"{"status":"yellow","subject":{"name":"èµµå
 
 /// One conformance case being built.
 pub(crate) struct Case {
-    name: String,
+    pub(crate) name: String,
     description: String,
     trust_list: String,
     roots: Vec<String>,
@@ -93,7 +93,7 @@ impl Case {
         self
     }
 
-    fn to_json(&self) -> Json {
+    pub(crate) fn to_json(&self) -> Json {
         let mut v = json!({
             "name": self.name,
             "description": self.description,
@@ -259,8 +259,8 @@ pub(crate) fn valid(
     }))
 }
 
-/// Every case, in file order.
-fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
+/// The format's cases (the rule and status-list cases live in `rules` and `status`).
+pub(crate) fn cases(files: &mut Files) -> Result<Vec<Case>, String> {
     let mut out = Vec::new();
     let exp = T0 + DAY;
     let std = |case: &str| Code::new(case, "dingtalk", "dingtalk-1", REFERENCE, T0, exp);
@@ -1456,8 +1456,6 @@ fn all_cases(files: &mut Files) -> Result<Vec<Case>, String> {
         invalid("unknown_key", "unknown_key"),
     ));
     out.extend(hardening_cases(files)?);
-    out.extend(crate::rules::cases(files)?);
-    out.extend(crate::status::cases(files)?);
     Ok(out)
 }
 
@@ -1521,20 +1519,6 @@ fn noncanonical_base45(cose: &[u8]) -> Result<String, String> {
     let head = text.get(..text.len() - 2).ok_or("short")?;
     let pair = [*ALPHABET.get(c).ok_or("c")?, *ALPHABET.get(d).ok_or("d")?];
     Ok(format!("HCX1:{head}{}", String::from_utf8_lossy(&pair)))
-}
-
-/// Writes every case file and an index.
-pub fn generate(files: &mut Files) -> Result<(), String> {
-    let cases = all_cases(files)?;
-    for case in &cases {
-        let mut body = serde_json::to_string_pretty(&case.to_json()).map_err(|e| e.to_string())?;
-        body.push('\n');
-        let path = format!("cases/{}.json", case.name);
-        if files.insert(path.clone(), body.into_bytes()).is_some() {
-            return Err(format!("two cases named {}", case.name));
-        }
-    }
-    Ok(())
 }
 
 /// Adds the group order L to the scalar S of an Ed25519 signature (little-endian), giving a

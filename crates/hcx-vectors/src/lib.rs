@@ -11,6 +11,7 @@
 
 mod cases;
 pub mod example;
+pub mod foreign;
 pub mod forge;
 mod rules;
 mod status;
@@ -75,13 +76,30 @@ pub fn generate() -> Result<Files, String> {
         files.insert(format!("keys/{name}.pub.pem"), public.into_bytes());
     }
     trust::generate(&mut files)?;
-    cases::generate(&mut files)?;
+    write_cases(&mut files)?;
     samples(&mut files)?;
+    foreign::samples(&mut files)?;
     files.insert(
         "worked-example.md".into(),
         example::worked_example()?.into_bytes(),
     );
     Ok(files)
+}
+
+/// Writes every case file: the format's cases, then the rules' and the status lists'.
+fn write_cases(files: &mut Files) -> Result<(), String> {
+    let mut all = cases::cases(files)?;
+    all.extend(rules::cases(files)?);
+    all.extend(status::cases(files)?);
+    for case in &all {
+        let mut body = serde_json::to_string_pretty(&case.to_json()).map_err(|e| e.to_string())?;
+        body.push('\n');
+        let path = format!("cases/{}.json", case.name);
+        if files.insert(path, body.into_bytes()).is_some() {
+            return Err(format!("two cases named {}", case.name));
+        }
+    }
+    Ok(())
 }
 
 /// The directories of the fixture tree this generator owns (and empties before writing).
