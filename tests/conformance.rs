@@ -353,10 +353,18 @@ fn committed_fixtures_are_what_the_generator_makes() {
             Err(_) => problems.push(format!("{name} is missing")),
         }
     }
-    for sub in hcx_vectors::FIXTURE_DIRS {
-        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
-            let rel = format!("{sub}/{}", entry.unwrap().file_name().to_string_lossy());
-            if !generated.contains_key(&rel) {
+    // Every file on disk, subdirectories included (samples/foreign/), must be generated.
+    let mut pending: Vec<String> = hcx_vectors::FIXTURE_DIRS
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    while let Some(sub) = pending.pop() {
+        for entry in std::fs::read_dir(dir.join(&sub)).unwrap() {
+            let entry = entry.unwrap();
+            let rel = format!("{sub}/{}", entry.file_name().to_string_lossy());
+            if entry.file_type().unwrap().is_dir() {
+                pending.push(rel);
+            } else if !generated.contains_key(&rel) {
                 problems.push(format!("{rel} is not generated any more"));
             }
         }

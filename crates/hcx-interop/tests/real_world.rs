@@ -9,162 +9,36 @@
 )]
 
 use std::io::Write;
-use std::time::Duration;
 
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use ciborium::value::Value as Cbor;
 use hcx_interop::{TrustStore, VerifyOptions, dcc_kid};
-use p256::ecdsa::signature::Signer;
-use p256::ecdsa::{Signature, SigningKey};
+use hcx_vectors::foreign::{self, shc_jwks, shc_jws};
+use p256::ecdsa::SigningKey;
 use serde_json::{Value as Json, json};
-use sha2::{Digest, Sha256};
-use x509_cert::der::Encode;
-use x509_cert::der::asn1::{ObjectIdentifier, UtcTime};
+
+/// A P-256 key derived from a label (test keys only).
+fn key(label: &str) -> SigningKey {
+    foreign::p256_key(&format!("real-world/{label}")).unwrap()
+}
+
+fn dsc(key: &SigningKey, not_before: i64, not_after: i64, eku: Option<&[&str]>) -> Vec<u8> {
+    foreign::self_signed_dsc(key, not_before, not_after, eku).unwrap()
+}
+
+fn hc1(key: &SigningKey, kid: &[u8], iat: i64, exp: i64, dcc: &Json) -> String {
+    foreign::hc1(key, kid, iat, exp, dcc).unwrap()
+}
+
+fn vaccination() -> Json {
+    foreign::dcc_vaccination()
+}
 
 const NOW: i64 = 1_700_000_000; // 2023-11-14
 const DAY: i64 = 86_400;
-const ECDSA_SHA256: &str = "1.2.840.10045.4.3.2";
 const EKU_TEST: &str = "1.3.6.1.4.1.1847.2021.1.1";
 const EKU_VACCINATION_MISREGISTERED: &str = "1.3.6.1.4.1.0.1847.2021.1.2";
 /// ICAO's document-signer EKU for health certificates, as on dgc-testdata's IS/3 DSC.
 const EKU_ICAO: &str = "2.23.136.1.1.14.2";
 const EKU_EMAIL: &str = "1.3.6.1.5.5.7.3.4";
-
-/// A P-256 key derived from a label (test keys only).
-fn key(label: &str) -> SigningKey {
-    SigningKey::from_slice(&Sha256::digest(format!("hcx-tests/real-world/{label}"))).unwrap()
-}
-
-fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
-    let mut out = vec![tag];
-    let len = content.len();
-    if len < 0x80 {
-        out.push(len as u8);
-    } else if len < 0x100 {
-        out.extend([0x81, len as u8]);
-    } else {
-        out.extend([0x82, (len >> 8) as u8, len as u8]);
-    }
-    out.extend_from_slice(content);
-    out
-}
-
-fn seq(parts: &[Vec<u8>]) -> Vec<u8> {
-    tlv(0x30, &parts.concat())
-}
-
-fn oid(dotted: &str) -> Vec<u8> {
-    ObjectIdentifier::new_unwrap(dotted).to_der().unwrap()
-}
-
-fn uint(bytes: &[u8]) -> Vec<u8> {
-    let mut v: Vec<u8> = bytes.iter().copied().skip_while(|b| *b == 0).collect();
-    if v.first().is_none_or(|b| b & 0x80 != 0) {
-        v.insert(0, 0);
-    }
-    tlv(0x02, &v)
-}
-
-fn utc(t: i64) -> Vec<u8> {
-    UtcTime::from_unix_duration(Duration::from_secs(t as u64))
-        .unwrap()
-        .to_der()
-        .unwrap()
-}
-
-/// A self-signed P-256 document signer certificate, valid `not_before..=not_after`, with an
-/// extended key usage extension listing `eku` when given.
-fn dsc(key: &SigningKey, not_before: i64, not_after: i64, eku: Option<&[&str]>) -> Vec<u8> {
-    let name = seq(&[
-        tlv(0x31, &seq(&[oid("2.5.4.6"), tlv(0x13, b"XX")])),
-        tlv(0x31, &seq(&[oid("2.5.4.3"), tlv(0x0c, b"hcx test DSC")])),
-    ]);
-    let point = key.verifying_key().to_sec1_point(false);
-    let spki = seq(&[
-        seq(&[oid("1.2.840.10045.2.1"), oid("1.2.840.10045.3.1.7")]),
-        tlv(0x03, &[&[0u8][..], point.as_bytes()].concat()),
-    ]);
-    let mut tbs = vec![
-        tlv(0xa0, &uint(&[2])),
-        uint(&[0x2a]),
-        seq(&[oid(ECDSA_SHA256)]),
-        name.clone(),
-        seq(&[utc(not_before), utc(not_after)]),
-        name,
-        spki,
-    ];
-    if let Some(eku) = eku {
-        let oids: Vec<Vec<u8>> = eku.iter().map(|o| oid(o)).collect();
-        let ext = seq(&[oid("2.5.29.37"), tlv(0x04, &seq(&oids))]);
-        tbs.push(tlv(0xa3, &seq(&[ext])));
-    }
-    let tbs = seq(&tbs);
-    let sig: Signature = key.sign(&tbs);
-    let (r, s) = sig.split_bytes();
-    let sig_der = seq(&[uint(&r), uint(&s)]);
-    seq(&[
-        tbs,
-        seq(&[oid(ECDSA_SHA256)]),
-        tlv(0x03, &[&[0u8][..], &sig_der].concat()),
-    ])
-}
-
-fn cbor(value: &Cbor) -> Vec<u8> {
-    let mut out = Vec::new();
-    ciborium::ser::into_writer(value, &mut out).unwrap();
-    out
-}
-
-/// An `HC1:` text: the DCC JSON under `-260`/`1`, signed ES256 by `key` under `kid`.
-fn hc1(key: &SigningKey, kid: &[u8], iat: i64, exp: i64, dcc: &Json) -> String {
-    let int = |i: i64| Cbor::Integer(i.into());
-    let claims = cbor(&Cbor::Map(vec![
-        (int(1), Cbor::Text("XX".into())),
-        (int(4), int(exp)),
-        (int(6), int(iat)),
-        (
-            int(-260),
-            Cbor::Map(vec![(int(1), Cbor::serialized(dcc).unwrap())]),
-        ),
-    ]));
-    let protected = cbor(&Cbor::Map(vec![
-        (int(1), int(-7)),
-        (int(4), Cbor::Bytes(kid.to_vec())),
-    ]));
-    let to_be_signed = cbor(&Cbor::Array(vec![
-        Cbor::Text("Signature1".into()),
-        Cbor::Bytes(protected.clone()),
-        Cbor::Bytes(Vec::new()),
-        Cbor::Bytes(claims.clone()),
-    ]));
-    let sig: Signature = key.sign(&to_be_signed);
-    let cose = cbor(&Cbor::Tag(
-        18,
-        Box::new(Cbor::Array(vec![
-            Cbor::Bytes(protected),
-            Cbor::Map(Vec::new()),
-            Cbor::Bytes(claims),
-            Cbor::Bytes(sig.to_bytes().to_vec()),
-        ])),
-    ));
-    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
-    z.write_all(&cose).unwrap();
-    format!("HC1:{}", base45::encode(z.finish().unwrap()))
-}
-
-fn vaccination() -> Json {
-    json!({
-        "ver": "1.3.0",
-        "nam": {"fn": "Testova", "fnt": "TESTOVA", "gn": "Ana", "gnt": "ANA"},
-        "dob": "1978-01-26",
-        "v": [{
-            "tg": "840539006", "vp": "J07BX03", "mp": "EU/1/20/1528", "ma": "ORG-100030215",
-            "dn": 2, "sd": 2, "dt": "2021-03-09", "co": "BG", "is": "Ministry of Health",
-            "ci": "URN:UVCI:01:BG:HCXTEST0000001#0"
-        }]
-    })
-}
 
 /// A DSC trusted by its own certificate, as national DSC lists and the EU gateway give it.
 struct Signer1 {
@@ -294,37 +168,13 @@ fn dcc_expiring_after_its_dsc_is_valid_until_the_dsc_expires() {
 }
 
 /// The P-256 JWK of `key` and its RFC 7638 thumbprint (the SHC kid).
-fn shc_jwks(key: &SigningKey) -> (String, String) {
-    let point = key.verifying_key().to_sec1_point(false);
-    let bytes = point.as_bytes();
-    let (x, y) = (
-        URL_SAFE_NO_PAD.encode(&bytes[1..33]),
-        URL_SAFE_NO_PAD.encode(&bytes[33..65]),
-    );
-    let thumbprint = format!(r#"{{"crv":"P-256","kty":"EC","x":"{x}","y":"{y}"}}"#);
-    let kid = URL_SAFE_NO_PAD.encode(Sha256::digest(thumbprint));
-    let jwks = format!(
-        r#"{{"keys":[{{"kty":"EC","crv":"P-256","x":"{x}","y":"{y}","kid":"{kid}","use":"sig","alg":"ES256"}}]}}"#
-    );
-    (jwks, kid)
-}
-
-/// A compact JWS whose payload bytes (the "compressed" form) are given as they are.
-fn shc_jws(key: &SigningKey, kid: &str, compressed: &[u8]) -> String {
-    let header = URL_SAFE_NO_PAD.encode(format!(r#"{{"zip":"DEF","alg":"ES256","kid":"{kid}"}}"#));
-    let payload = URL_SAFE_NO_PAD.encode(compressed);
-    let input = format!("{header}.{payload}");
-    let sig: Signature = key.sign(input.as_bytes());
-    format!("{input}.{}", URL_SAFE_NO_PAD.encode(sig.to_bytes()))
-}
-
 /// A national issuer's real cards: gzip's output without its 10-byte header, i.e. the raw
 /// DEFLATE stream followed by gzip's 8-byte trailer (CRC-32, size). The SMART Health Cards
 /// validator inflates with `pako.inflateRaw`/fflate, which stop at the end of the stream.
 #[test]
 fn shc_raw_deflate_with_gzip_trailer_verifies() {
     let key = key("shc-gzip-trailer");
-    let (jwks, kid) = shc_jwks(&key);
+    let (jwks, kid) = shc_jwks(&key).unwrap();
     let mut trust = TrustStore::default();
     trust.add_file(jwks.as_bytes()).unwrap();
     let payload = json!({

@@ -14,6 +14,28 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! The same call verifies an EU DCC, a SMART Health Card or an ICAO VDS-NC seal (feature
+//! `foreign`, on by default); the store takes any mix of trust inputs, each detected by content:
+//!
+//! ```
+//! # #[cfg(feature = "foreign")] {
+//! # use hcx_verify::{Clock, PublicKey, TrustListPolicy, TrustStore, Verifier};
+//! # let (trust_json, root_pem) = (&include_bytes!("../../../spec/fixtures/trust/main.json")[..], include_str!("../../../spec/fixtures/keys/root-1.pub.pem"));
+//! # let (dcc_signer, jwks) = (&include_bytes!("../../../spec/fixtures/samples/foreign/dcc-signer.pem")[..], &include_bytes!("../../../spec/fixtures/samples/foreign/shc-issuer.jwks.json")[..]);
+//! # let (dcc, shc) = (include_str!("../../../spec/fixtures/samples/foreign/dcc.txt").trim(), include_str!("../../../spec/fixtures/samples/foreign/shc.txt").trim());
+//! # let (seal_signer, seal) = (&include_bytes!("../../../spec/fixtures/samples/foreign/vds-nc-signer.pem")[..], include_str!("../../../spec/fixtures/samples/foreign/vds-nc.json").trim());
+//! # let now = 1_795_251_600;
+//! # let policy = TrustListPolicy::single_root(PublicKey::from_pem(root_pem)?);
+//! let trust = [trust_json, dcc_signer, jwks, seal_signer]; // hcx, DSC, JWKS, VDS-NC signer
+//! let verifier = Verifier::new(TrustStore::load(&trust, &policy, now)?);
+//! for (scanned, format) in [(dcc, "eu-dcc"), (shc, "shc"), (seal, "icao-vds-nc")] {
+//!     let verdict = verifier.verify_text(scanned, Clock::at(now));
+//!     assert_eq!(verdict.verified().map(|v| v.format.as_str()), Some(format), "{}", verdict.to_json());
+//! }
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
 //! Every verdict is one typed [`Verdict`], for every format, and [`Verdict::to_json`] writes the
 //! SPEC §9 JSON that `hcx verify --json` prints, byte for byte. A rejection carries a stable
 //! [`Code`] (what apps match on) and a precise [`Reason`]:
