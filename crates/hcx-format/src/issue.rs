@@ -45,7 +45,7 @@ pub fn issue_with_code_id(
 }
 
 /// Issues many codes with one key: for each request the same result as [`issue`], with the
-/// signatures made together (one shared field inversion, see `hcx_ed25519::BulkSigner`) and
+/// signatures made together (one shared field inversion, see `hcx_ed25519::BatchSigner`) and
 /// the random code ids drawn in one call.
 #[derive(Debug)]
 pub struct BatchIssuer {
@@ -97,7 +97,7 @@ impl BatchIssuer {
         let signing_key = ed25519_dalek::SigningKey::from_bytes(&self.key.secret_bytes());
         // A fault caught by the bulk signer's check releases nothing; sign that batch again
         // one by one, with no shared step for a fault to spread through.
-        let mut signatures = hcx_ed25519::BulkSigner::new(&signing_key)
+        let mut signatures = hcx_ed25519::BatchSigner::new(&signing_key)
             .sign_all(&messages)
             .unwrap_or_else(|_| messages.iter().map(|m| self.key.sign(m)).collect())
             .into_iter();

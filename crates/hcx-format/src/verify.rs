@@ -14,7 +14,9 @@ use crate::error::{TrustListError, VerifyError};
 use crate::keys::{KeyId, PublicKey};
 use crate::limits::DEFAULT_SKEW_SECS;
 use crate::timefmt;
-use crate::trust_list::{IssuerEntry, KeyStatus, KeyUsage, SignedTrustList, TrustList, TrustListPolicy};
+use crate::trust_list::{
+    IssuerEntry, KeyStatus, KeyUsage, SignedTrustList, TrustList, TrustListPolicy,
+};
 
 /// When a code is judged: the validation time and the tolerance for clocks that disagree.
 ///

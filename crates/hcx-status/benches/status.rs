@@ -20,7 +20,7 @@ use std::time::Duration;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hcx_format::Clock;
 use hcx_status::{Change, CodeRef, Coverage, ListHeader, Lookup, Status, StatusList, StatusState};
-use support::{BulkFixture, bulk_fixture, lookup_verified};
+use support::{BatchFixture, batch_fixture, lookup_verified};
 
 mod support;
 
@@ -46,7 +46,7 @@ fn header(sequence: u64, at: i64) -> ListHeader {
 }
 
 /// `n` synthetic codes (every `every`-th revoked) plus the fixture's codes (every 8th revoked).
-fn universe(f: &BulkFixture, n: u64, every: u64) -> Vec<(Vec<u8>, Status)> {
+fn universe(f: &BatchFixture, n: u64, every: u64) -> Vec<(Vec<u8>, Status)> {
     let status = |revoked: bool| {
         if revoked {
             Status::Revoked
@@ -66,7 +66,7 @@ fn universe(f: &BulkFixture, n: u64, every: u64) -> Vec<(Vec<u8>, Status)> {
 }
 
 /// A snapshot of 1 M codes at `NOW - 24 h` and 24 hourly deltas, each revoking 50 old codes.
-fn chain(f: &BulkFixture) -> StatusState {
+fn chain(f: &BatchFixture) -> StatusState {
     let start = NOW - DAY;
     let codes = universe(f, 1_000_000, 100);
     let mut published: Vec<(Vec<u8>, Status)> = codes.clone();
@@ -104,7 +104,7 @@ fn config() -> Criterion {
 }
 
 fn status(c: &mut Criterion) {
-    let f = bulk_fixture(N, NOW, IAT, EXP);
+    let f = batch_fixture(N, NOW, IAT, EXP);
     let snapshot = StatusState::new(
         StatusList::snapshot(header(1, NOW), universe(&f, 10_000_000, 1000)).unwrap(),
         None,

@@ -38,7 +38,7 @@ use hcx_status::{
     Change, CodeRef, Coverage, IdentityDigest, ListHeader, Lookup, SignedStatusList, Status,
     StatusList, StatusState,
 };
-use support::{bulk_fixture, lookup_verified};
+use support::{batch_fixture, lookup_verified};
 
 const NOW: i64 = 1_795_000_000;
 const DAY: i64 = 86_400;
@@ -326,7 +326,7 @@ fn thread_cpu_ns() -> u64 {
 
 fn bulk(failures: &mut Failures) {
     println!("## Bulk verify with status lookups (10 M codes)\n");
-    let fixture = bulk_fixture(256, NOW, IAT, EXP);
+    let fixture = batch_fixture(256, NOW, IAT, EXP);
     let (verifier, texts, ids) = (&fixture.verifier, &fixture.texts, &fixture.ids);
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     let codes = (0..10_000_000u64)

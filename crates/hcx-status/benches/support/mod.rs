@@ -9,7 +9,7 @@ use hcx_format::{
 use hcx_status::{CodeRef, Lookup, StatusState};
 
 /// A verifier and `count` codes it accepts.
-pub struct BulkFixture {
+pub struct BatchFixture {
     pub verifier: Verifier,
     pub texts: Vec<String>,
     /// The codes' ids, so that status universes can include them.
@@ -18,7 +18,7 @@ pub struct BulkFixture {
 
 /// `count` codes of `dingtalk` with the reference claims, issued at `iat`, expiring at `exp`,
 /// and a verifier trusting them at `now`.
-pub fn bulk_fixture(count: usize, now: i64, iat: i64, exp: i64) -> BulkFixture {
+pub fn batch_fixture(count: usize, now: i64, iat: i64, exp: i64) -> BatchFixture {
     let root = PrivateKey::from_seed(&[1; 32]);
     let key = PrivateKey::from_seed(&[42; 32]);
     let mut list = TrustList::new();
@@ -52,7 +52,7 @@ pub fn bulk_fixture(count: usize, now: i64, iat: i64, exp: i64) -> BulkFixture {
         .iter()
         .map(|t| hcx_format::decode(t).unwrap().code_id)
         .collect();
-    BulkFixture {
+    BatchFixture {
         verifier,
         texts,
         ids,
