@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use hcx_qr::{EccLevel, EncodeOptions, Error};
+use hcx_verify::{Code, Coded};
 
 use crate::output::write_qr_with;
 
@@ -71,7 +72,8 @@ pub fn run(args: QrArgs) -> ExitCode {
     }
 }
 
-fn report(context: Option<&Path>, e: &Error) {
+/// Prints the error and gives its exit status (its code's: `no_code_found` is 1, the rest 2).
+fn report(context: Option<&Path>, e: &Error) -> u8 {
     match context {
         // I/O errors already name their file.
         Some(p) if !matches!(e, Error::Io { .. }) => {
@@ -79,6 +81,12 @@ fn report(context: Option<&Path>, e: &Error) {
         }
         _ => eprintln!("error[{}]: {e}", e.code()),
     }
+    Coded::code(e).exit_status()
+}
+
+/// The exit status when standard output cannot be written.
+fn stdout_failed() -> ExitCode {
+    ExitCode::from(Code::Io.exit_status())
 }
 
 /// Encodes `text` with ECC `ecc` (max version 40, quiet zone 4) and writes it to `out`
@@ -105,10 +113,7 @@ fn read_text(arg: &str) -> Result<String, Error> {
 fn run_encode(a: EncodeArgs) -> ExitCode {
     let text = match read_text(&a.text) {
         Ok(t) => t,
-        Err(e) => {
-            report(None, &e);
-            return ExitCode::from(2);
-        }
+        Err(e) => return ExitCode::from(report(None, &e)),
     };
     let options = EncodeOptions {
         ecc: a.ecc,
@@ -126,10 +131,7 @@ fn run_encode(a: EncodeArgs) -> ExitCode {
     };
     let code = match result {
         Ok(c) => c,
-        Err(e) => {
-            report(None, &e);
-            return ExitCode::from(2);
-        }
+        Err(e) => return ExitCode::from(report(None, &e)),
     };
     if a.json {
         let info = serde_json::json!({
@@ -141,7 +143,7 @@ fn run_encode(a: EncodeArgs) -> ExitCode {
         outln!("{info}");
     }
     if std::io::stdout().flush().is_err() {
-        return ExitCode::from(2);
+        return stdout_failed();
     }
     ExitCode::SUCCESS
 }
@@ -166,22 +168,15 @@ fn run_decode(a: DecodeArgs) -> ExitCode {
             Ok(lines) => {
                 for line in lines {
                     if writeln!(out, "{line}").is_err() {
-                        return ExitCode::from(2);
+                        return stdout_failed();
                     }
                 }
             }
-            Err(e) => {
-                report(Some(path), &e);
-                status = status.max(if matches!(e, Error::NoCodeFound) {
-                    1
-                } else {
-                    2
-                });
-            }
+            Err(e) => status = status.max(report(Some(path), &e)),
         }
     }
     if out.flush().is_err() {
-        return ExitCode::from(2);
+        return stdout_failed();
     }
     ExitCode::from(status)
 }
