@@ -22,26 +22,9 @@ FUZZ_ITERATIONS="${HCX_FUZZ_ITERATIONS:-20000}"
 FUZZ_VALGRIND_ITERATIONS="${HCX_FUZZ_VALGRIND_ITERATIONS:-800}"
 FUZZ_SEED="${HCX_FUZZ_SEED:-20261202}"
 
-die() { echo "bindings/c/test.sh: $*" >&2; exit 1; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-seconds() { local ms=$(( $(now_ms) - $1 )); printf '%d.%d s' $((ms / 1000)) $((ms % 1000 / 100)); }
-started=$(now_ms)
-part_start=$started
-part() { # Prints how long the previous part took, then names the next.
-    [ -n "${PART:-}" ] && echo "== $PART: $(seconds "$part_start")"
-    PART="$1"; part_start=$(now_ms)
-    [ -n "$PART" ] && echo "== $PART"
-    return 0
-}
-
-apt_install() { # apt_install TOOL PACKAGE: Debian's package when the tool is missing.
-    command -v "$1" >/dev/null 2>&1 && return 0
-    echo "installing $2 (for $1) from Debian's packages"
-    command -v apt-get >/dev/null 2>&1 || die "$1 is missing and there is no apt-get to install $2"
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$2"; } >/dev/null \
-        || die "$1 is missing and installing Debian's $2 failed"
-    command -v "$1" >/dev/null 2>&1 || die "$1 is still missing after installing $2"
-}
+SCRIPT=bindings/c/test.sh
+# shellcheck source=../test-lib.sh
+. "$HERE/../test-lib.sh"
 
 part "set-up"
 command -v cargo >/dev/null 2>&1 || die "cargo is missing (install Rust: rustup)"
@@ -112,5 +95,4 @@ part "fuzz under valgrind ($FUZZ_VALGRIND_ITERATIONS iterations)"
 "${VALGRIND[@]}" "$OUT/fuzz" "$FIXTURES" "$FUZZ_VALGRIND_ITERATIONS" "$FUZZ_SEED" \
     || die "the fuzz run failed under valgrind"
 
-part ""
-echo "== bindings/c/test.sh: all passed in $(seconds "$started")"
+finish

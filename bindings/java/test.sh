@@ -20,27 +20,14 @@ FUZZ_ITERATIONS="${HCX_FUZZ_ITERATIONS:-3000}"
 FUZZ_SEED="${HCX_FUZZ_SEED:-20261202}"
 FUZZ_SECONDS="${HCX_FUZZ_SECONDS:-120}"
 
-die() { echo "bindings/java/test.sh: $*" >&2; exit 1; }
-now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
-seconds() { local ms=$(( $(now_ms) - $1 )); printf '%d.%d s' $((ms / 1000)) $((ms % 1000 / 100)); }
-started=$(now_ms)
-part_start=$started
-part() { # Prints how long the previous part took, then names the next.
-    [ -n "${PART:-}" ] && echo "== $PART: $(seconds "$part_start")"
-    PART="$1"; part_start=$(now_ms)
-    [ -n "$PART" ] && echo "== $PART"
-    return 0
-}
+SCRIPT=bindings/java/test.sh
+# shellcheck source=../test-lib.sh
+. "$HERE/../test-lib.sh"
 
 part "set-up"
 command -v cargo >/dev/null 2>&1 || die "cargo is missing (install Rust: rustup)"
-if ! command -v javac >/dev/null 2>&1 || ! command -v java >/dev/null 2>&1; then
-    echo "installing the JDK (default-jdk-headless) from Debian's packages"
-    command -v apt-get >/dev/null 2>&1 || die "javac is missing and there is no apt-get to install a JDK"
-    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jdk-headless; } >/dev/null \
-        || die "javac is missing and installing Debian's default-jdk-headless failed"
-    command -v javac >/dev/null 2>&1 || die "javac is still missing after installing default-jdk-headless"
-fi
+apt_install javac default-jdk-headless
+apt_install java default-jdk-headless
 mkdir -p "$OUT"
 
 part "cargo test -p hcx-jni"
@@ -68,5 +55,4 @@ part "fuzz across JNI ($FUZZ_ITERATIONS calls a round)"
 "${JAVA[@]}" org.hcx.FuzzTest "$FIXTURES" "$FUZZ_ITERATIONS" "$FUZZ_SEED" "$FUZZ_SECONDS" \
     || die "the fuzz run failed"
 
-part ""
-echo "== bindings/java/test.sh: all passed in $(seconds "$started")"
+finish
