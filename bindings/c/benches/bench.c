@@ -11,27 +11,12 @@
 #include <string.h>
 #include <time.h>
 
+#include "../tests/files.h"
 #include "hcx.h"
 
 /* Only in a library built with the `bench` feature; not in the header. */
 uint64_t hcx_bench_facade(const HcxVerifier *verifier, const uint8_t *text, size_t text_len, int64_t at,
                           uint64_t iterations, bool with_json);
-
-static char *slurp(const char *dir, const char *rel, size_t *len) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", dir, rel);
-    FILE *f = fopen(path, "rb");
-    if (!f) { fprintf(stderr, "cannot open %s\n", path); exit(2); }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) exit(2);
-    buf[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
 
 static uint64_t now_ns(void) {
     struct timespec t;
@@ -49,9 +34,9 @@ int main(int argc, char **argv) {
     int rounds = atoi(argv[2]);
     uint64_t n = strtoull(argv[3], NULL, 10);
     size_t trust_len, root_len, code_len;
-    char *trust = slurp(argv[1], "trust/main.json", &trust_len);
-    char *root = slurp(argv[1], "keys/root-1.pub.pem", &root_len);
-    char *code = slurp(argv[1], "samples/reference-code.txt", &code_len);
+    char *trust = read_fixture(argv[1], "trust/main.json", &trust_len);
+    char *root = read_fixture(argv[1], "keys/root-1.pub.pem", &root_len);
+    char *code = read_fixture(argv[1], "samples/reference-code.txt", &code_len);
     while (code_len && code[code_len - 1] == '\n') code[--code_len] = 0;
     const int64_t at = 1795251600;
     HcxBytes in = {(const uint8_t *)trust, trust_len}, r = {(const uint8_t *)root, root_len};

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
 #include "hcx.h"
 
 static const char *fixtures;
@@ -24,20 +25,7 @@ static uint64_t next(void) {
 }
 static size_t below(size_t n) { return n ? (size_t)(next() % n) : 0; }
 
-static uint8_t *read_file(const char *rel, size_t *len) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", fixtures, rel);
-    FILE *f = fopen(path, "rb");
-    if (!f) { fprintf(stderr, "cannot open %s\n", path); exit(2); }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    uint8_t *buf = malloc((size_t)n + 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) exit(2);
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
+static uint8_t *read_file(const char *rel, size_t *len) { return (uint8_t *)read_fixture(fixtures, rel, len); }
 
 static int bad = 0;
 

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "files.h"
 #include "hcx.h"
 #include "json.h"
 
@@ -31,22 +32,8 @@ static const char *fixtures;
         }                                                                    \
     } while (0)
 
-/* Reads a file under the fixtures directory; exits when it cannot (a broken checkout). */
-static char *read_file(const char *rel, size_t *len) {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/%s", fixtures, rel);
-    FILE *f = fopen(path, "rb");
-    if (!f) { fprintf(stderr, "cannot open %s\n", path); exit(2); }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    if (!buf || fread(buf, 1, (size_t)n, f) != (size_t)n) { fprintf(stderr, "cannot read %s\n", path); exit(2); }
-    buf[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return buf;
-}
+/* Reads a file under the fixtures directory. */
+static char *read_file(const char *rel, size_t *len) { return read_fixture(fixtures, rel, len); }
 
 /* Unix seconds of "YYYY-MM-DDTHH:MM:SSZ" (the only form the fixtures use); exits otherwise. */
 static int64_t unix_time(const char *s) {
