@@ -8,7 +8,8 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 export CARGO_INCREMENTAL=0
-(cd "$ROOT" && cargo build -q --release -p hcx-c --features bench) || { echo "bench.sh: cargo build failed" >&2; exit 1; }
+# Both bindings' benchmarks build the same set, so the release artifacts are shared.
+(cd "$ROOT" && cargo build -q --release -p hcx-c -p hcx-jni --features hcx-c/bench,hcx-jni/bench) || { echo "bench.sh: cargo build failed" >&2; exit 1; }
 mkdir -p "$TARGET/hcx-c-bench"
 cc -std=c11 -D_DEFAULT_SOURCE -O2 -Wall -Wextra -Werror -I"$HERE/include" "$HERE/benches/bench.c" \
     -o "$TARGET/hcx-c-bench/bench" -L"$TARGET/release" -Wl,-rpath,"$TARGET/release" -lhcx \

@@ -9,7 +9,8 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
 OUT="$TARGET/hcx-java-bench"
 export CARGO_INCREMENTAL=0
-(cd "$ROOT" && cargo build -q --release -p hcx-jni --features bench) || { echo "bench.sh: cargo build failed" >&2; exit 1; }
+# Both bindings' benchmarks build the same set, so the release artifacts are shared.
+(cd "$ROOT" && cargo build -q --release -p hcx-c -p hcx-jni --features hcx-c/bench,hcx-jni/bench) || { echo "bench.sh: cargo build failed" >&2; exit 1; }
 rm -rf "$OUT" && mkdir -p "$OUT"
 javac -Xlint:all,-options -Werror --release 8 -d "$OUT" "$HERE"/java/org/hcx/*.java "$HERE"/bench/org/hcx/Bench.java \
     || { echo "bench.sh: javac failed" >&2; exit 1; }
