@@ -42,7 +42,7 @@ int main(int argc, char **argv) {
     HcxBytes in = {(const uint8_t *)trust, trust_len}, r = {(const uint8_t *)root, root_len};
     HcxVerifier *v = NULL;
     char *json = NULL;
-    if (hcx_verifier_new(&in, 1, &r, 1, 1, 0, at, 300, &v, &json) != HCX_STATUS_OK) return 2;
+    if (hcx_verifier_new(&in, 1, &r, 1, 1, 0, at, 300, NULL, &v, &json) != HCX_STATUS_OK) return 2;
 
     /* Warm up both paths (the key's table is built on use, caches and branch predictors). */
     for (int i = 0; i < 2000; i++) {

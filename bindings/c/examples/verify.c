@@ -37,7 +37,8 @@ int main(int argc, char **argv) {
     HcxVerifier *verifier = NULL;
     char *json = NULL;
     HcxStatus status = hcx_verifier_new(&input, 1, &key, 1, /* threshold */ 1, /* min_sequence */ 0,
-                                        now, /* skew_seconds */ 300, &verifier, &json);
+                                        now, /* skew_seconds */ 300, /* status lists: defaults */ NULL,
+                                        &verifier, &json);
     if (status == HCX_STATUS_OK) {
         status = hcx_verify_text(verifier, (const uint8_t *)argv[3], strlen(argv[3]), now, &json);
     }

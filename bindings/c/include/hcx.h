@@ -45,6 +45,30 @@
 #define HCX_MAX_ITEMS (1 << 24)
 
 /**
+ * `HcxStatusOptions::when_missing`: judge a code whose issuer has no status data without it
+ * (the default).
+ */
+#define HCX_WHEN_MISSING_ACCEPT 0
+
+/**
+ * `HcxStatusOptions::when_missing`: refuse such a code with `status_stale` (reason
+ * `status_missing`).
+ */
+#define HCX_WHEN_MISSING_REJECT 1
+
+/**
+ * `HcxStatusOptions::when_stale`: refuse a code whose issuer's status data is older than the
+ * maximum age with `status_stale` (the default).
+ */
+#define HCX_WHEN_STALE_REJECT 0
+
+/**
+ * `HcxStatusOptions::when_stale`: use stale status data anyway; the verdict's `status_list`
+ * says `"stale": true`.
+ */
+#define HCX_WHEN_STALE_ACCEPT 1
+
+/**
  * What a call returns. `HCX_STATUS_OK` (0) is a valid code or a successful operation;
  * 1–98 are the stable codes of SPEC §8/§9, each equal to the `error.code` of the JSON the call
  * wrote (`hcx_status_name` gives the name); 99 is a code newer than this header (read the
@@ -222,6 +246,49 @@ typedef struct HcxBytes {
   size_t len;
 } HcxBytes;
 
+/**
+ * The highest sequence of one issuer's status lists the app accepted before (kept across
+ * restarts, as `hcx sync` does): older lists of that issuer are a rollback (`status_invalid`).
+ */
+typedef struct HcxStatusFloor {
+  /**
+   * The issuer id, UTF-8.
+   */
+  struct HcxBytes issuer;
+  /**
+   * The lowest sequence still accepted.
+   */
+  uint64_t sequence;
+} HcxStatusFloor;
+
+/**
+ * How a verifier uses the status lists among its trust inputs (SPEC §14). All zeros (`{0}`)
+ * is the default policy; so is passing NULL.
+ */
+typedef struct HcxStatusOptions {
+  /**
+   * Status data older than this (seconds since the newest list was issued) is stale. 0: the
+   * default (48 hours); negative is refused.
+   */
+  int64_t max_age_seconds;
+  /**
+   * `HCX_WHEN_MISSING_ACCEPT` or `HCX_WHEN_MISSING_REJECT`.
+   */
+  uint32_t when_missing;
+  /**
+   * `HCX_WHEN_STALE_REJECT` or `HCX_WHEN_STALE_ACCEPT`.
+   */
+  uint32_t when_stale;
+  /**
+   * Per-issuer rollback floors; `(NULL, 0)` for none.
+   */
+  const struct HcxStatusFloor *min_sequences;
+  /**
+   * How many floors.
+   */
+  size_t min_sequences_len;
+} HcxStatusOptions;
+
 #ifdef __cplusplus
 extern "C" {
 #endif // __cplusplus
@@ -232,13 +299,15 @@ extern "C" {
  * - `inputs`, `inputs_len`: trust inputs of any kind, each detected by its content: at most
  *   one signed hcx trust list, X.509 certificates (PEM or DER), a JWKS, a DCC signer list, an
  *   SHC revocation list or issuer directory. `(NULL, 0)` gives an empty store.
- * - `roots`, `roots_len`: the trust-list root keys, each SPKI PEM or an Ed25519 JWK (RFC
- *   8037). Needed when an hcx trust list is given.
+ * - `roots`, `roots_len`: the trust-list root keys, each read as the CLI reads `--root`: a PEM
+ *   public key (SPKI), a PEM private key (its public half), or an Ed25519 JWK or one-key JWK
+ *   Set (RFC 8037). Needed when an hcx trust list is given.
  * - `threshold`: how many distinct roots must have signed the hcx trust list (1 ..= roots).
  * - `min_sequence`: the lowest trust-list sequence still accepted (rollback protection; 0:
  *   any).
  * - `now`: when the trust inputs are checked, Unix seconds.
  * - `skew_seconds`: the clock skew every verification with this verifier allows.
+ * - `status`: how status lists among the inputs are used (SPEC §14); NULL for the defaults.
  *
  * On `HCX_STATUS_OK`, `*out_verifier` is the verifier (free it with `hcx_verifier_free`) and
  * `*out_json` is NULL. Otherwise `*out_verifier` is NULL and `*out_json` is the SPEC §9 error
@@ -246,8 +315,8 @@ extern "C" {
  * `hcx_string_free`).
  *
  * # Safety
- * Every non-NULL pointer points to what its length says; `out_verifier` and `out_json` to
- * storage for one pointer each.
+ * Every non-NULL pointer points to what its length says (`status` to one `HcxStatusOptions`);
+ * `out_verifier` and `out_json` to storage for one pointer each.
  */
 HcxStatus hcx_verifier_new(const struct HcxBytes *inputs,
                            size_t inputs_len,
@@ -257,6 +326,7 @@ HcxStatus hcx_verifier_new(const struct HcxBytes *inputs,
                            uint64_t min_sequence,
                            int64_t now,
                            int64_t skew_seconds,
+                           const struct HcxStatusOptions *status,
                            struct HcxVerifier **out_verifier,
                            char **out_json);
 

@@ -3,8 +3,8 @@
 //! PEM). The JNI glue (bindings/java) calls these too, so no binding builds a verdict itself.
 
 use hcx_verify::{
-    Clock, Code, Coded, HealthClaims, IssueError, IssueParams, PrivateKey, Reason, TrustListPolicy,
-    TrustStore, Verdict, Verifier,
+    Clock, Code, Coded, HealthClaims, IssueError, IssueParams, PrivateKey, Reason, StatusPolicy,
+    TrustListPolicy, TrustStore, Verdict, Verifier,
 };
 
 use crate::status::{CallError, HcxStatus};
@@ -123,6 +123,19 @@ pub struct TrustConfig<'a> {
     pub now: i64,
     /// The clock skew every verification allows, seconds.
     pub skew_seconds: i64,
+    /// How status lists among the inputs are used (SPEC §14).
+    pub status: StatusConfig<'a>,
+}
+
+/// How a verifier uses the status lists among its trust inputs (SPEC §14): the policy, and the
+/// highest sequence of each issuer's lists the app accepted before (rollback protection).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct StatusConfig<'a> {
+    /// Maximum age, what to do when an issuer's status data is missing or stale.
+    pub policy: StatusPolicy,
+    /// `(issuer id, sequence)`: that issuer's status lists older than `sequence` are a
+    /// rollback (`status_invalid`).
+    pub min_sequences: &'a [(&'a str, u64)],
 }
 
 impl HcxVerifier {
@@ -140,10 +153,13 @@ impl HcxVerifier {
             threshold: config.threshold,
             min_sequence: (config.min_sequence > 0).then_some(config.min_sequence),
         };
-        let store = TrustStore::load(config.inputs, &policy, config.now)
+        let mut store = TrustStore::load(config.inputs, &policy, config.now)
             .map_err(|e| Outcome::of_error(&e))?;
+        for (issuer, sequence) in config.status.min_sequences {
+            store.set_status_min_sequence(issuer, *sequence);
+        }
         Ok(HcxVerifier {
-            verifier: Verifier::new(store),
+            verifier: Verifier::new(store).with_status_policy(config.status.policy),
             skew_seconds: config.skew_seconds,
         })
     }
@@ -286,6 +302,7 @@ mod tests {
             min_sequence: 0,
             now: NOW,
             skew_seconds: 300,
+            status: StatusConfig::default(),
         })
         .unwrap()
     }
@@ -315,6 +332,7 @@ mod tests {
             min_sequence: 0,
             now: NOW,
             skew_seconds: 0,
+            status: StatusConfig::default(),
         })
         .unwrap_err();
         assert_eq!(bad_root.status, HcxStatus::InvalidKey);
@@ -325,6 +343,7 @@ mod tests {
             min_sequence: 0,
             now: NOW + 400 * 86_400,
             skew_seconds: 0,
+            status: StatusConfig::default(),
         })
         .unwrap_err();
         assert_eq!(expired.status, HcxStatus::TrustListExpired);

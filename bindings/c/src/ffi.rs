@@ -17,9 +17,11 @@ use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 
+use hcx_verify::{Missing, Stale, StatusPolicy};
+
 use crate::api::{
     self, HCX_MAX_INPUT_BYTES, HCX_MAX_ITEMS, HCX_MAX_TEXT_BYTES, HcxVerifier, IssueRequest,
-    Outcome, TrustConfig,
+    Outcome, StatusConfig, TrustConfig,
 };
 use crate::status::{CallError, HcxStatus};
 
@@ -102,6 +104,116 @@ unsafe fn texts<'a>(
         .collect()
 }
 
+/// `HcxStatusOptions::when_missing`: judge a code whose issuer has no status data without it
+/// (the default).
+pub const HCX_WHEN_MISSING_ACCEPT: u32 = 0;
+/// `HcxStatusOptions::when_missing`: refuse such a code with `status_stale` (reason
+/// `status_missing`).
+pub const HCX_WHEN_MISSING_REJECT: u32 = 1;
+/// `HcxStatusOptions::when_stale`: refuse a code whose issuer's status data is older than the
+/// maximum age with `status_stale` (the default).
+pub const HCX_WHEN_STALE_REJECT: u32 = 0;
+/// `HcxStatusOptions::when_stale`: use stale status data anyway; the verdict's `status_list`
+/// says `"stale": true`.
+pub const HCX_WHEN_STALE_ACCEPT: u32 = 1;
+
+/// The highest sequence of one issuer's status lists the app accepted before (kept across
+/// restarts, as `hcx sync` does): older lists of that issuer are a rollback (`status_invalid`).
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct HcxStatusFloor {
+    /// The issuer id, UTF-8.
+    pub issuer: HcxBytes,
+    /// The lowest sequence still accepted.
+    pub sequence: u64,
+}
+
+/// How a verifier uses the status lists among its trust inputs (SPEC §14). All zeros (`{0}`)
+/// is the default policy; so is passing NULL.
+#[repr(C)]
+#[derive(Debug, Clone, Copy)]
+pub struct HcxStatusOptions {
+    /// Status data older than this (seconds since the newest list was issued) is stale. 0: the
+    /// default (48 hours); negative is refused.
+    pub max_age_seconds: i64,
+    /// `HCX_WHEN_MISSING_ACCEPT` or `HCX_WHEN_MISSING_REJECT`.
+    pub when_missing: u32,
+    /// `HCX_WHEN_STALE_REJECT` or `HCX_WHEN_STALE_ACCEPT`.
+    pub when_stale: u32,
+    /// Per-issuer rollback floors; `(NULL, 0)` for none.
+    pub min_sequences: *const HcxStatusFloor,
+    /// How many floors.
+    pub min_sequences_len: usize,
+}
+
+/// Reads the status options (NULL: the defaults) and borrows their issuer ids.
+///
+/// # Safety
+/// A non-NULL `ptr` points to one `HcxStatusOptions` whose pointers follow [`array`]'s and
+/// [`buffer`]'s contracts.
+unsafe fn status_options<'a>(
+    ptr: *const HcxStatusOptions,
+) -> Result<(StatusPolicy, Vec<(&'a str, u64)>), CallError> {
+    let mut policy = StatusPolicy::default();
+    // SAFETY: NULL or one readable HcxStatusOptions per the contract.
+    let Some(options) = (unsafe { ptr.as_ref() }) else {
+        return Ok((policy, Vec::new()));
+    };
+    match options.max_age_seconds {
+        0 => {}
+        age if age > 0 => policy.max_age_secs = age,
+        _ => {
+            return Err(CallError::OutOfRange {
+                what: "status.max_age_seconds",
+                allowed: "0 (the default) or a positive number of seconds",
+            });
+        }
+    }
+    policy.when_missing = match options.when_missing {
+        HCX_WHEN_MISSING_ACCEPT => Missing::Accept,
+        HCX_WHEN_MISSING_REJECT => Missing::Reject,
+        _ => {
+            return Err(CallError::OutOfRange {
+                what: "status.when_missing",
+                allowed: "HCX_WHEN_MISSING_ACCEPT or HCX_WHEN_MISSING_REJECT",
+            });
+        }
+    };
+    policy.when_stale = match options.when_stale {
+        HCX_WHEN_STALE_REJECT => Stale::Reject,
+        HCX_WHEN_STALE_ACCEPT => Stale::Accept,
+        _ => {
+            return Err(CallError::OutOfRange {
+                what: "status.when_stale",
+                allowed: "HCX_WHEN_STALE_REJECT or HCX_WHEN_STALE_ACCEPT",
+            });
+        }
+    };
+    let floors = if options.min_sequences_len == 0 {
+        &[][..]
+    } else if options.min_sequences.is_null() {
+        return Err(CallError::Null("status.min_sequences"));
+    } else if options.min_sequences_len > HCX_MAX_ITEMS {
+        return Err(CallError::TooLong {
+            what: "status.min_sequences",
+            len: options.min_sequences_len,
+            max: HCX_MAX_ITEMS,
+        });
+    } else {
+        // SAFETY: non-NULL, at most HCX_MAX_ITEMS elements, readable per the contract.
+        unsafe { std::slice::from_raw_parts(options.min_sequences, options.min_sequences_len) }
+    };
+    let floors = floors
+        .iter()
+        .map(|f| {
+            // SAFETY: per the contract, as `buffer`.
+            let issuer = unsafe { text(f.issuer.ptr, f.issuer.len, "status.min_sequences")? };
+            Ok((issuer, f.sequence))
+        })
+        .collect::<Result<_, CallError>>()?;
+    Ok((policy, floors))
+}
+
 /// Borrows the verifier.
 ///
 /// # Safety
@@ -171,6 +283,7 @@ unsafe fn run(out: *mut *mut c_char, body: impl FnOnce() -> Result<Outcome, Outc
 ///   any).
 /// - `now`: when the trust inputs are checked, Unix seconds.
 /// - `skew_seconds`: the clock skew every verification with this verifier allows.
+/// - `status`: how status lists among the inputs are used (SPEC §14); NULL for the defaults.
 ///
 /// On `HCX_STATUS_OK`, `*out_verifier` is the verifier (free it with `hcx_verifier_free`) and
 /// `*out_json` is NULL. Otherwise `*out_verifier` is NULL and `*out_json` is the SPEC §9 error
@@ -178,8 +291,8 @@ unsafe fn run(out: *mut *mut c_char, body: impl FnOnce() -> Result<Outcome, Outc
 /// `hcx_string_free`).
 ///
 /// # Safety
-/// Every non-NULL pointer points to what its length says; `out_verifier` and `out_json` to
-/// storage for one pointer each.
+/// Every non-NULL pointer points to what its length says (`status` to one `HcxStatusOptions`);
+/// `out_verifier` and `out_json` to storage for one pointer each.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub unsafe extern "C" fn hcx_verifier_new(
@@ -191,6 +304,7 @@ pub unsafe extern "C" fn hcx_verifier_new(
     min_sequence: u64,
     now: i64,
     skew_seconds: i64,
+    status: *const HcxStatusOptions,
     out_verifier: *mut *mut HcxVerifier,
     out_json: *mut *mut c_char,
 ) -> HcxStatus {
@@ -210,6 +324,7 @@ pub unsafe extern "C" fn hcx_verifier_new(
             .map(|b| unsafe { buffer(b.ptr, b.len, HCX_MAX_INPUT_BYTES, "inputs") })
             .collect::<Result<_, _>>()?;
         let roots = unsafe { texts(roots, roots_len, "roots")? };
+        let (policy, min_sequences) = unsafe { status_options(status)? };
         HcxVerifier::new(&TrustConfig {
             inputs: &inputs,
             roots: &roots,
@@ -217,6 +332,10 @@ pub unsafe extern "C" fn hcx_verifier_new(
             min_sequence,
             now,
             skew_seconds,
+            status: StatusConfig {
+                policy,
+                min_sequences: &min_sequences,
+            },
         })
     });
     match made {

@@ -193,6 +193,14 @@ pub enum CallError {
         /// The bound.
         max: usize,
     },
+    /// The named argument holds a value outside what it may be (an unknown option, a negative
+    /// age).
+    OutOfRange {
+        /// The argument.
+        what: &'static str,
+        /// What is allowed.
+        allowed: &'static str,
+    },
     /// A panic was caught (a bug).
     Internal(String),
 }
@@ -204,6 +212,7 @@ impl CallError {
             CallError::Null(_) => HcxStatus::ErrNullPointer,
             CallError::NotUtf8(_) => HcxStatus::ErrNotUtf8,
             CallError::TooLong { .. } => HcxStatus::ErrTooLong,
+            CallError::OutOfRange { .. } => HcxStatus::InvalidInput,
             CallError::Internal(_) => HcxStatus::ErrInternal,
         }
     }
@@ -226,6 +235,11 @@ impl CallError {
                 Code::InvalidInput,
                 Some(Reason::TooLarge),
                 format!("`{what}` is {len}, more than the bound {max}"),
+            ),
+            CallError::OutOfRange { what, allowed } => (
+                Code::InvalidInput,
+                Some(Reason::InvalidInput),
+                format!("`{what}` is out of range: {allowed}"),
             ),
             CallError::Internal(message) => (
                 Code::InvalidInput,

@@ -89,7 +89,7 @@ int main(int argc, char **argv) {
     HcxBytes in = {trust, trust_len}, r = {root, root_len};
     HcxVerifier *v = NULL;
     char *json = NULL;
-    if (hcx_verifier_new(&in, 1, &r, 1, 1, 0, now, 300, &v, &json) != HCX_STATUS_OK) return 2;
+    if (hcx_verifier_new(&in, 1, &r, 1, 1, 0, now, 300, NULL, &v, &json) != HCX_STATUS_OK) return 2;
 
     for (long i = 0; i < iterations; i++) {
         size_t len;
@@ -149,7 +149,12 @@ int main(int argc, char **argv) {
             buf = make(trust, trust_len, &len);
             HcxBytes tin = {buf, len}, rin = {root_buf, root_n};
             HcxVerifier *w = NULL;
-            st = hcx_verifier_new(&tin, 1, &rin, 1, 1 + below(2), below(3), at, 300, &w, &json);
+            /* Random status options too: out-of-range values and a mutated issuer id. */
+            HcxStatusFloor floor = {{buf, below(len + 1)}, next()};
+            int with_floor = (int)below(2);
+            HcxStatusOptions status = {(int64_t)below(5) - 2, (uint32_t)below(3), (uint32_t)below(3),
+                                       with_floor ? &floor : NULL, with_floor ? below(2) : below(3)};
+            st = hcx_verifier_new(&tin, 1, &rin, 1, 1 + below(2), below(3), at, 300, below(2) ? &status : NULL, &w, &json);
             if (st == HCX_STATUS_OK) {
                 if (w == NULL || json != NULL) { fprintf(stderr, "FAIL verifier_new outputs\n"); bad++; }
                 hcx_verifier_free(w);
@@ -190,7 +195,7 @@ int main(int argc, char **argv) {
             check("huge chunk", hcx_verify_chunks(v, &one, 1, now, &json), &json);
             check("huge count", hcx_verify_many(v, &one, huge, now, NULL, &json), &json);
             HcxVerifier *w = NULL;
-            check("huge input", hcx_verifier_new(&one, 1, NULL, 0, 1, 0, now, 0, &w, &json), &json);
+            check("huge input", hcx_verifier_new(&one, 1, NULL, 0, 1, 0, now, 0, NULL, &w, &json), &json);
         }
     }
     hcx_verifier_free(v);

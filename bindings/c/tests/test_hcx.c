@@ -59,7 +59,7 @@ static const jval *outcome_field(const jval *verdict, const char *key) {
     if (strcmp(key, "valid") == 0) return valid;
     if (valid && valid->boolean) {
         if (strcmp(key, "issuer") == 0) return json_get(json_get(verdict, "issuer"), "id");
-        const char *fields[] = {"key_id", "issued_at", "expires_at", "claims", "not_before"};
+        const char *fields[] = {"key_id", "issued_at", "expires_at", "claims", "not_before", "status_list"};
         for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
             if (strcmp(key, fields[i]) == 0) return json_get(verdict, key);
         return NULL;
@@ -67,6 +67,24 @@ static const jval *outcome_field(const jval *verdict, const char *key) {
     if (strcmp(key, "error") == 0) return json_get(json_get(verdict, "error"), "code");
     if (strcmp(key, "reason") == 0) return json_get(json_get(verdict, "error"), "reason");
     return NULL;
+}
+
+/* Whether a verdict's `status_list` is what a case expects. A case names the outcome and the
+ * sequence, and `not_covered` / `stale` when they are present (the verdict also names the list's
+ * issuer and dates); as conformance.rs compares them: each of the four exactly, absent = absent. */
+static int same_status_list(const jval *got, const jval *expected) {
+    const char *fields[] = {"outcome", "sequence", "not_covered", "stale"};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
+        const jval *g = json_get(got, fields[i]), *e = json_get(expected, fields[i]);
+        if (g && g->type == J_NULL) g = NULL;
+        if ((g == NULL) != (e == NULL) || (g && !json_equal(g, e))) return 0;
+    }
+    for (size_t i = 0; i < expected->len; i++) {
+        int known = 0;
+        for (size_t j = 0; j < sizeof fields / sizeof *fields; j++) known |= strcmp(expected->keys[i], fields[j]) == 0;
+        if (!known) return 0; /* a field this runner does not compare: fail rather than pass unread */
+    }
+    return 1;
 }
 
 /* Compares a verdict with the case's expectation: every expected field exactly, no extra field
@@ -78,11 +96,12 @@ static void check_outcome(const char *name, const jval *expected, HcxStatus stat
     for (size_t i = 0; i < expected->len; i++) {
         const jval *got = outcome_field(verdict, expected->keys[i]);
         int same = got ? json_equal(got, expected->items[i]) : expected->items[i]->type == J_NULL;
+        if (got && strcmp(expected->keys[i], "status_list") == 0) same = same_status_list(got, expected->items[i]);
         CHECK(same, "%s: field %s differs; verdict %s", name, expected->keys[i], json);
     }
     const jval *valid = json_get(verdict, "valid");
     if (valid && valid->boolean) {
-        const char *present[] = {"valid", "issuer", "key_id", "issued_at", "expires_at", "claims", "not_before"};
+        const char *present[] = {"valid", "issuer", "key_id", "issued_at", "expires_at", "claims", "not_before", "status_list"};
         for (size_t i = 0; i < sizeof present / sizeof *present; i++) {
             const jval *got = outcome_field(verdict, present[i]);
             if (got && got->type != J_NULL)
@@ -128,16 +147,42 @@ static int run_case(const char *file) {
     const jval *min_sequence = json_get(c, "min_sequence");
     const jval *skew = json_get(c, "skew_seconds");
     int64_t at = unix_time(json_str(json_get(c, "at")));
-    size_t trust_len;
-    char *trust = read_file(json_str(json_get(c, "trust_list")), &trust_len);
-    HcxBytes input = {(const uint8_t *)trust, trust_len};
+    /* Trust inputs: the trust list, then the case's status lists. */
+    const jval *lists = json_get(c, "status_lists");
+    size_t n_inputs = 1 + (lists ? lists->len : 0);
+    HcxBytes *inputs = calloc(n_inputs, sizeof *inputs);
+    char **input_data = calloc(n_inputs, sizeof *input_data);
+    for (size_t i = 0; i < n_inputs; i++) {
+        const char *rel = json_str(i == 0 ? json_get(c, "trust_list") : lists->items[i - 1]);
+        if (!rel) { fprintf(stderr, "%s: a trust input is not a file name\n", file); exit(2); }
+        input_data[i] = read_file(rel, &len);
+        inputs[i] = (HcxBytes){(const uint8_t *)input_data[i], len};
+    }
+    /* The status policy (SPEC §14), spelt as conformance.rs reads it. */
+    HcxStatusOptions status = {0};
+    const jval *policy = json_get(c, "status_policy");
+    const jval *max_age = json_get(policy, "max_age_seconds");
+    if (max_age) status.max_age_seconds = (int64_t)max_age->number;
+    const char *missing = json_str(json_get(policy, "when_missing"));
+    const char *stale = json_str(json_get(policy, "when_stale"));
+    if (missing && strcmp(missing, "reject") == 0) status.when_missing = HCX_WHEN_MISSING_REJECT;
+    else if (missing && strcmp(missing, "accept") != 0) { fprintf(stderr, "%s: when_missing %s\n", file, missing); exit(2); }
+    if (stale && strcmp(stale, "accept") == 0) status.when_stale = HCX_WHEN_STALE_ACCEPT;
+    else if (stale && strcmp(stale, "reject") != 0) { fprintf(stderr, "%s: when_stale %s\n", file, stale); exit(2); }
+    const jval *floors_obj = json_get(c, "status_min_sequence");
+    size_t n_floors = floors_obj && floors_obj->type == J_OBJ ? floors_obj->len : 0;
+    HcxStatusFloor *floors = calloc(n_floors + 1, sizeof *floors);
+    for (size_t i = 0; i < n_floors; i++)
+        floors[i] = (HcxStatusFloor){bytes_of(floors_obj->keys[i]), (uint64_t)floors_obj->items[i]->number};
+    status.min_sequences = floors;
+    status.min_sequences_len = n_floors;
 
     HcxVerifier *v = NULL;
     char *json = NULL;
-    HcxStatus st = hcx_verifier_new(&input, 1, root_bytes, n_roots,
+    HcxStatus st = hcx_verifier_new(inputs, n_inputs, root_bytes, n_roots,
                                     threshold && threshold->type == J_NUM ? (size_t)threshold->number : 1,
                                     min_sequence && min_sequence->type == J_NUM ? (uint64_t)min_sequence->number : 0,
-                                    at, skew ? (int64_t)skew->number : 0, &v, &json);
+                                    at, skew ? (int64_t)skew->number : 0, &status, &v, &json);
     const jval *expected = json_get(c, "expected");
     if (st != HCX_STATUS_OK) {
         CHECK(v == NULL, "%s: a verifier with status %d", file, st);
@@ -182,7 +227,10 @@ static int run_case(const char *file) {
     for (size_t i = 0; i < n_roots; i++) free(root_texts[i]);
     free(root_texts);
     free(root_bytes);
-    free(trust);
+    for (size_t i = 0; i < n_inputs; i++) free(input_data[i]);
+    free(input_data);
+    free(inputs);
+    free(floors);
     json_free(c);
     return failures == before;
 }
@@ -226,7 +274,7 @@ static HcxVerifier *main_verifier(const char *root_text) {
     HcxBytes root_bytes = bytes_of(root);
     HcxVerifier *v = NULL;
     char *json = NULL;
-    HcxStatus st = hcx_verifier_new(&input, 1, &root_bytes, 1, 1, 0, NOW, 300, &v, &json);
+    HcxStatus st = hcx_verifier_new(&input, 1, &root_bytes, 1, 1, 0, NOW, 300, NULL, &v, &json);
     CHECK(st == HCX_STATUS_OK && v && !json, "main verifier: %d %s", st, json ? json : "");
     hcx_string_free(json);
     free(trust);
@@ -301,12 +349,33 @@ static void contract(void) {
 
     /* hcx_verifier_new: its outputs, a root that is no key, a root given as JWK. */
     HcxVerifier *w = (HcxVerifier *)&w;
-    CHECK(hcx_verifier_new(NULL, 0, NULL, 0, 1, 0, NOW, 0, &w, NULL) == HCX_STATUS_ERR_NULL_POINTER, "verifier_new NULL out_json");
-    expect_call_error("verifier_new NULL out", hcx_verifier_new(NULL, 0, NULL, 0, 1, 0, NOW, 0, NULL, &json), &json, HCX_STATUS_ERR_NULL_POINTER, "usage", NULL);
-    expect_call_error("verifier_new NULL inputs", hcx_verifier_new(NULL, 1, NULL, 0, 1, 0, NOW, 0, &w, &json), &json, HCX_STATUS_ERR_NULL_POINTER, "usage", NULL);
+    CHECK(hcx_verifier_new(NULL, 0, NULL, 0, 1, 0, NOW, 0, NULL, &w, NULL) == HCX_STATUS_ERR_NULL_POINTER, "verifier_new NULL out_json");
+    expect_call_error("verifier_new NULL out", hcx_verifier_new(NULL, 0, NULL, 0, 1, 0, NOW, 0, NULL, NULL, &json), &json, HCX_STATUS_ERR_NULL_POINTER, "usage", NULL);
+    expect_call_error("verifier_new NULL inputs", hcx_verifier_new(NULL, 1, NULL, 0, 1, 0, NOW, 0, NULL, &w, &json), &json, HCX_STATUS_ERR_NULL_POINTER, "usage", NULL);
     CHECK(w == NULL, "a failed verifier_new leaves *out_verifier NULL");
+    /* Status options out of range, NULL or not UTF-8: refused, with the verifier not made. */
+    HcxStatusOptions status = {0};
+    status.when_missing = 2;
+    expect_call_error("status when_missing 2", hcx_verifier_new(NULL, 0, NULL, 0, 1, 0, NOW, 0, &status, &w, &json), &json, HCX_STATUS_INVALID_INPUT, "invalid_input", "invalid_input");
+    status = (HcxStatusOptions){0};
+    status.when_stale = 7;
+    expect_call_error("status when_stale 7", hcx_verifier_new(NULL, 0, NULL, 0, 1, 0, NOW, 0, &status, &w, &json), &json, HCX_STATUS_INVALID_INPUT, "invalid_input", "invalid_input");
+    status = (HcxStatusOptions){0};
+    status.max_age_seconds = -1;
+    expect_call_error("status max_age -1", hcx_verifier_new(NULL, 0, NULL, 0, 1, 0, NOW, 0, &status, &w, &json), &json, HCX_STATUS_INVALID_INPUT, "invalid_input", "invalid_input");
+    status = (HcxStatusOptions){0};
+    status.min_sequences_len = 1;
+    expect_call_error("status floors NULL", hcx_verifier_new(NULL, 0, NULL, 0, 1, 0, NOW, 0, &status, &w, &json), &json, HCX_STATUS_ERR_NULL_POINTER, "usage", NULL);
+    HcxStatusFloor floor = {{(const uint8_t *)"\xff\xfe", 2}, 3};
+    status.min_sequences = &floor;
+    expect_call_error("status floor not UTF-8", hcx_verifier_new(NULL, 0, NULL, 0, 1, 0, NOW, 0, &status, &w, &json), &json, HCX_STATUS_ERR_NOT_UTF8, "invalid_input", "not_utf8");
+    floor.issuer = (HcxBytes){NULL, 3};
+    expect_call_error("status floor NULL issuer", hcx_verifier_new(NULL, 0, NULL, 0, 1, 0, NOW, 0, &status, &w, &json), &json, HCX_STATUS_ERR_NULL_POINTER, "usage", NULL);
+    status.min_sequences_len = (size_t)-1;
+    expect_call_error("status floors huge", hcx_verifier_new(NULL, 0, NULL, 0, 1, 0, NOW, 0, &status, &w, &json), &json, HCX_STATUS_ERR_TOO_LONG, "invalid_input", "too_large");
+    CHECK(w == NULL, "a refused status option leaves *out_verifier NULL");
     HcxBytes bad_root = bytes_of("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n");
-    expect_call_error("bad root", hcx_verifier_new(NULL, 0, &bad_root, 1, 1, 0, NOW, 0, &w, &json), &json, HCX_STATUS_INVALID_KEY, "invalid_key", "invalid_key");
+    expect_call_error("bad root", hcx_verifier_new(NULL, 0, &bad_root, 1, 1, 0, NOW, 0, NULL, &w, &json), &json, HCX_STATUS_INVALID_KEY, "invalid_key", "invalid_key");
     HcxVerifier *jwk = main_verifier("{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"fSvWFtcX7rvsosl3leU_Po-4Zeo89aeQ6HO0CNmfKhA\"}");
     char *a = NULL, *b = NULL;
     hcx_verify_text(jwk, code, code_len, NOW, &a);
@@ -316,7 +385,7 @@ static void contract(void) {
     hcx_string_free(b);
     hcx_verifier_free(jwk);
     /* An empty store: hcx codes cannot be judged without an hcx trust list. */
-    CHECK(hcx_verifier_new(NULL, 0, NULL, 0, 1, 0, NOW, 0, &w, &json) == HCX_STATUS_OK && w, "empty verifier");
+    CHECK(hcx_verifier_new(NULL, 0, NULL, 0, 1, 0, NOW, 0, NULL, &w, &json) == HCX_STATUS_OK && w, "empty verifier");
     st = hcx_verify_text(w, code, code_len, NOW, &json);
     CHECK(st == HCX_STATUS_USAGE && hcx_exit_status(st) == 2, "no trust list: %s", hcx_status_name(st));
     hcx_string_free(json);
