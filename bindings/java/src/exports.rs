@@ -53,7 +53,9 @@ fn answer<'local>(
 }
 
 /// `byte[] Native.newVerifier(byte[] inputs, byte[] roots, int threshold, long minSequence,
-/// long now, long skewSeconds)`: on success the answer's text is the handle, in decimal.
+/// long now, long skewSeconds, long statusMaxAge, boolean rejectMissingStatus, boolean
+/// acceptStaleStatus, byte[] statusFloors)`: on success the answer's text is the handle, in
+/// decimal.
 #[unsafe(no_mangle)]
 #[allow(clippy::too_many_arguments)]
 pub extern "system" fn Java_org_hcx_Native_newVerifier<'local>(
@@ -65,10 +67,15 @@ pub extern "system" fn Java_org_hcx_Native_newVerifier<'local>(
     min_sequence: jlong,
     now: jlong,
     skew_seconds: jlong,
+    status_max_age: jlong,
+    reject_missing_status: jboolean,
+    accept_stale_status: jboolean,
+    status_floors: JByteArray<'local>,
 ) -> JByteArray<'local> {
     answer(&mut env, |env| {
         let inputs = bytes(env, &inputs, "trustInputs")?;
         let roots = bytes(env, &roots, "roots")?;
+        let status_floors = bytes(env, &status_floors, "minSequences")?;
         Ok(
             match glue::new_verifier(&glue::NewVerifier {
                 inputs: &inputs,
@@ -77,6 +84,10 @@ pub extern "system" fn Java_org_hcx_Native_newVerifier<'local>(
                 min_sequence,
                 now,
                 skew_seconds,
+                status_max_age,
+                reject_missing_status,
+                accept_stale_status,
+                status_floors: &status_floors,
             }) {
                 Ok(v) => {
                     let handle = Box::into_raw(Box::new(v)) as jlong;

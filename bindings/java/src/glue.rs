@@ -5,8 +5,9 @@
 //!   JSON, PEM and code texts hold no NUL), and `verify_many`'s is one such answer per text,
 //!   each ending with `\n` (no answer holds a line break either).
 
-use hcx::api::{self, HcxVerifier, IssueRequest, Outcome, TrustConfig};
+use hcx::api::{self, HcxVerifier, IssueRequest, Outcome, StatusConfig, TrustConfig};
 use hcx::status::CallError;
+use hcx_verify::{Missing, Stale, StatusPolicy};
 
 /// The most items in one list argument.
 const MAX_ITEMS: usize = 1 << 24;
@@ -76,6 +77,46 @@ pub struct NewVerifier<'a> {
     pub now: i64,
     /// The clock skew verifications allow, seconds.
     pub skew_seconds: i64,
+    /// Status data older than this is stale, seconds; 0: the default (48 hours).
+    pub status_max_age: i64,
+    /// Refuse a code whose issuer has no status data (`status_stale`).
+    pub reject_missing_status: bool,
+    /// Use stale status data anyway (the verdict says `"stale": true`).
+    pub accept_stale_status: bool,
+    /// Per-issuer status rollback floors, as frames: each an 8-byte big-endian sequence, then
+    /// the issuer id.
+    pub status_floors: &'a [u8],
+}
+
+/// Reads the status options `Verifier`'s constructor passes.
+fn status_config<'a>(args: &NewVerifier<'a>) -> Result<(StatusPolicy, Vec<(&'a str, u64)>), CallError> {
+    let mut policy = StatusPolicy::default();
+    match args.status_max_age {
+        0 => {}
+        age if age > 0 => policy.max_age_secs = age,
+        _ => {
+            return Err(CallError::OutOfRange {
+                what: "maxAgeSeconds",
+                allowed: "0 (the default) or a positive number of seconds",
+            });
+        }
+    }
+    if args.reject_missing_status {
+        policy.when_missing = Missing::Reject;
+    }
+    if args.accept_stale_status {
+        policy.when_stale = Stale::Accept;
+    }
+    let floors = frames(args.status_floors, "minSequences")?
+        .into_iter()
+        .map(|frame| {
+            let (sequence, issuer) = frame.split_first_chunk::<8>().ok_or(CallError::Internal(
+                "`minSequences`: a frame without its sequence".to_owned(),
+            ))?;
+            Ok((api::utf8(issuer, "minSequences")?, u64::from_be_bytes(*sequence)))
+        })
+        .collect::<Result<_, CallError>>()?;
+    Ok((policy, floors))
 }
 
 /// Builds a verifier, or the answer saying why not.
@@ -89,6 +130,7 @@ pub fn new_verifier(args: &NewVerifier<'_>) -> Result<HcxVerifier, Vec<u8>> {
                 .collect::<Result<Vec<&str>, _>>()
         })
         .map_err(fail)?;
+    let (policy, min_sequences) = status_config(args).map_err(fail)?;
     HcxVerifier::new(&TrustConfig {
         inputs: &inputs,
         roots: &roots,
@@ -96,6 +138,10 @@ pub fn new_verifier(args: &NewVerifier<'_>) -> Result<HcxVerifier, Vec<u8>> {
         min_sequence: u64::try_from(args.min_sequence).unwrap_or(0),
         now: args.now,
         skew_seconds: args.skew_seconds,
+        status: StatusConfig {
+            policy,
+            min_sequences: &min_sequences,
+        },
     })
     .map_err(|o| answer(&o))
 }
@@ -210,6 +256,39 @@ mod tests {
     }
 
     #[test]
+    fn status_floors_are_read_and_bad_ones_refused() {
+        let args = |floors: &'static [u8], age: i64| NewVerifier {
+            inputs: &[],
+            roots: &[],
+            threshold: 1,
+            min_sequence: 0,
+            now: 0,
+            skew_seconds: 0,
+            status_max_age: age,
+            reject_missing_status: true,
+            accept_stale_status: true,
+            status_floors: floors,
+        };
+        let floors = frame(&[b"\0\0\0\0\0\0\0\x07dingtalk", b"\xff\xff\xff\xff\xff\xff\xff\xff"]);
+        let (policy, read) = status_config(&args(floors.leak(), 60)).unwrap();
+        assert_eq!(read, [("dingtalk", 7), ("", u64::MAX)]);
+        assert_eq!(policy.max_age_secs, 60);
+        assert_eq!(policy.when_missing, Missing::Reject);
+        assert_eq!(policy.when_stale, Stale::Accept);
+        let short = frame(&[b"\0\0\x07"]);
+        assert!(status_config(&args(short.leak(), 0)).is_err());
+        let not_utf8 = frame(&[b"\0\0\0\0\0\0\0\x07\xff"]);
+        assert_eq!(
+            status_config(&args(not_utf8.leak(), 0)).unwrap_err(),
+            CallError::NotUtf8("minSequences")
+        );
+        assert!(matches!(
+            status_config(&args(&[], -1)).unwrap_err(),
+            CallError::OutOfRange { .. }
+        ));
+    }
+
+    #[test]
     fn answers_carry_code_reason_and_text() {
         let out = verify_text(
             &new_verifier(&NewVerifier {
@@ -219,6 +298,10 @@ mod tests {
                 min_sequence: 0,
                 now: 0,
                 skew_seconds: 0,
+                status_max_age: 0,
+                reject_missing_status: false,
+                accept_stale_status: false,
+                status_floors: &[],
             })
             .unwrap(),
             b"HCX1:x",

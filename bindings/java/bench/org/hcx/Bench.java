@@ -28,7 +28,8 @@ public final class Bench {
         long at = 1795251600L;
         // The baseline's own native verifier, built as Verifier builds its own.
         long handle = Long.parseLong(Native.textOrThrow(Native.newVerifier(
-                Native.frames(Arrays.asList(trust)), Native.textFrames(Arrays.asList(root)), 1, 0, at, 300)));
+                Native.frames(Arrays.asList(trust)), Native.textFrames(Arrays.asList(root)), 1, 0, at, 300,
+                0, false, false, new byte[0])));
         try (Verifier v = new Verifier(trust, root, at, 300)) {
             // Warm up: the JIT, and both verifiers' key tables (built on use).
             for (int i = 0; i < 5000; i++) {

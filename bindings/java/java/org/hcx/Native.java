@@ -24,7 +24,8 @@ final class Native {
 
     private Native() {}
 
-    static native byte[] newVerifier(byte[] inputs, byte[] roots, int threshold, long minSequence, long now, long skewSeconds);
+    static native byte[] newVerifier(byte[] inputs, byte[] roots, int threshold, long minSequence, long now, long skewSeconds,
+            long statusMaxAge, boolean rejectMissingStatus, boolean acceptStaleStatus, byte[] statusFloors);
 
     static native void freeVerifier(long handle);
 

@@ -20,7 +20,8 @@ public final class Verifier implements AutoCloseable {
      *
      * @param trustInputs trust inputs of any kind, each detected by content: at most one signed
      *     hcx trust list, X.509 certificates, a JWKS, a DCC signer list, an SHC revocation list
-     * @param roots the trust-list root keys, SPKI PEM or Ed25519 JWK
+     * @param roots the trust-list root keys, each read as the CLI reads {@code --root}: PEM
+     *     (public or private) or an Ed25519 JWK
      * @param threshold how many distinct roots must have signed the hcx trust list
      * @param minSequence the lowest trust-list sequence still accepted (0: any)
      * @param now when the trust inputs are checked, Unix seconds
@@ -30,6 +31,19 @@ public final class Verifier implements AutoCloseable {
      */
     public Verifier(List<byte[]> trustInputs, List<String> roots, int threshold, long minSequence, long now, long skewSeconds)
             throws HcxException {
+        this(trustInputs, roots, threshold, minSequence, now, skewSeconds, new StatusPolicy());
+    }
+
+    /**
+     * Builds a verifier that uses the status lists among its trust inputs as {@code status}
+     * says (SPEC §14); the other arguments as in the constructor without it.
+     *
+     * @throws HcxException as that constructor, and with code {@code invalid_input} when the
+     *     status policy is out of range
+     */
+    public Verifier(List<byte[]> trustInputs, List<String> roots, int threshold, long minSequence, long now, long skewSeconds,
+            StatusPolicy status) throws HcxException {
+        Objects.requireNonNull(status, "status");
         List<byte[]> inputs = new ArrayList<>();
         for (byte[] input : Objects.requireNonNull(trustInputs, "trustInputs")) {
             inputs.add(Objects.requireNonNull(input, "a trust input"));
@@ -38,7 +52,8 @@ public final class Verifier implements AutoCloseable {
             Objects.requireNonNull(root, "a root");
         }
         String h = Native.textOrThrow(Native.newVerifier(
-                Native.frames(inputs), Native.textFrames(roots), threshold, minSequence, now, skewSeconds));
+                Native.frames(inputs), Native.textFrames(roots), threshold, minSequence, now, skewSeconds,
+                status.maxAgeSeconds(), status.rejectsMissing(), status.acceptsStale(), status.floorFrames()));
         this.handle = Long.parseLong(h);
     }
 

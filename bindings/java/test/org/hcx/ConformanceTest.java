@@ -56,7 +56,7 @@ public final class ConformanceTest {
             if (key.equals("issuer")) {
                 return Json.get(Json.get(verdict, "issuer"), "id");
             }
-            return Arrays.asList("key_id", "issued_at", "expires_at", "claims", "not_before").contains(key)
+            return Arrays.asList("key_id", "issued_at", "expires_at", "claims", "not_before", "status_list").contains(key)
                     ? Json.get(verdict, key) : null;
         }
         if (key.equals("error")) {
@@ -66,6 +66,63 @@ public final class ConformanceTest {
             return Json.get(Json.get(verdict, "error"), "reason");
         }
         return null;
+    }
+
+    /**
+     * Whether a verdict's {@code status_list} is what a case expects: the outcome and sequence,
+     * and {@code not_covered} / {@code stale} when present (the verdict also names the list's
+     * issuer and dates), each exactly, as tests/conformance.rs compares them. An expected field
+     * this runner does not know fails rather than passes unread.
+     */
+    @SuppressWarnings("unchecked")
+    private static boolean sameStatusList(Object got, Object expected) {
+        List<String> fields = Arrays.asList("outcome", "sequence", "not_covered", "stale");
+        if (!(expected instanceof Map) || !fields.containsAll(((Map<String, Object>) expected).keySet())) {
+            return false;
+        }
+        for (String f : fields) {
+            Object g = Json.get(got, f);
+            Object e = Json.get(expected, f);
+            if (g == Json.NULL) {
+                g = null;
+            }
+            if (g == null ? e != null : !g.equals(e)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The status policy a case asks for (SPEC §14), spelt as tests/conformance.rs reads it. */
+    @SuppressWarnings("unchecked")
+    private static StatusPolicy statusPolicy(Map<String, Object> c) {
+        StatusPolicy policy = new StatusPolicy();
+        Object p = c.get("status_policy");
+        if (p != null) {
+            Object age = Json.get(p, "max_age_seconds");
+            if (age instanceof Double) {
+                policy.maxAgeSeconds(((Double) age).longValue());
+            }
+            Object missing = Json.get(p, "when_missing");
+            if ("reject".equals(missing)) {
+                policy.rejectMissing();
+            } else if (missing != null && !"accept".equals(missing)) {
+                throw new IllegalArgumentException("when_missing " + missing);
+            }
+            Object stale = Json.get(p, "when_stale");
+            if ("accept".equals(stale)) {
+                policy.acceptStale();
+            } else if (stale != null && !"reject".equals(stale)) {
+                throw new IllegalArgumentException("when_stale " + stale);
+            }
+        }
+        Object floors = c.get("status_min_sequence");
+        if (floors != null) {
+            for (Map.Entry<String, Object> f : ((Map<String, Object>) floors).entrySet()) {
+                policy.minSequence(f.getKey(), ((Double) f.getValue()).longValue());
+            }
+        }
+        return policy;
     }
 
     private static void checkOutcome(String name, Map<String, Object> expected, String code, String reason, String json) {
@@ -78,11 +135,12 @@ public final class ConformanceTest {
         }
         for (Map.Entry<String, Object> e : expected.entrySet()) {
             Object got = field(verdict, e.getKey());
-            boolean same = got == null ? e.getValue() == Json.NULL : got.equals(e.getValue());
+            boolean same = got == null ? e.getValue() == Json.NULL
+                    : e.getKey().equals("status_list") ? sameStatusList(got, e.getValue()) : got.equals(e.getValue());
             check(same, name + ": field " + e.getKey() + " differs; verdict " + json);
         }
         if (Boolean.TRUE.equals(Json.get(verdict, "valid"))) {
-            for (String k : Arrays.asList("valid", "issuer", "key_id", "issued_at", "expires_at", "claims", "not_before")) {
+            for (String k : Arrays.asList("valid", "issuer", "key_id", "issued_at", "expires_at", "claims", "not_before", "status_list")) {
                 Object got = field(verdict, k);
                 if (got != null && got != Json.NULL) {
                     check(expected.containsKey(k), name + ": unexpected " + k + " in " + json);
@@ -110,14 +168,22 @@ public final class ConformanceTest {
         Object minSequence = c.get("min_sequence");
         long at = Instant.parse((String) c.get("at")).getEpochSecond();
         long skew = ((Double) c.get("skew_seconds")).longValue();
-        byte[] trust = read((String) c.get("trust_list"));
+        // Trust inputs: the trust list, then the case's status lists.
+        List<byte[]> trust = new ArrayList<>();
+        trust.add(read((String) c.get("trust_list")));
+        Object lists = c.get("status_lists");
+        if (lists != null) {
+            for (Object l : (List<Object>) lists) {
+                trust.add(read((String) l));
+            }
+        }
         Map<String, Object> expected = (Map<String, Object>) c.get("expected");
         Map<String, Object> input = (Map<String, Object>) c.get("input");
         Verifier v;
         try {
-            v = new Verifier(Collections.singletonList(trust), roots,
+            v = new Verifier(trust, roots,
                     threshold instanceof Double ? ((Double) threshold).intValue() : 1,
-                    minSequence instanceof Double ? ((Double) minSequence).longValue() : 0, at, skew);
+                    minSequence instanceof Double ? ((Double) minSequence).longValue() : 0, at, skew, statusPolicy(c));
         } catch (HcxException e) {
             checkOutcome(fileName, expected, e.code(), e.reason(), e.json());
             return failures.size() == before;
@@ -178,6 +244,22 @@ public final class ConformanceTest {
             check(false, "a bad root built a verifier");
         } catch (HcxException e) {
             check("invalid_key".equals(e.code()), "bad root: " + e.code());
+        }
+        // A status policy out of range is an exception, not a verifier.
+        try {
+            new Verifier(Collections.singletonList(read("trust/main.json")), Collections.singletonList(text("keys/root-1.pub.pem")),
+                    1, 0, NOW, 0, new StatusPolicy().maxAgeSeconds(-5)).close();
+            check(false, "a negative status max age built a verifier");
+        } catch (HcxException e) {
+            check("invalid_input".equals(e.code()) && "invalid_input".equals(e.reason()), "negative max age: " + e.code() + " " + e.reason());
+        }
+        // A status floor for an issuer id with a lone surrogate (sent as '?'): accepted, harmless.
+        try (Verifier floors = new Verifier(Collections.singletonList(read("trust/main.json")),
+                Collections.singletonList(text("keys/root-1.pub.pem")), 1, 0, NOW, 300,
+                new StatusPolicy().minSequence("\ud800", Long.MAX_VALUE).minSequence("", -1L).rejectMissing().acceptStale())) {
+            Verdict missing = floors.verify(code, NOW);
+            check("status_stale".equals(missing.code()) && "status_missing".equals(missing.reason()),
+                    "rejectMissing without status data: " + missing);
         }
         // A JWK root is the same root.
         try (Verifier pem = mainVerifier();

@@ -89,8 +89,17 @@ public final class FuzzTest {
                         }
                         break;
                     case 5:
+                        // Random status options too: negative ages and mutated issuer ids.
+                        StatusPolicy status = new StatusPolicy().maxAgeSeconds(random.nextInt(5) - 2)
+                                .minSequence(mutateText("dingtalk"), random.nextLong());
+                        if (random.nextBoolean()) {
+                            status.rejectMissing();
+                        }
+                        if (random.nextBoolean()) {
+                            status.acceptStale();
+                        }
                         try (Verifier w = new Verifier(Collections.singletonList(mutate(trust)), Collections.singletonList(mutateText(root)),
-                                random.nextInt(3) - 1, random.nextInt(3) - 1, at, 300)) {
+                                random.nextInt(3) - 1, random.nextInt(3) - 1, at, 300, status)) {
                             wellFormed("a fuzzed verifier", w.verify(text, at));
                         } catch (HcxException expected) {
                             if (expected.code() == null || !expected.json().startsWith("{")) {
