@@ -6,7 +6,9 @@
  * SPEC §8/§9, equal to the JSON's "error.code"; 100 and up an error in the call itself) and
  * writes its text through its last argument: the verdict as SPEC §9 JSON, byte for byte what
  * `hcx verify --json` prints, or the error JSON. Free every string the library returns with
- * hcx_string_free and every verifier with hcx_verifier_free; nothing else is allocated.
+ * hcx_string_free and every verifier with hcx_verifier_free; nothing else is allocated. Both
+ * refuse a pointer they did not hand out or already took back (a double free) with
+ * HCX_STATUS_ERR_NOT_LIVE, freeing nothing.
  *
  * Arguments: texts are (pointer, length) pairs of UTF-8, no NUL needed. A NULL pointer, text
  * that is not UTF-8, or a length above its HCX_MAX_* bound is refused with
@@ -217,6 +219,11 @@ enum HcxStatus
    * hcx failed inside (a bug; please report it). No panic ever crosses the boundary.
    */
   HCX_STATUS_ERR_INTERNAL = 103,
+  /**
+   * A free function was given a pointer the library has not handed out, or has already
+   * taken back (a double free); nothing was freed.
+   */
+  HCX_STATUS_ERR_NOT_LIVE = 104,
 };
 #ifndef __cplusplus
 #if __STDC_VERSION__ >= 202311L
@@ -331,13 +338,16 @@ HcxStatus hcx_verifier_new(const struct HcxBytes *inputs,
                            char **out_json);
 
 /**
- * Frees a verifier. NULL is ignored. Call it once, after every call using the verifier has
- * returned (on every thread).
+ * Frees a verifier, after every call using it has returned (on every thread). NULL is ignored
+ * (`HCX_STATUS_OK`). A pointer that is not a live verifier of this library — freed already, or
+ * never made by `hcx_verifier_new` — is refused with `HCX_STATUS_ERR_NOT_LIVE` and nothing is
+ * freed (only its address is compared, never read). A double free is caught unless
+ * `hcx_verifier_new` has since returned a verifier at the same address.
  *
  * # Safety
- * A non-NULL `verifier` was returned by `hcx_verifier_new` and not yet freed.
+ * None beyond the above: any pointer value may be passed.
  */
-void hcx_verifier_free(struct HcxVerifier *verifier);
+HcxStatus hcx_verifier_free(struct HcxVerifier *verifier);
 
 /**
  * Verifies one scanned text (`text_len` bytes of UTF-8, no NUL needed) of any supported
@@ -460,12 +470,15 @@ HcxStatus hcx_pubkey(const uint8_t *pem, size_t pem_len, char **out_pem);
 
 /**
  * Frees a string the library returned (JSON, a code text, a PEM), wiping it first. NULL is
- * ignored.
+ * ignored (`HCX_STATUS_OK`). A pointer that is not a live string of this library — freed
+ * already, never returned by it, or pointing inside one — is refused with
+ * `HCX_STATUS_ERR_NOT_LIVE` and nothing is freed (only its address is compared, never read).
+ * A double free is caught unless the library has since returned a string at the same address.
  *
  * # Safety
- * A non-NULL `s` was returned by this library and not yet freed.
+ * None beyond the above: any pointer value may be passed.
  */
-void hcx_string_free(char *s);
+HcxStatus hcx_string_free(char *s);
 
 /**
  * The name of a status (`"ok"`, `"expired"`, `"null_pointer"`, …): a static string, never

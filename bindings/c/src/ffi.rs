@@ -11,7 +11,8 @@
 //! - Every exported function runs its body under `catch_unwind`, so no panic crosses the
 //!   boundary (and none is reachable: the crate denies unwrap, expect, indexing and panic).
 //! - Memory handed to C is a `CString` or a boxed verifier, given back only through
-//!   `hcx_string_free` / `hcx_verifier_free`; strings are zeroed before they are freed (keys).
+//!   `hcx_string_free` / `hcx_verifier_free`, which free only an address the `live` set holds
+//!   (so a double free is refused, not done); strings are zeroed before they are freed (keys).
 
 use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -23,6 +24,7 @@ use crate::api::{
     self, HCX_MAX_INPUT_BYTES, HCX_MAX_ITEMS, HCX_MAX_TEXT_BYTES, HcxVerifier, IssueRequest,
     Outcome, StatusConfig, TrustConfig,
 };
+use crate::live;
 use crate::status::{CallError, HcxStatus};
 
 /// A byte or text buffer the caller lends for the duration of one call.
@@ -250,8 +252,10 @@ unsafe fn give(out: *mut *mut c_char, outcome: Outcome) -> HcxStatus {
         // JSON, PEM and code texts never hold NUL; if one did, C would read it cut short.
         return HcxStatus::ErrInternal;
     };
+    let raw = text.into_raw();
+    live::STRINGS.insert(raw as usize);
     // SAFETY: non-NULL and writable per the contract.
-    unsafe { out.write(text.into_raw()) };
+    unsafe { out.write(raw) };
     outcome.status
 }
 
@@ -340,26 +344,37 @@ pub unsafe extern "C" fn hcx_verifier_new(
     });
     match made {
         Ok(v) => {
+            let raw = Box::into_raw(Box::new(v));
+            live::VERIFIERS.insert(raw as usize);
             // SAFETY: non-NULL and writable (checked above).
-            unsafe { out_verifier.write(Box::into_raw(Box::new(v))) };
+            unsafe { out_verifier.write(raw) };
             HcxStatus::Ok
         }
         Err(failure) => unsafe { give(out_json, failure) },
     }
 }
 
-/// Frees a verifier. NULL is ignored. Call it once, after every call using the verifier has
-/// returned (on every thread).
+/// Frees a verifier, after every call using it has returned (on every thread). NULL is ignored
+/// (`HCX_STATUS_OK`). A pointer that is not a live verifier of this library — freed already, or
+/// never made by `hcx_verifier_new` — is refused with `HCX_STATUS_ERR_NOT_LIVE` and nothing is
+/// freed (only its address is compared, never read). A double free is caught unless
+/// `hcx_verifier_new` has since returned a verifier at the same address.
 ///
 /// # Safety
-/// A non-NULL `verifier` was returned by `hcx_verifier_new` and not yet freed.
+/// None beyond the above: any pointer value may be passed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hcx_verifier_free(verifier: *mut HcxVerifier) {
-    if !verifier.is_null() {
-        // SAFETY: made by Box::into_raw in hcx_verifier_new, freed once per the contract.
-        // Dropping cannot panic (plain data), so nothing unwinds out of here.
-        drop(unsafe { Box::from_raw(verifier) });
+pub unsafe extern "C" fn hcx_verifier_free(verifier: *mut HcxVerifier) -> HcxStatus {
+    if verifier.is_null() {
+        return HcxStatus::Ok;
     }
+    if !live::VERIFIERS.take(verifier as usize) {
+        return HcxStatus::ErrNotLive;
+    }
+    // SAFETY: made by Box::into_raw in hcx_verifier_new and live until this moment (taken out
+    // of the live set just now, so no other free can reach it). Dropping cannot panic (plain
+    // data), so nothing unwinds out of here.
+    drop(unsafe { Box::from_raw(verifier) });
+    HcxStatus::Ok
 }
 
 /// Verifies one scanned text (`text_len` bytes of UTF-8, no NUL needed) of any supported
@@ -568,17 +583,26 @@ pub unsafe extern "C" fn hcx_pubkey(
 }
 
 /// Frees a string the library returned (JSON, a code text, a PEM), wiping it first. NULL is
-/// ignored.
+/// ignored (`HCX_STATUS_OK`). A pointer that is not a live string of this library — freed
+/// already, never returned by it, or pointing inside one — is refused with
+/// `HCX_STATUS_ERR_NOT_LIVE` and nothing is freed (only its address is compared, never read).
+/// A double free is caught unless the library has since returned a string at the same address.
 ///
 /// # Safety
-/// A non-NULL `s` was returned by this library and not yet freed.
+/// None beyond the above: any pointer value may be passed.
 #[unsafe(no_mangle)]
-pub unsafe extern "C" fn hcx_string_free(s: *mut c_char) {
-    if !s.is_null() {
-        // SAFETY: made by CString::into_raw in `run`, freed once per the contract.
-        let mut bytes = unsafe { CString::from_raw(s) }.into_bytes_with_nul();
-        zeroize::Zeroize::zeroize(&mut bytes);
+pub unsafe extern "C" fn hcx_string_free(s: *mut c_char) -> HcxStatus {
+    if s.is_null() {
+        return HcxStatus::Ok;
     }
+    if !live::STRINGS.take(s as usize) {
+        return HcxStatus::ErrNotLive;
+    }
+    // SAFETY: made by CString::into_raw in `give` and live until this moment (taken out of the
+    // live set just now, so no other free can reach it).
+    let mut bytes = unsafe { CString::from_raw(s) }.into_bytes_with_nul();
+    zeroize::Zeroize::zeroize(&mut bytes);
+    HcxStatus::Ok
 }
 
 /// The name of a status (`"ok"`, `"expired"`, `"null_pointer"`, …): a static string, never

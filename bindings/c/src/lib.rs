@@ -4,13 +4,14 @@
 //! Every verdict crosses the boundary as a stable status number plus the SPEC §9 JSON of the
 //! facade's one serializer (`hcx_verify::Verdict::to_json`); no rule is written here. The
 //! unsafe code is all in one module, `ffi`, which turns pointers into borrows and catches
-//! panics; `api` (the operations) and `status` (the numbers) are safe code, and `api` is shared
-//! with the JNI glue in bindings/java.
+//! panics; `api` (the operations), `status` (the numbers) and `live` (what was handed out, against
+//! double frees) are safe code, and `api` is shared with the JNI glue in bindings/java.
 #![deny(unsafe_code)]
 
 pub mod api;
 #[allow(unsafe_code)]
 mod ffi;
+mod live;
 pub mod status;
 
 pub use ffi::*;

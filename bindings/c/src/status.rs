@@ -83,6 +83,9 @@ pub enum HcxStatus {
     ErrTooLong = 102,
     /// hcx failed inside (a bug; please report it). No panic ever crosses the boundary.
     ErrInternal = 103,
+    /// A free function was given a pointer the library has not handed out, or has already
+    /// taken back (a double free); nothing was freed.
+    ErrNotLive = 104,
 }
 
 /// Every verdict code with its status number: the one table both directions read.
@@ -128,6 +131,7 @@ const CALL_ERRORS: &[(HcxStatus, &CStr)] = &[
     (HcxStatus::ErrNotUtf8, c"not_utf8"),
     (HcxStatus::ErrTooLong, c"too_long"),
     (HcxStatus::ErrInternal, c"internal"),
+    (HcxStatus::ErrNotLive, c"not_live"),
 ];
 
 impl HcxStatus {

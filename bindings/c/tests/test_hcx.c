@@ -398,9 +398,21 @@ static void contract(void) {
     CHECK(strcmp(hcx_status_name(12345), "unknown") == 0 && strcmp(hcx_status_name(-1), "unknown") == 0, "name unknown");
     CHECK(hcx_exit_status(HCX_STATUS_OK) == 0 && hcx_exit_status(HCX_STATUS_EXPIRED) == 1 && hcx_exit_status(HCX_STATUS_TRUST_LIST_EXPIRED) == 2, "exit statuses");
     CHECK(strlen(hcx_version()) > 0, "version");
-    hcx_string_free(NULL);
-    hcx_verifier_free(NULL);
-    hcx_verifier_free(v);
+    /* The free functions: NULL is fine; a second free, a pointer into a string, and a pointer
+     * the library never gave are refused (HCX_STATUS_ERR_NOT_LIVE) and free nothing (valgrind
+     * would report an invalid free otherwise). */
+    CHECK(hcx_string_free(NULL) == HCX_STATUS_OK && hcx_verifier_free(NULL) == HCX_STATUS_OK, "free NULL");
+    char *once = NULL;
+    CHECK(hcx_decode(code, code_len, &once) == HCX_STATUS_OK && once, "decode for the free checks");
+    CHECK(hcx_string_free(once + 1) == HCX_STATUS_ERR_NOT_LIVE, "free inside a string is refused");
+    CHECK(hcx_string_free(once) == HCX_STATUS_OK, "first free");
+    CHECK(hcx_string_free(once) == HCX_STATUS_ERR_NOT_LIVE, "double free of a string is refused");
+    char foreign[8] = "abc";
+    CHECK(hcx_string_free(foreign) == HCX_STATUS_ERR_NOT_LIVE, "free of a string hcx never gave is refused");
+    CHECK(hcx_verifier_free((HcxVerifier *)foreign) == HCX_STATUS_ERR_NOT_LIVE, "free of a verifier hcx never made is refused");
+    CHECK(strcmp(hcx_status_name(HCX_STATUS_ERR_NOT_LIVE), "not_live") == 0 && hcx_exit_status(HCX_STATUS_ERR_NOT_LIVE) == 2, "not_live named");
+    CHECK(hcx_verifier_free(v) == HCX_STATUS_OK, "verifier free");
+    CHECK(hcx_verifier_free(v) == HCX_STATUS_ERR_NOT_LIVE, "double free of a verifier is refused");
 }
 
 /* Several threads share one verifier; every verdict equals the single-threaded one. */
