@@ -225,22 +225,10 @@ unsafe fn verifier<'a>(ptr: *const HcxVerifier) -> Result<&'a HcxVerifier, CallE
     unsafe { ptr.as_ref() }.ok_or(CallError::Null("verifier"))
 }
 
-/// What a panic said.
-fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
-    payload
-        .downcast_ref::<&str>()
-        .map(|s| (*s).to_owned())
-        .or_else(|| payload.downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "a panic".to_owned())
-}
-
 /// Runs a call's body under `catch_unwind`: a panic becomes `HCX_STATUS_ERR_INTERNAL`.
 fn guard<T>(body: impl FnOnce() -> Result<T, Outcome>) -> Result<T, Outcome> {
-    catch_unwind(AssertUnwindSafe(body)).unwrap_or_else(|panic| {
-        Err(Outcome::of_call_error(&CallError::Internal(panic_message(
-            panic,
-        ))))
-    })
+    catch_unwind(AssertUnwindSafe(body))
+        .unwrap_or_else(|panic| Err(Outcome::of_call_error(&CallError::of_panic(&*panic))))
 }
 
 /// Hands a call's text to C through `out` and returns its status.

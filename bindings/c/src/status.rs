@@ -210,6 +210,17 @@ pub enum CallError {
 }
 
 impl CallError {
+    /// The error of a caught panic (a bug), with what the panic said. Both bindings' boundaries
+    /// turn a panic into this.
+    pub fn of_panic(payload: &(dyn std::any::Any + Send)) -> CallError {
+        let message = payload
+            .downcast_ref::<&str>()
+            .map(|s| (*s).to_owned())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "a panic".to_owned());
+        CallError::Internal(message)
+    }
+
     /// The status the call returns.
     pub fn status(&self) -> HcxStatus {
         match self {
@@ -288,6 +299,20 @@ mod tests {
         assert_eq!(HcxStatus::exit_status(HcxStatus::ErrNotUtf8 as i32), 2);
         assert_eq!(HcxStatus::name(-1), None);
         assert_eq!(HcxStatus::name(98), None);
+    }
+
+    #[test]
+    fn a_caught_panic_keeps_its_message() {
+        let caught = std::panic::catch_unwind(|| panic!("boom {}", 7)).unwrap_err();
+        assert_eq!(
+            CallError::of_panic(&*caught),
+            CallError::Internal("boom 7".into())
+        );
+        let caught = std::panic::catch_unwind(|| std::panic::panic_any(3_u8)).unwrap_err();
+        assert_eq!(
+            CallError::of_panic(&*caught),
+            CallError::Internal("a panic".into())
+        );
     }
 
     #[test]

@@ -3,15 +3,19 @@
 //! verifier handle, a `Box<HcxVerifier>` passed to Java as a `long`.
 //!
 //! What makes it sound:
-//! - Each function runs its body in jni's `with_env`, which catches panics; JNI failures and
-//!   panics become a Java `RuntimeException` (the policy `ThrowRuntimeExAndDefault`), never an
-//!   unwind into the JVM.
+//! - Each function runs its body under `catch_unwind`: a panic (a bug) becomes a typed answer
+//!   (`invalid_input`), so Java sees an `HcxException` or a rejecting `Verdict`. The whole runs
+//!   in jni's `with_env`, which also catches panics: a JNI failure (making the answer's array)
+//!   becomes a Java `RuntimeException` (`ThrowRuntimeExAndDefault`), never an unwind into the
+//!   JVM.
 //! - A handle is made only by `newVerifier` and freed only by `freeVerifier`; `org.hcx.Verifier`
 //!   holds it under a read-write lock, so no call uses a freed handle and `close` waits for
 //!   running calls. 0 is never a handle (NULL).
 //! - Java arrays are copied into Rust memory before use; nothing keeps a JNI reference.
 //! - With the `leak-check` feature (tests only), the global allocator is the system's behind a
 //!   counter of live bytes; it changes no allocation.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use hcx::api::HcxVerifier;
 use hcx::status::CallError;
@@ -46,7 +50,12 @@ fn answer<'local>(
     body: impl FnOnce(&mut Env<'local>) -> Result<Vec<u8>, CallError>,
 ) -> JByteArray<'local> {
     env.with_env(|env| -> Result<JByteArray<'local>, jni::errors::Error> {
-        let out = body(env).unwrap_or_else(|e| glue::call_error(&e));
+        // A panic in the body (a bug) becomes a typed answer (`invalid_input`, an HcxException
+        // or a rejecting Verdict in Java) like any call error; `with_env` still catches one in
+        // making the array, as a RuntimeException.
+        let out = catch_unwind(AssertUnwindSafe(|| body(env)))
+            .unwrap_or_else(|panic| Err(CallError::of_panic(&*panic)))
+            .unwrap_or_else(|e| glue::call_error(&e));
         env.byte_array_from_slice(&out)
     })
     .resolve::<ThrowRuntimeExAndDefault>()

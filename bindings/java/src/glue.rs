@@ -89,7 +89,9 @@ pub struct NewVerifier<'a> {
 }
 
 /// Reads the status options `Verifier`'s constructor passes.
-fn status_config<'a>(args: &NewVerifier<'a>) -> Result<(StatusPolicy, Vec<(&'a str, u64)>), CallError> {
+fn status_config<'a>(
+    args: &NewVerifier<'a>,
+) -> Result<(StatusPolicy, Vec<(&'a str, u64)>), CallError> {
     let mut policy = StatusPolicy::default();
     match args.status_max_age {
         0 => {}
@@ -113,7 +115,10 @@ fn status_config<'a>(args: &NewVerifier<'a>) -> Result<(StatusPolicy, Vec<(&'a s
             let (sequence, issuer) = frame.split_first_chunk::<8>().ok_or(CallError::Internal(
                 "`minSequences`: a frame without its sequence".to_owned(),
             ))?;
-            Ok((api::utf8(issuer, "minSequences")?, u64::from_be_bytes(*sequence)))
+            Ok((
+                api::utf8(issuer, "minSequences")?,
+                u64::from_be_bytes(*sequence),
+            ))
         })
         .collect::<Result<_, CallError>>()?;
     Ok((policy, floors))
@@ -269,7 +274,10 @@ mod tests {
             accept_stale_status: true,
             status_floors: floors,
         };
-        let floors = frame(&[b"\0\0\0\0\0\0\0\x07dingtalk", b"\xff\xff\xff\xff\xff\xff\xff\xff"]);
+        let floors = frame(&[
+            b"\0\0\0\0\0\0\0\x07dingtalk",
+            b"\xff\xff\xff\xff\xff\xff\xff\xff",
+        ]);
         let (policy, read) = status_config(&args(floors.leak(), 60)).unwrap();
         assert_eq!(read, [("dingtalk", 7), ("", u64::MAX)]);
         assert_eq!(policy.max_age_secs, 60);
