@@ -127,6 +127,9 @@ pub struct TrustConfig<'a> {
     pub status: StatusConfig<'a>,
 }
 
+/// Per-issuer status rollback floors, `(issuer id, sequence)`, as read from a binding's call.
+pub type StatusFloors<'a> = Vec<(&'a str, u64)>;
+
 /// How a verifier uses the status lists among its trust inputs (SPEC §14): the policy, and the
 /// highest sequence of each issuer's lists the app accepted before (rollback protection).
 #[derive(Debug, Clone, Copy, Default)]

@@ -22,7 +22,7 @@ use hcx_verify::{Missing, Stale, StatusPolicy};
 
 use crate::api::{
     self, HCX_MAX_INPUT_BYTES, HCX_MAX_ITEMS, HCX_MAX_TEXT_BYTES, HcxVerifier, IssueRequest,
-    Outcome, StatusConfig, TrustConfig,
+    Outcome, StatusConfig, StatusFloors, TrustConfig,
 };
 use crate::live;
 use crate::status::{CallError, HcxStatus};
@@ -155,7 +155,7 @@ pub struct HcxStatusOptions {
 /// [`buffer`]'s contracts.
 unsafe fn status_options<'a>(
     ptr: *const HcxStatusOptions,
-) -> Result<(StatusPolicy, Vec<(&'a str, u64)>), CallError> {
+) -> Result<(StatusPolicy, StatusFloors<'a>), CallError> {
     let mut policy = StatusPolicy::default();
     // SAFETY: NULL or one readable HcxStatusOptions per the contract.
     let Some(options) = (unsafe { ptr.as_ref() }) else {

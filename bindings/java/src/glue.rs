@@ -5,7 +5,7 @@
 //!   JSON, PEM and code texts hold no NUL), and `verify_many`'s is one such answer per text,
 //!   each ending with `\n` (no answer holds a line break either).
 
-use hcx::api::{self, HcxVerifier, IssueRequest, Outcome, StatusConfig, TrustConfig};
+use hcx::api::{self, HcxVerifier, IssueRequest, Outcome, StatusConfig, StatusFloors, TrustConfig};
 use hcx::status::CallError;
 use hcx_verify::{Missing, Stale, StatusPolicy};
 
@@ -91,7 +91,7 @@ pub struct NewVerifier<'a> {
 /// Reads the status options `Verifier`'s constructor passes.
 fn status_config<'a>(
     args: &NewVerifier<'a>,
-) -> Result<(StatusPolicy, Vec<(&'a str, u64)>), CallError> {
+) -> Result<(StatusPolicy, StatusFloors<'a>), CallError> {
     let mut policy = StatusPolicy::default();
     match args.status_max_age {
         0 => {}
