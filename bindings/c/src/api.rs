@@ -3,8 +3,8 @@
 //! PEM). The JNI glue (bindings/java) calls these too, so no binding builds a verdict itself.
 
 use hcx_verify::{
-    Clock, Code, Coded, HealthClaims, IssueError, IssueParams, PrivateKey, Reason, StatusPolicy,
-    TrustListPolicy, TrustStore, Verdict, Verifier,
+    Clock, Code, Coded, HealthClaims, IssueError, IssueParams, Missing, PrivateKey, Reason, Stale,
+    StatusPolicy, TrustListPolicy, TrustStore, Verdict, Verifier,
 };
 
 use crate::status::{CallError, HcxStatus};
@@ -125,6 +125,61 @@ pub struct TrustConfig<'a> {
     pub skew_seconds: i64,
     /// How status lists among the inputs are used (SPEC §14).
     pub status: StatusConfig<'a>,
+}
+
+/// `HcxStatusOptions::when_missing`: judge a code whose issuer has no status data without it
+/// (the default).
+pub const HCX_WHEN_MISSING_ACCEPT: u32 = 0;
+/// `HcxStatusOptions::when_missing`: refuse such a code with `status_stale` (reason
+/// `status_missing`).
+pub const HCX_WHEN_MISSING_REJECT: u32 = 1;
+/// `HcxStatusOptions::when_stale`: refuse a code whose issuer's status data is older than the
+/// maximum age with `status_stale` (the default).
+pub const HCX_WHEN_STALE_REJECT: u32 = 0;
+/// `HcxStatusOptions::when_stale`: use stale status data anyway; the verdict's `status_list`
+/// says `"stale": true`.
+pub const HCX_WHEN_STALE_ACCEPT: u32 = 1;
+
+/// Reads a status policy from a binding's numbers: `max_age_seconds` (0: the default, 48
+/// hours), `when_missing` (`HCX_WHEN_MISSING_*`) and `when_stale` (`HCX_WHEN_STALE_*`).
+pub fn status_policy(
+    max_age_seconds: i64,
+    when_missing: u32,
+    when_stale: u32,
+) -> Result<StatusPolicy, CallError> {
+    let out_of_range = |what, allowed| CallError::OutOfRange { what, allowed };
+    let mut policy = StatusPolicy::default();
+    match max_age_seconds {
+        0 => {}
+        age if age > 0 => policy.max_age_secs = age,
+        _ => {
+            return Err(out_of_range(
+                "max_age_seconds",
+                "0 (the default) or a positive number of seconds",
+            ));
+        }
+    }
+    policy.when_missing = match when_missing {
+        HCX_WHEN_MISSING_ACCEPT => Missing::Accept,
+        HCX_WHEN_MISSING_REJECT => Missing::Reject,
+        _ => {
+            return Err(out_of_range(
+                "when_missing",
+                "HCX_WHEN_MISSING_ACCEPT or HCX_WHEN_MISSING_REJECT",
+            ));
+        }
+    };
+    policy.when_stale = match when_stale {
+        HCX_WHEN_STALE_REJECT => Stale::Reject,
+        HCX_WHEN_STALE_ACCEPT => Stale::Accept,
+        _ => {
+            return Err(out_of_range(
+                "when_stale",
+                "HCX_WHEN_STALE_REJECT or HCX_WHEN_STALE_ACCEPT",
+            ));
+        }
+    };
+    Ok(policy)
 }
 
 /// Per-issuer status rollback floors, `(issuer id, sequence)`, as read from a binding's call.

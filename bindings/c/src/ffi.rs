@@ -18,7 +18,7 @@ use std::ffi::{CStr, CString, c_char};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::ptr;
 
-use hcx_verify::{Missing, Stale, StatusPolicy};
+use hcx_verify::StatusPolicy;
 
 use crate::api::{
     self, HCX_MAX_INPUT_BYTES, HCX_MAX_ITEMS, HCX_MAX_TEXT_BYTES, HcxVerifier, IssueRequest,
@@ -65,15 +65,15 @@ unsafe fn text<'a>(ptr: *const u8, len: usize, what: &'static str) -> Result<&'a
     api::utf8(unsafe { buffer(ptr, len, HCX_MAX_TEXT_BYTES, what)? }, what)
 }
 
-/// Borrows an array of buffers; `(NULL, 0)` is the empty array.
+/// Borrows an array (of buffers, of status floors); `(NULL, 0)` is the empty array.
 ///
 /// # Safety
-/// A non-NULL `ptr` points to `len` readable, aligned `HcxBytes`.
-unsafe fn array<'a>(
-    ptr: *const HcxBytes,
+/// A non-NULL `ptr` points to `len` readable, aligned `T`.
+unsafe fn array<'a, T>(
+    ptr: *const T,
     len: usize,
     what: &'static str,
-) -> Result<&'a [HcxBytes], CallError> {
+) -> Result<&'a [T], CallError> {
     if len == 0 {
         return Ok(&[]);
     }
@@ -105,19 +105,6 @@ unsafe fn texts<'a>(
         .map(|b| unsafe { text(b.ptr, b.len, what) })
         .collect()
 }
-
-/// `HcxStatusOptions::when_missing`: judge a code whose issuer has no status data without it
-/// (the default).
-pub const HCX_WHEN_MISSING_ACCEPT: u32 = 0;
-/// `HcxStatusOptions::when_missing`: refuse such a code with `status_stale` (reason
-/// `status_missing`).
-pub const HCX_WHEN_MISSING_REJECT: u32 = 1;
-/// `HcxStatusOptions::when_stale`: refuse a code whose issuer's status data is older than the
-/// maximum age with `status_stale` (the default).
-pub const HCX_WHEN_STALE_REJECT: u32 = 0;
-/// `HcxStatusOptions::when_stale`: use stale status data anyway; the verdict's `status_list`
-/// says `"stale": true`.
-pub const HCX_WHEN_STALE_ACCEPT: u32 = 1;
 
 /// The highest sequence of one issuer's status lists the app accepted before (kept across
 /// restarts, as `hcx sync` does): older lists of that issuer are a rollback (`status_invalid`).
@@ -156,54 +143,21 @@ pub struct HcxStatusOptions {
 unsafe fn status_options<'a>(
     ptr: *const HcxStatusOptions,
 ) -> Result<(StatusPolicy, StatusFloors<'a>), CallError> {
-    let mut policy = StatusPolicy::default();
     // SAFETY: NULL or one readable HcxStatusOptions per the contract.
     let Some(options) = (unsafe { ptr.as_ref() }) else {
-        return Ok((policy, Vec::new()));
+        return Ok((StatusPolicy::default(), Vec::new()));
     };
-    match options.max_age_seconds {
-        0 => {}
-        age if age > 0 => policy.max_age_secs = age,
-        _ => {
-            return Err(CallError::OutOfRange {
-                what: "status.max_age_seconds",
-                allowed: "0 (the default) or a positive number of seconds",
-            });
-        }
-    }
-    policy.when_missing = match options.when_missing {
-        HCX_WHEN_MISSING_ACCEPT => Missing::Accept,
-        HCX_WHEN_MISSING_REJECT => Missing::Reject,
-        _ => {
-            return Err(CallError::OutOfRange {
-                what: "status.when_missing",
-                allowed: "HCX_WHEN_MISSING_ACCEPT or HCX_WHEN_MISSING_REJECT",
-            });
-        }
-    };
-    policy.when_stale = match options.when_stale {
-        HCX_WHEN_STALE_REJECT => Stale::Reject,
-        HCX_WHEN_STALE_ACCEPT => Stale::Accept,
-        _ => {
-            return Err(CallError::OutOfRange {
-                what: "status.when_stale",
-                allowed: "HCX_WHEN_STALE_REJECT or HCX_WHEN_STALE_ACCEPT",
-            });
-        }
-    };
-    let floors = if options.min_sequences_len == 0 {
-        &[][..]
-    } else if options.min_sequences.is_null() {
-        return Err(CallError::Null("status.min_sequences"));
-    } else if options.min_sequences_len > HCX_MAX_ITEMS {
-        return Err(CallError::TooLong {
-            what: "status.min_sequences",
-            len: options.min_sequences_len,
-            max: HCX_MAX_ITEMS,
-        });
-    } else {
-        // SAFETY: non-NULL, at most HCX_MAX_ITEMS elements, readable per the contract.
-        unsafe { std::slice::from_raw_parts(options.min_sequences, options.min_sequences_len) }
+    let policy = api::status_policy(
+        options.max_age_seconds,
+        options.when_missing,
+        options.when_stale,
+    )?;
+    let floors = unsafe {
+        array(
+            options.min_sequences,
+            options.min_sequences_len,
+            "status.min_sequences",
+        )?
     };
     let floors = floors
         .iter()

@@ -7,7 +7,7 @@
 
 use hcx::api::{self, HcxVerifier, IssueRequest, Outcome, StatusConfig, StatusFloors, TrustConfig};
 use hcx::status::CallError;
-use hcx_verify::{Missing, Stale, StatusPolicy};
+use hcx_verify::StatusPolicy;
 
 /// The most items in one list argument.
 const MAX_ITEMS: usize = 1 << 24;
@@ -63,7 +63,7 @@ pub fn call_error(error: &CallError) -> Vec<u8> {
 }
 
 /// What `Verifier`'s constructor passes.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct NewVerifier<'a> {
     /// Trust inputs, as frames.
     pub inputs: &'a [u8],
@@ -92,23 +92,19 @@ pub struct NewVerifier<'a> {
 fn status_config<'a>(
     args: &NewVerifier<'a>,
 ) -> Result<(StatusPolicy, StatusFloors<'a>), CallError> {
-    let mut policy = StatusPolicy::default();
-    match args.status_max_age {
-        0 => {}
-        age if age > 0 => policy.max_age_secs = age,
-        _ => {
-            return Err(CallError::OutOfRange {
-                what: "maxAgeSeconds",
-                allowed: "0 (the default) or a positive number of seconds",
-            });
-        }
-    }
-    if args.reject_missing_status {
-        policy.when_missing = Missing::Reject;
-    }
-    if args.accept_stale_status {
-        policy.when_stale = Stale::Accept;
-    }
+    let policy = api::status_policy(
+        args.status_max_age,
+        if args.reject_missing_status {
+            api::HCX_WHEN_MISSING_REJECT
+        } else {
+            api::HCX_WHEN_MISSING_ACCEPT
+        },
+        if args.accept_stale_status {
+            api::HCX_WHEN_STALE_ACCEPT
+        } else {
+            api::HCX_WHEN_STALE_REJECT
+        },
+    )?;
     let floors = frames(args.status_floors, "minSequences")?
         .into_iter()
         .map(|frame| {
@@ -241,6 +237,7 @@ pub fn pubkey(pem: &[u8]) -> Vec<u8> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+    use hcx_verify::{Missing, Stale};
 
     fn frame(items: &[&[u8]]) -> Vec<u8> {
         let mut out = Vec::new();
@@ -263,16 +260,11 @@ mod tests {
     #[test]
     fn status_floors_are_read_and_bad_ones_refused() {
         let args = |floors: &'static [u8], age: i64| NewVerifier {
-            inputs: &[],
-            roots: &[],
-            threshold: 1,
-            min_sequence: 0,
-            now: 0,
-            skew_seconds: 0,
             status_max_age: age,
             reject_missing_status: true,
             accept_stale_status: true,
             status_floors: floors,
+            ..NewVerifier::default()
         };
         let floors = frame(&[
             b"\0\0\0\0\0\0\0\x07dingtalk",
@@ -300,16 +292,8 @@ mod tests {
     fn answers_carry_code_reason_and_text() {
         let out = verify_text(
             &new_verifier(&NewVerifier {
-                inputs: &[],
-                roots: &[],
                 threshold: 1,
-                min_sequence: 0,
-                now: 0,
-                skew_seconds: 0,
-                status_max_age: 0,
-                reject_missing_status: false,
-                accept_stale_status: false,
-                status_floors: &[],
+                ..NewVerifier::default()
             })
             .unwrap(),
             b"HCX1:x",
