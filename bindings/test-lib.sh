@@ -1,5 +1,10 @@
-# Shared by bindings/*/test.sh: failing loudly, and timing each part. Source it after setting
-# SCRIPT (the name in messages).
+# Shared by bindings/*/test.sh: where things are, failing loudly, and timing each part. Source
+# it after setting SCRIPT (the name in messages).
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+FIXTURES="$ROOT/spec/fixtures"
+TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 
 die() { echo "$SCRIPT: $*" >&2; exit 1; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }

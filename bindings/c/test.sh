@@ -11,10 +11,9 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-FIXTURES="$ROOT/spec/fixtures"
-export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+SCRIPT=bindings/c/test.sh
+# shellcheck source=../test-lib.sh
+. "$HERE/../test-lib.sh"
 LIBDIR="$TARGET/debug"
 OUT="$TARGET/hcx-c-tests"
 # Iterations: the native fuzz run is cheap; valgrind's is ~50x slower per call.
@@ -22,19 +21,20 @@ FUZZ_ITERATIONS="${HCX_FUZZ_ITERATIONS:-20000}"
 FUZZ_VALGRIND_ITERATIONS="${HCX_FUZZ_VALGRIND_ITERATIONS:-800}"
 FUZZ_SEED="${HCX_FUZZ_SEED:-20261202}"
 
-SCRIPT=bindings/c/test.sh
-# shellcheck source=../test-lib.sh
-. "$HERE/../test-lib.sh"
-
 part "set-up"
 command -v cargo >/dev/null 2>&1 || die "cargo is missing (install Rust: rustup)"
+mkdir -p "$OUT"
 apt_install cc gcc
 apt_install valgrind valgrind
-if ! command -v cbindgen >/dev/null 2>&1; then
-    echo "installing cbindgen with cargo (once, ~2 min)"
-    cargo install --locked cbindgen >/dev/null 2>&1 || die "cbindgen is missing and 'cargo install --locked cbindgen' failed"
+# The header is checked byte for byte, so every machine generates it with the same cbindgen.
+CBINDGEN_VERSION=0.29.4
+if [ "$(cbindgen --version 2>/dev/null)" != "cbindgen $CBINDGEN_VERSION" ]; then
+    echo "installing cbindgen $CBINDGEN_VERSION with cargo (once, ~2 min)"
+    cargo install --locked --version "$CBINDGEN_VERSION" cbindgen >"$OUT/cbindgen-install.log" 2>&1 \
+        || { cat "$OUT/cbindgen-install.log" >&2; die "cargo install --locked --version $CBINDGEN_VERSION cbindgen failed"; }
+    [ "$(cbindgen --version 2>/dev/null)" = "cbindgen $CBINDGEN_VERSION" ] \
+        || die "cbindgen $CBINDGEN_VERSION was installed but '$(command -v cbindgen)' is $(cbindgen --version 2>&1) (is ~/.cargo/bin first on PATH?)"
 fi
-mkdir -p "$OUT"
 
 part "cargo test -p hcx-c"
 (cd "$ROOT" && cargo test -q -p hcx-c > "$OUT/cargo-test.log" 2>&1) \

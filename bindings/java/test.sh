@@ -10,19 +10,14 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-ROOT="$(cd "$HERE/../.." && pwd)"
-FIXTURES="$ROOT/spec/fixtures"
-export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
-TARGET="${CARGO_TARGET_DIR:-$ROOT/target}"
+SCRIPT=bindings/java/test.sh
+# shellcheck source=../test-lib.sh
+. "$HERE/../test-lib.sh"
 LIB="$TARGET/debug/libhcx_jni.so"
 OUT="$TARGET/hcx-java-tests"
 FUZZ_ITERATIONS="${HCX_FUZZ_ITERATIONS:-3000}"
 FUZZ_SEED="${HCX_FUZZ_SEED:-20261202}"
 FUZZ_SECONDS="${HCX_FUZZ_SECONDS:-120}"
-
-SCRIPT=bindings/java/test.sh
-# shellcheck source=../test-lib.sh
-. "$HERE/../test-lib.sh"
 
 part "set-up"
 command -v cargo >/dev/null 2>&1 || die "cargo is missing (install Rust: rustup)"
