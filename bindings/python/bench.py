@@ -1,0 +1,31 @@
+"""One timed run of the Python side of bench.sh: read the codes, build the verifier, verify them
+all with `verify_many`. Prints one line: `<verify_many seconds> <total seconds> <valid> <n>`.
+
+    python bench.py WORK      (WORK as made by tools/bulk/run.sh: codes.txt, trust.json, ...)
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import hcx
+
+AT = "2026-11-21T08:00:00Z"  # tools/bulk/run.sh issues and signs at this time
+
+
+def main() -> None:
+    work = Path(sys.argv[1])
+    start = time.perf_counter()
+    codes = (work / "codes.txt").read_text(encoding="utf-8").splitlines()
+    verifier = hcx.Verifier(trust=work / "trust.json", roots=work / "root.pub.pem", at=AT)
+    before = time.perf_counter()
+    verdicts = verifier.verify_many(codes, at=AT)
+    after = time.perf_counter()
+    valid = sum(1 for v in verdicts if v["valid"])
+    print(f"{after - before:.6f} {after - start:.6f} {valid} {len(verdicts)}")
+
+
+if __name__ == "__main__":
+    main()
