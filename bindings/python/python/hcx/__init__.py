@@ -19,8 +19,10 @@ subclasses) are for what could not be done at all.
 from __future__ import annotations
 
 from ._errors import (
+    ArgumentTypeError,
     DecodeError,
     Error,
+    InternalError,
     InvalidClaimsError,
     InvalidKeyError,
     TrustError,
@@ -37,8 +39,10 @@ __all__ = [
     "Error",
     "TrustError",
     "UsageError",
+    "ArgumentTypeError",
     "InvalidKeyError",
     "InvalidClaimsError",
     "DecodeError",
+    "InternalError",
     "__version__",
 ]

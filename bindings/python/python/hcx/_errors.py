@@ -7,9 +7,12 @@ verify methods return its verdict, ``{"valid": False, "error": {...}}``, as ``hc
 
 Every exception carries the stable ``code`` of SPEC §8/§9 (what programs match on), the
 finer ``reason`` when there is one, and a ``message`` for people. The class follows the code:
-``usage`` and ``invalid_input`` raise :class:`UsageError`, ``invalid_key``
+``usage`` and ``invalid_input`` raise :class:`UsageError` (an argument of the wrong type:
+its subclass :class:`ArgumentTypeError`, also a ``TypeError``), ``invalid_key``
 :class:`InvalidKeyError`, ``invalid_claims`` :class:`InvalidClaimsError`; otherwise the
-operation's class: :class:`TrustError` (``trust_list_*``) or :class:`DecodeError`.
+operation's class: :class:`TrustError` (``trust_list_*``) or :class:`DecodeError`. A bug in
+hcx itself that stops a call (a Rust panic, caught at the boundary) raises
+:class:`InternalError`, never Rust's ``PanicException``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ __all__ = [
     "Error",
     "TrustError",
     "UsageError",
+    "ArgumentTypeError",
     "InvalidKeyError",
     "InvalidClaimsError",
     "DecodeError",
@@ -55,6 +59,11 @@ class UsageError(Error, ValueError):
     a negative skew (``usage``, ``invalid_input``)."""
 
 
+class ArgumentTypeError(UsageError, TypeError):
+    """An argument of the wrong type, e.g. a code that is neither ``str`` nor ``bytes``, or a
+    threshold that is not an ``int`` (``usage``). Also a ``TypeError``, as Python expects."""
+
+
 class InvalidKeyError(Error, ValueError):
     """A key is not an Ed25519 key in PEM (or, for public keys, JWK) form (``invalid_key``)."""
 
@@ -65,3 +74,9 @@ class InvalidClaimsError(Error, ValueError):
 
 class DecodeError(Error):
     """:func:`hcx.decode` cannot read the code at all (``malformed``, ...)."""
+
+
+class InternalError(Error):
+    """A bug in hcx stopped the call: the Rust code panicked, and the panic was caught at the
+    boundary instead of crossing into Python (``invalid_input``: this input could not be
+    handled). The interpreter and every verifier stay usable; please report it."""
