@@ -48,8 +48,24 @@ command -v bc >/dev/null || fail "bc not found (Debian: apt-get install bc)"
   fail "$PYTHON is $("$PYTHON" --version 2>&1); the hcx package needs Python 3.10 or later"
 
 # 2. The virtual environment and the pinned tools, reinstalled only when requirements.txt changes.
-if [ ! -x "$VENV/bin/python" ]; then
-  run "$PYTHON -m venv" "$PYTHON" -m venv "$VENV"
+# Debian splits venv (and its pip) into python3-venv: installed only when making a venv fails.
+make_venv() {
+  rm -rf "$VENV"
+  "$PYTHON" -m venv "$VENV" >/dev/null 2>&1 && "$VENV/bin/python" -m pip --version >/dev/null 2>&1
+}
+if ! "$VENV/bin/python" -m pip --version >/dev/null 2>&1; then
+  if ! make_venv; then
+    command -v apt-get >/dev/null ||
+      fail "$PYTHON -m venv failed and there is no apt-get to install python3-venv"
+    SUDO=()
+    [ "$(id -u)" -eq 0 ] || SUDO=(sudo)
+    VENV_PKG=python$("$PYTHON" -c 'import sys; print("%d.%d" % sys.version_info[:2])')-venv
+    echo "bindings/python/test.sh: $PYTHON -m venv failed; installing python3-venv ($VENV_PKG)"
+    "${SUDO[@]}" apt-get install -y python3-venv "$VENV_PKG" ||
+      "${SUDO[@]}" apt-get install -y python3-venv ||
+      fail "sudo apt-get install -y python3-venv failed"
+    make_venv || fail "$PYTHON -m venv failed even with python3-venv installed"
+  fi
 fi
 STAMP=$VENV/.requirements.sha256
 WANT=$(sha256sum "$HERE/requirements.txt" | cut -d' ' -f1)
@@ -62,7 +78,7 @@ part_done "venv + pip"
 
 # 3. The wheel (release, abi3), then installed in place of any earlier one.
 rm -rf "$HERE/dist"
-(cd "$HERE" && nice -n 10 "$VENV/bin/maturin" build --release --quiet --out "$HERE/dist") ||
+(cd "$HERE" && nice -n 10 "$VENV/bin/maturin" build --release --locked --quiet --out "$HERE/dist") ||
   fail "maturin build failed"
 WHEEL=$(ls "$HERE"/dist/hcx-*.whl 2>/dev/null | head -n 1)
 [ -n "$WHEEL" ] || fail "maturin build made no wheel in $HERE/dist"

@@ -6,6 +6,8 @@ import ast
 import datetime as dt
 import json
 import pickle
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
@@ -265,6 +267,9 @@ def test_exception_hierarchy() -> None:
         assert issubclass(cls, hcx.Error) and issubclass(cls, Exception)
     for cls in [hcx.UsageError, hcx.InvalidKeyError, hcx.InvalidClaimsError]:
         assert issubclass(cls, ValueError)
+    assert issubclass(hcx.ArgumentTypeError, hcx.UsageError)
+    assert issubclass(hcx.ArgumentTypeError, TypeError)
+    assert issubclass(hcx.InternalError, hcx.Error)
 
 
 def test_the_stubs_name_what_the_module_has() -> None:
@@ -281,3 +286,35 @@ def test_the_stubs_name_what_the_module_has() -> None:
         assert hasattr(hcx.Verifier, m), m
     assert (Path(hcx.__file__).parent / "py.typed").is_file()
     assert all(hasattr(hcx, n) for n in hcx.__all__)
+
+
+
+def test_the_stubs_match_the_module(tmp_path: Path) -> None:
+    """mypy's stubtest: every name, signature and default in the stubs is the built module's."""
+    out = subprocess.run([sys.executable, "-m", "mypy.stubtest", "hcx", "--concise"],
+                         capture_output=True, text=True, timeout=300, cwd=tmp_path, check=False)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_a_typed_program_type_checks(tmp_path: Path) -> None:
+    """A program using the API passes `mypy --strict` with the stubs (and a wrong one fails)."""
+    good = tmp_path / "good.py"
+    good.write_text(
+        "import datetime, pathlib\n"
+        "import hcx\n"
+        "v = hcx.Verifier(trust=[pathlib.Path('t.json')], roots='pem', threshold=1, skew='5m')\n"
+        "d: dict[str, object] = v.verify(b'HCX1:', at=datetime.datetime.now(datetime.timezone.utc))\n"
+        "many: list[dict[str, object]] = v.verify_many(['a', b'b'], at=1)\n"
+        "text: str = hcx.issue(hcx.keygen(), {'status': 'green'}, issuer='x', valid_for=60)\n"
+        "try:\n"
+        "    hcx.decode(text)\n"
+        "except hcx.Error as e:\n"
+        "    code: str = e.code\n"
+        "    reason: str | None = e.reason\n")
+    bad = tmp_path / "bad.py"
+    bad.write_text("import hcx\nhcx.Verifier(trust=[1]).verify(2)\n")
+    for path, want in [(good, 0), (bad, 1)]:
+        out = subprocess.run([sys.executable, "-m", "mypy", "--strict", "--no-incremental",
+                              str(path)], capture_output=True, text=True, timeout=300,
+                             cwd=tmp_path, check=False)
+        assert out.returncode == want, out.stdout + out.stderr

@@ -152,3 +152,144 @@ def test_memory_is_returned() -> None:
         round_()
     grown = rss_bytes() - before
     assert grown < 32 * 1024 * 1024, f"RSS grew by {grown / 1e6:.1f} MB over 30 rounds"
+
+
+# ------------------------------------------------- wrong types, out of range, huge, panics
+
+# Values of every kind a caller might pass by mistake.
+anything = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.integers(min_value=2**63 - 8)
+    | st.integers(max_value=-(2**63) + 8) | st.floats() | st.text(max_size=64)
+    | st.binary(max_size=64) | st.builds(bytearray, st.binary(max_size=64))
+    | st.builds(memoryview, st.binary(max_size=64)) | st.just(object()) | st.just(1j)
+    | st.just(...) | st.just(hcx.Verifier),
+    lambda inner: st.lists(inner, max_size=3) | st.tuples(inner, inner)
+    | st.dictionaries(st.text(max_size=5), inner, max_size=3) | st.sets(st.integers(), max_size=3),
+    max_leaves=6,
+)
+
+
+def only_hcx_errors(call: object, *args: object, **kwargs: object) -> None:
+    """The call returns, or raises an hcx.Error with a code (and a reason attribute); nothing
+    else escapes, PanicException least of all (it is a BaseException: caught here to fail)."""
+    try:
+        call(*args, **kwargs)  # type: ignore[operator]
+    except hcx.Error as e:
+        assert isinstance(e.code, str) and e.code and (e.reason is None or isinstance(e.reason, str))
+        assert e.message
+    except BaseException as e:  # noqa: BLE001 - the point of the test
+        pytest.fail(f"{type(e).__module__}.{type(e).__qualname__} escaped: {e!r}")
+
+
+@common
+@given(anything, anything)
+def test_anything_into_verify(value: object, at: object) -> None:
+    only_hcx_errors(VERIFIER.verify, value, at=NOW)
+    only_hcx_errors(VERIFIER.verify, REFERENCE, at=at)
+    only_hcx_errors(VERIFIER.verify_chunks, value, at=NOW)
+    only_hcx_errors(VERIFIER.verify_many, value, at=NOW)
+    only_hcx_errors(VERIFIER.verify_image, value, at=NOW)
+    only_hcx_errors(hcx.decode, value)
+
+
+@common
+@given(anything, anything, anything, anything, anything)
+def test_anything_into_the_verifier(trust: object, roots: object, threshold: object,
+                                    min_sequence: object, skew: object) -> None:
+    only_hcx_errors(hcx.Verifier, trust=trust, at=NOW)
+    only_hcx_errors(hcx.Verifier, trust=TRUST, roots=roots, at=NOW)
+    only_hcx_errors(hcx.Verifier, trust=TRUST, roots=ROOT, threshold=threshold, at=NOW)
+    only_hcx_errors(hcx.Verifier, trust=TRUST, roots=ROOT, min_sequence=min_sequence, at=NOW)
+    only_hcx_errors(hcx.Verifier, trust=TRUST, roots=ROOT, skew=skew, at=NOW)
+
+
+@common
+@given(anything, anything, anything)
+def test_anything_into_issue_and_keys(key: object, claims: object, when: object) -> None:
+    good_key = (FIXTURES / "keys" / "dingtalk-1.pem").read_text()
+    good_claims = {"status": "green", "subject": {"name": "A"}, "region": "CN-33"}
+    only_hcx_errors(hcx.issue, key, good_claims, issuer="dingtalk", issued_at=NOW)
+    only_hcx_errors(hcx.issue, good_key, claims, issuer="dingtalk", issued_at=NOW)
+    only_hcx_errors(hcx.issue, good_key, good_claims, issuer=key, issued_at=NOW)
+    for name in ["issued_at", "expires_at", "not_before", "valid_for"]:
+        only_hcx_errors(hcx.issue, good_key, good_claims, issuer="dingtalk", **{name: when})
+    only_hcx_errors(hcx.pubkey, key)
+
+
+def test_wrong_types_are_typed_hcx_errors() -> None:
+    """A wrong type is hcx.ArgumentTypeError: an hcx.UsageError (code `usage`) and a TypeError."""
+    calls = [
+        lambda: VERIFIER.verify(7, at=NOW),
+        lambda: VERIFIER.verify(REFERENCE, at=[NOW]),
+        lambda: VERIFIER.verify_many(REFERENCE, at=NOW),  # one str, not a list of codes
+        lambda: VERIFIER.verify_many([REFERENCE, 7], at=NOW),
+        lambda: VERIFIER.verify_chunks(b"shc:/", at=NOW),
+        lambda: VERIFIER.verify_image("picture.png", at=NOW),
+        lambda: hcx.Verifier(trust=7, at=NOW),
+        lambda: hcx.Verifier(trust=[7], at=NOW),
+        lambda: hcx.Verifier(trust=TRUST, roots=ROOT, threshold="two", at=NOW),
+        lambda: hcx.Verifier(trust=TRUST, roots=ROOT, skew=[1], at=NOW),
+        lambda: hcx.decode(None),
+        lambda: hcx.issue(hcx.keygen(), {"when": object()}, issuer="x"),
+        lambda: hcx.issue(hcx.keygen(), {"status": "green"}, issuer=7),
+        lambda: hcx.pubkey(3.5),
+    ]
+    for call in calls:
+        with pytest.raises(hcx.ArgumentTypeError) as e:
+            call()
+        assert isinstance(e.value, TypeError) and isinstance(e.value, hcx.UsageError)
+        assert (e.value.code, e.value.reason) == ("usage", None)
+
+
+def test_numbers_out_of_range_are_usage_errors() -> None:
+    calls = [
+        lambda: hcx.Verifier(trust=TRUST, roots=ROOT, threshold=-1, at=NOW),
+        lambda: hcx.Verifier(trust=TRUST, roots=ROOT, min_sequence=2**64, at=NOW),
+        lambda: hcx.Verifier(trust=TRUST, roots=ROOT, skew=-5, at=NOW),
+        lambda: hcx.Verifier(trust=TRUST, roots=ROOT, skew=10**30, at=NOW),
+        lambda: VERIFIER.verify(REFERENCE, at=10**30),
+        lambda: VERIFIER.verify(REFERENCE, at=float("nan")),
+        lambda: VERIFIER.verify(REFERENCE, at="yesterday"),
+    ]
+    for call in calls:
+        with pytest.raises(hcx.UsageError) as e:
+            call()
+        assert not isinstance(e.value, TypeError)
+        assert e.value.code in {"usage", "invalid_input"}
+
+
+def test_bytes_and_str_give_the_same_verdicts() -> None:
+    for text in [REFERENCE, REFERENCE[:-3], "HC1:6BF", "shc:/5676", "", "\u00e9t\u00e9"]:
+        assert VERIFIER.verify(text.encode(), at=NOW) == VERIFIER.verify(text, at=NOW)
+        assert VERIFIER.verify_many([text.encode()], at=NOW) == [VERIFIER.verify(text, at=NOW)]
+    # Not UTF-8 (bytes, or a str with a lone surrogate): a rejection, never an exception.
+    for bad in [b"HCX1:\xff", "HCX1:\ud800"]:
+        assert VERIFIER.verify(bad, at=NOW)["error"]["reason"] == "not_utf8"
+
+
+def test_huge_inputs_are_rejected_quickly() -> None:
+    """Texts and pictures far past any limit: a verdict (too large or malformed), in bounded time."""
+    import time
+
+    start = time.monotonic()
+    for text in ["HCX1:" + "0" * 50_000_000, "shc:/" + "5" * 20_000_000, "x" * 30_000_000]:
+        v = VERIFIER.verify(text, at=NOW)
+        assert v["valid"] is False and v["error"]["code"] in {"malformed", "invalid_input"}
+    big_picture = PNG[:8] + os.urandom(40_000_000)
+    assert VERIFIER.verify_image(big_picture, at=NOW)["valid"] is False
+    assert VERIFIER.verify_many(["HCX1:" + "0" * 5_000_000] * 8, at=NOW)[7]["valid"] is False
+    assert time.monotonic() - start < 60
+
+
+@pytest.mark.parametrize("where", ["here", "detached", "workers"])
+def test_a_panic_is_an_internal_error_not_a_panic_exception(where: str) -> None:
+    """A Rust panic anywhere under a call comes back as hcx.InternalError (an Exception with a
+    code), never as pyo3's PanicException (a BaseException that `except Exception` misses)."""
+    from hcx import _hcx
+
+    with pytest.raises(hcx.InternalError) as e:
+        _hcx._panic_for_tests(where)
+    assert e.value.code == "invalid_input" and "test panic" in e.value.message
+    # The interpreter, the worker pool and the verifier still work.
+    assert VERIFIER.verify(REFERENCE, at=NOW)["valid"] is True
+    assert all(v["valid"] for v in VERIFIER.verify_many([REFERENCE] * 100, at=NOW))

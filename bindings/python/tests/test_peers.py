@@ -347,3 +347,48 @@ def test_vdsnc() -> None:
     texts = [p.read_text() for p in [kde / "autotests/data/icao/jpn-triple-vaccine.txt",
                                      kurz / "vdsnc_sample_proof_of_vaccination_aus"]] * 50
     assert verifier.verify_many(texts, at=VDS_NOW) == [verifier.verify(t, at=VDS_NOW) for t in texts]
+
+
+# ------------------------------------------------------------- the same dicts as the CLI
+
+
+def test_foreign_verdicts_equal_the_cli(tmp_path: Path) -> None:
+    """Foreign verdicts (claims with numbers, nested arrays, non-ASCII) are the CLI's objects."""
+    import subprocess
+
+    from conftest import hcx_bin
+
+    def cli(trust: list[Path], at: str, text: str) -> dict[str, Any]:
+        args = [str(hcx_bin()), "verify", "--json", "--skew", "0s", "--at", at]
+        for t in trust:
+            args += ["--trust", str(t)]
+        out = subprocess.run([*args, "-"], input=text.encode(), capture_output=True, timeout=60,
+                             check=False)
+        return json.loads(out.stdout)
+
+    def iso(unix: int) -> str:
+        return dt.datetime.fromtimestamp(unix, tz=dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    shc, dcc, vds = peers("shc"), peers("dcc"), peers("vdsnc")
+    jwks = shc / "spec-examples/issuer/.well-known/jwks.json"
+    cases: list[tuple[list[Path], int, str]] = [
+        ([jwks], SPEC_NOW, (shc / f"spec-examples/example-{e}-d-jws.txt").read_text())
+        for e in ["00", "01", "02"]
+    ]
+    for name in ["AT/2DCode/raw/1.json", "SE/2DCode/raw/1.json", "common/2DCode/raw/CO1.json",
+                 "PL/1.3.0/2DCode/raw/10.json"]:
+        case = json.loads((dcc / name).read_bytes())
+        der = tmp_path / (name.replace("/", "_") + ".der")
+        der.write_bytes(base64.b64decode(case["TESTCTX"]["CERTIFICATE"]))
+        cases.append(([der], parse_clock(case["TESTCTX"]["VALIDATIONCLOCK"]), case["PREFIX"]))
+    cscas = sorted((vds / "kde-khealthcertificate/src/lib/icao/certs").rglob("*.der"))
+    for seal in ["kde-khealthcertificate/autotests/data/icao/jpn-triple-vaccine.txt",
+                 "kurzdigital-vds-jvm/src/test/resources/vdsnc_sample_proof_of_vaccination_aus",
+                 "kurzdigital-vds-jvm/src/test/resources/vdsnc_sample_proof_of_test"]:
+        cases.append((cscas, VDS_NOW, (vds / seal).read_text()))
+    valid = 0
+    for trust, at, text in cases:
+        mine = hcx.Verifier(trust=trust, skew=0, at=at).verify(text.strip(), at=at)
+        assert mine == cli(trust, iso(at), text), text[:60]
+        valid += mine["valid"]
+    assert valid >= 6
