@@ -286,6 +286,8 @@ def test_the_stubs_name_what_the_module_has() -> None:
         assert hasattr(hcx.Verifier, m), m
     assert (Path(hcx.__file__).parent / "py.typed").is_file()
     assert all(hasattr(hcx, n) for n in hcx.__all__)
+    from hcx import _errors
+    assert set(_errors.__all__) <= set(hcx.__all__), "an exception is not exported by hcx"
 
 
 

@@ -142,19 +142,27 @@ def matches(got: str, want: str) -> bool:
     return got == want or got.split("/")[0] == want
 
 
+class Expectations:
+    """Outcomes checked without stopping at the first miss, so that every miss is reported."""
+
+    def __init__(self) -> None:
+        self.failures: list[str] = []
+        self.n = 0
+
+    def check(self, what: str, verdict: dict[str, Any], want: str) -> None:
+        self.n += 1
+        if not matches(outcome(verdict), want):
+            self.failures.append(f"{what}: expected {want}, got {outcome(verdict)}")
+
+
 def test_shc_spec_examples() -> None:
     root = peers("shc")
     ex = root / "spec-examples"
     jwks = ex / "issuer/.well-known/jwks.json"
     crl = ex / "issuer/.well-known/crl/3Kfdg-XwP-7gXyywtUfUADwBumDOPKMQx-iELL11W9s.json"
     verifier = hcx.Verifier(trust=[jwks, crl], skew=0, at=SPEC_NOW)
-    failures, n = [], 0
-
-    def check(what: str, verdict: dict[str, Any], want: str) -> None:
-        nonlocal n
-        n += 1
-        if not matches(outcome(verdict), want):
-            failures.append(f"{what}: expected {want}, got {outcome(verdict)}")
+    t = Expectations()
+    check, failures = t.check, t.failures
 
     wants = {"00": "ok", "01": "certificate_invalid", "02": "ok", "03": "revoked"}
     for e, want in wants.items():
@@ -182,7 +190,7 @@ def test_shc_spec_examples() -> None:
     assert v0["summary"]["birth_date"] == "1951-01-20"
     assert [e["kind"] for e in v0["summary"]["evidence"]] == ["vaccination"] * 3
     assert v0["claims"] == json.loads((ex / "example-00-c-jws-payload-minified.json").read_text())
-    print(f"SHC spec examples: {n - len(failures)}/{n} expectations met", file=sys.stderr)
+    print(f"SHC spec examples: {t.n - len(failures)}/{t.n} expectations met", file=sys.stderr)
     assert not failures, "\n".join(failures)
 
 
@@ -255,13 +263,8 @@ def test_shc_validator_test_data() -> None:
         trust=[root / "spec-examples/issuer/.well-known/jwks.json",
                d / "issuer.jwks.public.not.smart.json", d / "test-issuers.json"],
         skew=0, at=DEV_NOW)
-    failures, n = [], 0
-
-    def check(what: str, verdict: dict[str, Any], want: str) -> None:
-        nonlocal n
-        n += 1
-        if not matches(outcome(verdict), want):
-            failures.append(f"{what}: expected {want}, got {outcome(verdict)}")
+    t = Expectations()
+    check, failures = t.check, t.failures
 
     for name, want in SHC_DEV_TEXTS.items():
         check(name, verifier.verify((d / name).read_text(encoding="utf-8"), at=DEV_NOW), want)
@@ -289,7 +292,7 @@ def test_shc_validator_test_data() -> None:
                  "wrong_alg_key.json", "wrong_kty_key.json", "cert_mismatch.public.json",
                  "invalid_chain.public.json", "invalid_DNS_SAN.public.json",
                  "invalid_no_SAN.public.json", "badjwks/.well-known/jwks.json"]:
-        n += 1
+        t.n += 1
         try:
             hcx.Verifier(trust=d / name, at=DEV_NOW)
             failures.append(f"{name}: loaded")
@@ -298,9 +301,9 @@ def test_shc_validator_test_data() -> None:
                 failures.append(f"{name}: {e.code}")
     for name in ["valid_key.json", "valid_keys.json", "valid_key_with_x5c.json",
                  "valid_2_chain.public.json"]:
-        n += 1
+        t.n += 1
         hcx.Verifier(trust=d / name, at=DEV_NOW)
-    print(f"SHC validator test data: {n - len(failures)}/{n} expectations met "
+    print(f"SHC validator test data: {t.n - len(failures)}/{t.n} expectations met "
           f"({len(SHC_DEV_UNBOUND)} of them judged with an unbound key set)", file=sys.stderr)
     assert not failures, "\n".join(failures)
 

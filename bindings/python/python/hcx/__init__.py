@@ -30,19 +30,7 @@ from ._errors import (
 )
 from ._hcx import Verifier, __version__, decode, issue, keygen, pubkey
 
-__all__ = [
-    "Verifier",
-    "decode",
-    "issue",
-    "keygen",
-    "pubkey",
-    "Error",
-    "TrustError",
-    "UsageError",
-    "ArgumentTypeError",
-    "InvalidKeyError",
-    "InvalidClaimsError",
-    "DecodeError",
-    "InternalError",
-    "__version__",
-]
+# Written out (not built from _errors.__all__) so that type checkers see the exports.
+__all__ = ["Verifier", "decode", "issue", "keygen", "pubkey", "__version__", "Error", "TrustError",
+           "UsageError", "ArgumentTypeError", "InvalidKeyError", "InvalidClaimsError",
+           "DecodeError", "InternalError"]

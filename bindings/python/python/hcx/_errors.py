@@ -25,6 +25,7 @@ __all__ = [
     "InvalidKeyError",
     "InvalidClaimsError",
     "DecodeError",
+    "InternalError",
 ]
 
 
