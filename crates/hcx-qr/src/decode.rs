@@ -161,19 +161,43 @@ fn to_luma_on_white(img: DynamicImage) -> (u32, u32, Vec<u8>) {
     let (width, height) = (img.width(), img.height());
     if img.color().has_alpha() {
         let rgba = img.to_rgba8();
-        let luma = rgba
-            .pixels()
-            .map(|p| {
-                let [r, g, b, a] = p.0;
-                let y = (u32::from(r) * 299 + u32::from(g) * 587 + u32::from(b) * 114) / 1000;
-                let a = u32::from(a);
-                ((y * a + 255 * (255 - a)) / 255) as u8
-            })
-            .collect();
+        let luma = rgba.pixels().map(|p| luma_on_white(p.0)).collect();
         (width, height, luma)
     } else {
         (width, height, img.into_luma8().into_raw())
     }
+}
+
+/// One RGBA pixel as luma (BT.601 weights), composited over white: the one conversion for
+/// pictures with transparency and for RGBA camera frames.
+fn luma_on_white([r, g, b, a]: [u8; 4]) -> u8 {
+    let y = (u32::from(r) * 299 + u32::from(g) * 587 + u32::from(b) * 114) / 1000;
+    let a = u32::from(a);
+    ((y * a + 255 * (255 - a)) / 255) as u8
+}
+
+/// Converts an 8-bit RGBA frame (row-major, 4 bytes a pixel: a canvas's `ImageData`, a camera
+/// frame) to the luma [`decode_luma`] reads, transparency composited over white as for pictures.
+pub fn luma_from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, Error> {
+    let pixels = u64::from(width) * u64::from(height);
+    if pixels > MAX_PIXELS {
+        return Err(Error::ImageTooLarge {
+            width,
+            height,
+            max: MAX_PIXELS,
+        });
+    }
+    if pixels == 0 || pixels.checked_mul(4) != Some(rgba.len() as u64) {
+        return Err(Error::InvalidDimensions {
+            width,
+            height,
+            len: rgba.len(),
+        });
+    }
+    Ok(rgba
+        .chunks_exact(4)
+        .map(|p| <[u8; 4]>::try_from(p).map_or(255, luma_on_white))
+        .collect())
 }
 
 /// One code found, with its centre in the coordinates of the original picture.
@@ -600,6 +624,31 @@ fn finish(mut found: Vec<Found>) -> Result<Vec<Found>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RGBA frames become the luma a PNG with alpha becomes; wrong sizes are typed errors.
+    #[test]
+    fn rgba_frames_convert_like_pictures_with_alpha() {
+        let rgba = [
+            0, 0, 0, 255, 255, 255, 255, 255, 0, 0, 0, 0, 10, 200, 30, 128,
+        ];
+        let luma = luma_from_rgba(2, 2, &rgba).unwrap_or_default();
+        let mut img = image::RgbaImage::new(2, 2);
+        img.copy_from_slice(&rgba);
+        let (_, _, want) = to_luma_on_white(DynamicImage::ImageRgba8(img));
+        assert_eq!(luma, want);
+        assert_eq!(luma.first(), Some(&0));
+        assert_eq!(luma.get(2), Some(&255)); // transparent black is white paper
+        for (w, h, len) in [(2, 2, 15), (2, 2, 4), (0, 0, 0), (3, 1, 16)] {
+            assert!(matches!(
+                luma_from_rgba(w, h, &vec![0; len]),
+                Err(Error::InvalidDimensions { .. })
+            ));
+        }
+        assert!(matches!(
+            luma_from_rgba(100_000, 100_000, &[]),
+            Err(Error::ImageTooLarge { .. })
+        ));
+    }
 
     /// The word-at-a-time halving equals the plain 2×2 rounded mean, on odd sizes too.
     #[test]
