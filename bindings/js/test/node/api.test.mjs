@@ -103,7 +103,7 @@ for (const api of [full]) {
     const text = api.issue(
       key,
       { issuer: 'dingtalk', issuedAt: new Date(1_795_248_000_000), expiresAt: '2026-11-22T00:00:00Z' },
-      { status: 'yellow', subject: { name: '李四' } },
+      { status: 'yellow', subject: { name: '李四' }, region: 'CN-33' },
     );
     assert.match(text, /^HCX1:/);
     const v = verifier(api).verifyText(text, NOW);
@@ -115,9 +115,9 @@ for (const api of [full]) {
     assert.equal(d.format, 'hcx');
     assert.equal(d.claims.subject.name, '李四');
     // Two issues differ (random code ids from the host's crypto.getRandomValues).
-    const again = api.issue(key, { issuer: 'dingtalk', issuedAt: 1_795_248_000, expiresAt: 1_795_334_400 }, '{"status":"green","subject":{"name":"A"}}');
+    const again = api.issue(key, { issuer: 'dingtalk', issuedAt: 1_795_248_000, expiresAt: 1_795_334_400 }, '{"status":"green","subject":{"name":"A"},"region":"CN-33"}');
     assert.notEqual(api.decode(again).code_id, api.decode(text).code_id);
-    throwsHcx(api, () => api.issue(key, { issuer: 'dingtalk', issuedAt: 10, expiresAt: 5 }, { status: 'green', subject: { name: 'A' } }), 'invalid_claims');
+    throwsHcx(api, () => api.issue(key, { issuer: 'dingtalk', issuedAt: 10, expiresAt: 5 }, { status: 'green', subject: { name: 'A' } }), 'invalid_input');
     throwsHcx(api, () => api.issue(key, { issuer: 'dingtalk', issuedAt: 10, expiresAt: 50 }, { status: 'blue', subject: { name: 'A' } }), 'invalid_claims');
   });
 }
@@ -127,7 +127,11 @@ test('full: pictures and frames, RGBA or luma, hostile ones included', () => {
   const png = read('images/qr-reference-ecc-m.png');
   const fromPicture = v.verifyImage(png, NOW);
   assert.equal(fromPicture.valid, true);
-  assert.deepEqual(fromPicture, v.verifyText(reference, NOW));
+  const [text] = full.scanImage(png);
+  assert.match(text, /^HCX1:/);
+  assert.deepEqual(fromPicture, v.verifyText(text, NOW));
+  assert.deepEqual(full.scanFrame(readPng(png).rgba, readPng(png).width, readPng(png).height), [text]);
+  assert.throws(() => full.scanFrame(new Uint8Array(64), 8, 8), (e) => e.code === 'no_code_found');
   // The same picture as an RGBA frame and as a luma frame.
   const { width, height, rgba, luma } = readPng(png);
   assert.deepEqual(v.verifyFrame(rgba, width, height, NOW), fromPicture);
