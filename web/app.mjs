@@ -135,7 +135,7 @@ async function loadBundleUrl(url) {
     if (!response.ok) throw new Error(`${response.status} ${response.statusText}`);
     useBundle(parseBundle(await response.text()), { remember: true });
   } catch (e) {
-    showTrustProblem(`${url}: ${e.message}`);
+    showTrustProblem(`${url}: ${e.message}${state.bundle ? ` (${t().trustKept})` : ''}`);
   }
 }
 
@@ -428,22 +428,21 @@ async function main() {
   $('load-url').addEventListener('click', () => loadBundleUrl($('bundle-url').value));
   $('bundle-file').addEventListener('change', (e) => loadBundleFiles([...e.target.files]).finally(() => { e.target.value = ''; }));
 
-  // A bundle named in the address (`?bundle=URL`), else the one kept from last time, else the
-  // default URL when online.
+  // The bundle kept from last time is used at once (offline too); then the one named in the
+  // address (`?bundle=URL`), or the default one when none is kept, is fetched and replaces it.
+  // If that fetch fails (offline), the kept bundle stays in use.
   const named = new URLSearchParams(location.search).get('bundle');
   const kept = localStorage.getItem(STORE_BUNDLE);
-  if (named) {
-    $('bundle-url').value = named;
-    await loadBundleUrl(named);
-  } else if (kept) {
+  if (kept) {
     try {
       useBundle(parseBundle(kept), { remember: false });
     } catch {
       localStorage.removeItem(STORE_BUNDLE);
     }
-  } else {
-    await loadBundleUrl($('bundle-url').value);
   }
+  if (named) $('bundle-url').value = named;
+  const url = named ?? (kept ? null : $('bundle-url').value);
+  if (url) await loadBundleUrl(url);
   document.body.dataset.ready = 'true';
 }
 
