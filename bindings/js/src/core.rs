@@ -136,7 +136,8 @@ impl TrustBuilder {
         TrustBuilder::default()
     }
 
-    /// Adds a root key: PEM or an Ed25519 JWK ([`hcx_verify::root_key_from_text`]).
+    /// Adds a root key: PEM (public or private) or an Ed25519 JWK, by the CLI's one rule
+    /// ([`hcx_verify::public_key_from_any_pem`]).
     pub fn add_root(&mut self, text: &str) -> Result<(), Failure> {
         if self.roots.len() >= MAX_ROOTS {
             return Err(Failure::usage(format!("at most {MAX_ROOTS} root keys")));
@@ -148,7 +149,7 @@ impl TrustBuilder {
                 format!("a root key text is at most {MAX_ROOT_BYTES} bytes"),
             ));
         }
-        let key = hcx_verify::root_key_from_text(text).map_err(|e| Failure::of(&e))?;
+        let key = hcx_verify::public_key_from_any_pem(text).map_err(|e| Failure::of(&e))?;
         self.roots.push(key);
         Ok(())
     }
