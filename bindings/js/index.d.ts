@@ -48,7 +48,17 @@ export interface ValidVerdict {
   /** hcx: the health claims (`status`, `subject`, …); foreign formats: their payload. */
   claims: Record<string, unknown>;
   summary: VerdictSummary;
-  /** Fields later SPEC editions add (such as a status-list result) pass through unchanged. */
+  /** hcx only, when the verifier holds the issuer's status lists (SPEC §14): what they say of the code. */
+  status_list?: {
+    issuer: string;
+    sequence: number;
+    issued_at: string;
+    age_seconds: number;
+    outcome: 'valid' | 'now_green' | 'now_yellow' | 'now_red' | 'not_covered';
+    not_covered?: 'issued_after_list' | 'expired_before_list';
+    stale?: true;
+  };
+  /** Fields later SPEC editions add pass through unchanged. */
   [more: string]: unknown;
 }
 
@@ -74,6 +84,24 @@ export interface TrustInfo {
     expires_at: string;
     issuers: Array<{ id: string; names: Record<string, string> }>;
   };
+  /** Each issuer's status lists (SPEC §14): the newest applied, or why they cannot be used. */
+  status_lists: Array<{
+    issuer: string;
+    sequence?: number;
+    issued_at?: string;
+    expires_at?: string;
+    error?: { code: string; reason?: string; message: string };
+  }>;
+}
+
+/** What a verdict does with status lists (SPEC §14). */
+export interface StatusOptions {
+  /** Status data older than this many seconds is stale (default 48 hours). */
+  maxAgeSeconds?: number;
+  /** A code whose issuer has no status data here: judged without it (`accept`, default) or refused (`reject`, `status_stale`). */
+  whenMissing?: 'accept' | 'reject';
+  /** A code whose issuer's status data is stale: refused (`reject`, default) or judged with it, marked stale (`accept`). */
+  whenStale?: 'accept' | 'reject';
 }
 
 export interface VerifierOptions {
@@ -83,6 +111,10 @@ export interface VerifierOptions {
   threshold?: number;
   /** The highest trust-list sequence accepted before: older lists are refused (rollback). */
   minSequence?: number;
+  /** How status lists (given among the trust inputs) are used. */
+  status?: StatusOptions;
+  /** Per issuer, the highest status-list sequence accepted before: older status data is a rollback. */
+  statusMinSequence?: Record<string, number>;
   /** Clock-skew tolerance in seconds (default 300). */
   skew?: number;
   /** When the trust is loaded and checked (default now). */
@@ -101,8 +133,8 @@ export class HcxError extends Error {
 /** Verifies codes against one set of trust inputs, offline. */
 export class Verifier {
   /**
-   * @param trustInputs an hcx trust list, certificates (PEM/DER), a JWKS, a DCC signer list, an
-   *   SHC revocation list or issuer directory: each detected by content, as `hcx verify --trust`.
+   * @param trustInputs an hcx trust list, hcx status lists, certificates (PEM/DER), a JWKS, a DCC
+   *   signer list, an SHC revocation list or issuer directory: each detected by content, as the CLI does.
    * @throws HcxError when a trust input cannot be used (expired, untrusted, rolled back, unreadable).
    */
   constructor(trustInputs: Bytes | string | Array<Bytes | string>, options?: VerifierOptions);

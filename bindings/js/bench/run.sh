@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The floors of issue #12, measured (docs/PERFORMANCE.md, "JavaScript / WASM"): sizes with
+# The floors of issue #12, measured (the numbers belong in docs/PERFORMANCE.md): sizes with
 # brotli -q 11, hcx verify against Node's crypto.verify, QR from frames against zxing-wasm and
 # jsQR. Builds first (build.sh); photos are made by hcx-qr's generator (seeds 1..5 by default).
 #

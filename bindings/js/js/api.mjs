@@ -89,13 +89,17 @@ export function makeApi(engine, build) {
     #roots;
     #inputs;
     #policy;
+    #status;
+    #floors;
     #owner = null;
     #wasm = null;
 
     /**
      * @param {Array<Uint8Array | ArrayBuffer | string> | Uint8Array | string} trustInputs
      * @param {{roots?: string | string[], threshold?: number, minSequence?: number,
-     *          skew?: number, now?: number | Date}} [options]
+     *          skew?: number, now?: number | Date,
+     *          status?: {maxAgeSeconds?: number, whenMissing?: 'accept' | 'reject', whenStale?: 'accept' | 'reject'},
+     *          statusMinSequence?: Record<string, number>}} [options]
      */
     constructor(trustInputs, options = {}) {
       const list = Array.isArray(trustInputs) ? trustInputs : [trustInputs];
@@ -119,6 +123,24 @@ export function makeApi(engine, build) {
       for (const k of ['threshold', 'minSequence', 'skew']) {
         if (typeof this.#policy[k] !== 'number') throw usage(`options.${k} must be a number`);
       }
+      const status = options.status ?? {};
+      if (typeof status !== 'object') throw usage('options.status must be an object');
+      this.#status = {
+        maxAgeSeconds: status.maxAgeSeconds ?? L.status_max_age_default,
+        whenMissing: status.whenMissing ?? 'accept',
+        whenStale: status.whenStale ?? 'reject',
+      };
+      if (typeof this.#status.maxAgeSeconds !== 'number') throw usage('options.status.maxAgeSeconds must be a number');
+      for (const k of ['whenMissing', 'whenStale']) {
+        if (typeof this.#status[k] !== 'string') throw usage(`options.status.${k} must be "accept" or "reject"`);
+      }
+      const floors = options.statusMinSequence ?? {};
+      if (typeof floors !== 'object') throw usage('options.statusMinSequence must be an object: issuer → sequence');
+      this.#floors = Object.entries(floors);
+      if (this.#floors.length > L.status_floors) throw usage(`at most ${L.status_floors} status sequence floors`);
+      for (const [issuer, seq] of this.#floors) {
+        if (typeof seq !== 'number') throw usage(`options.statusMinSequence.${issuer} must be a number`);
+      }
       /** What this verifier trusts: input kinds, and the hcx trust list's sequence and dates. */
       this.trust = this.#build();
     }
@@ -134,6 +156,13 @@ export function makeApi(engine, build) {
         }
         for (const b of this.#inputs) {
           const a = w.add_input(b);
+          if (!a.startsWith('{"ok"')) return w.free(), a;
+        }
+        const st = this.#status;
+        const sp = w.set_status_policy(st.maxAgeSeconds, clip(st.whenMissing, 16), clip(st.whenStale, 16));
+        if (!sp.startsWith('{"ok"')) return w.free(), sp;
+        for (const [issuer, seq] of this.#floors) {
+          const a = w.add_status_min_sequence(clip(issuer, L.issuer_bytes), seq);
           if (!a.startsWith('{"ok"')) return w.free(), a;
         }
         const p = this.#policy;

@@ -10,8 +10,8 @@
 #![forbid(unsafe_code)]
 
 use hcx_verify::{
-    Clock, Code, PublicKey, Reason, TrustListPolicy, TrustStore, Verdict, Verifier, VerifyError,
-    timefmt,
+    Clock, Code, Missing, PublicKey, Reason, Stale, StatusPolicy, TrustListPolicy, TrustStore,
+    Verdict, Verifier, VerifyError, timefmt,
 };
 use serde::Serialize;
 
@@ -35,6 +35,13 @@ pub const MAX_ROOTS: usize = 16;
 pub const MAX_ROOT_BYTES: usize = 16 << 10;
 /// Longest `issue` parameter or claims JSON.
 pub const MAX_JSON_BYTES: usize = 64 << 10;
+/// Most issuers given a status-list sequence floor (a trust list names at most a few hundred
+/// issuers).
+pub const MAX_STATUS_FLOORS: usize = 1024;
+/// Longest issuer id given a status-list sequence floor.
+pub const MAX_ISSUER_BYTES: usize = 256;
+/// Longest status-data age a policy may allow: a year, in seconds.
+pub const MAX_STATUS_AGE_SECS: u64 = 366 * 86_400;
 
 /// A call that could not be carried out: the stable code, the precise reason, and what is wrong.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +135,8 @@ pub struct TrustBuilder {
     inputs: Vec<Vec<u8>>,
     bytes: usize,
     roots: Vec<PublicKey>,
+    status_policy: StatusPolicy,
+    status_floors: Vec<(String, u64)>,
 }
 
 impl TrustBuilder {
@@ -174,6 +183,60 @@ impl TrustBuilder {
         Ok(())
     }
 
+    /// Sets what a verdict does with status data (SPEC §14): the most age in seconds before
+    /// an issuer's status data is stale, and whether a code whose issuer has no status data,
+    /// or stale status data, is `"accept"`ed or `"reject"`ed.
+    pub fn set_status_policy(
+        &mut self,
+        max_age: f64,
+        when_missing: &str,
+        when_stale: &str,
+    ) -> Result<(), Failure> {
+        let max_age_secs = whole(max_age, MAX_STATUS_AGE_SECS, "status.maxAgeSeconds")? as i64;
+        let when_missing = match when_missing {
+            "accept" => Missing::Accept,
+            "reject" => Missing::Reject,
+            _ => {
+                return Err(Failure::usage(
+                    "status.whenMissing is \"accept\" or \"reject\"",
+                ));
+            }
+        };
+        let when_stale = match when_stale {
+            "accept" => Stale::Accept,
+            "reject" => Stale::Reject,
+            _ => {
+                return Err(Failure::usage(
+                    "status.whenStale is \"accept\" or \"reject\"",
+                ));
+            }
+        };
+        self.status_policy = StatusPolicy {
+            max_age_secs,
+            when_missing,
+            when_stale,
+        };
+        Ok(())
+    }
+
+    /// Records the highest status-list sequence of `issuer` the app accepted before (kept
+    /// across restarts by the app): older status data is then a rollback (`status_invalid`).
+    pub fn add_status_min_sequence(&mut self, issuer: &str, sequence: f64) -> Result<(), Failure> {
+        if self.status_floors.len() >= MAX_STATUS_FLOORS {
+            return Err(Failure::usage(format!(
+                "at most {MAX_STATUS_FLOORS} status sequence floors"
+            )));
+        }
+        if issuer.is_empty() || issuer.len() > MAX_ISSUER_BYTES {
+            return Err(Failure::usage(format!(
+                "a status sequence floor names an issuer of 1 to {MAX_ISSUER_BYTES} bytes"
+            )));
+        }
+        let sequence = whole(sequence, MAX_SAFE_INTEGER, "statusMinSequence")?;
+        self.status_floors.push((issuer.to_owned(), sequence));
+        Ok(())
+    }
+
     /// Builds the verifier: every input loaded into one [`TrustStore`] at `now` (so an expired,
     /// untrusted or rolled-back trust list stops it here), verdicts judged with `skew` seconds
     /// of clock tolerance. `min_sequence` below 0 means none.
@@ -205,8 +268,11 @@ impl TrustBuilder {
                 .map_err(|e| Failure::new(e.code(), e.reason(), e.to_string()))?;
             kinds.push(kind.as_str());
         }
+        for (issuer, sequence) in &self.status_floors {
+            store.set_status_min_sequence(issuer, *sequence);
+        }
         Ok(Session {
-            verifier: Verifier::new(store),
+            verifier: Verifier::new(store).with_status_policy(self.status_policy),
             skew,
             loaded_at: now,
             kinds,
@@ -334,12 +400,26 @@ impl Session {
             expires_at: String,
             issuers: Vec<Issuer<'a>>,
         }
+        /// One issuer's status data: its newest list, or why it cannot be used.
+        #[derive(Serialize)]
+        struct Status {
+            issuer: String,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            sequence: Option<u64>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            issued_at: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            expires_at: Option<String>,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            error: Option<serde_json::Value>,
+        }
         #[derive(Serialize)]
         struct Info<'a> {
             inputs: &'a [&'static str],
             loaded_at: String,
             skew_seconds: i64,
             trust_list: Option<List<'a>>,
+            status_lists: Vec<Status>,
         }
         let list = self.verifier.trust().trust_list().map(|l| List {
             sequence: l.sequence,
@@ -354,11 +434,41 @@ impl Session {
                 })
                 .collect(),
         });
+        let status_lists = self
+            .verifier
+            .trust()
+            .status_lists()
+            .into_iter()
+            .map(|s| match s.state {
+                Ok((sequence, issued_at, expires_at)) => Status {
+                    issuer: s.issuer,
+                    sequence: Some(sequence),
+                    issued_at: Some(timefmt::format_rfc3339(issued_at)),
+                    expires_at: Some(timefmt::format_rfc3339(expires_at)),
+                    error: None,
+                },
+                Err((code, reason, message)) => Status {
+                    issuer: s.issuer,
+                    sequence: None,
+                    issued_at: None,
+                    expires_at: None,
+                    // The `error` object of the facade's one serializer, read back to nest it.
+                    error: serde_json::from_str::<serde_json::Value>(&hcx_verify::error_json(
+                        code,
+                        Some(reason),
+                        &message,
+                    ))
+                    .ok()
+                    .and_then(|mut v| v.get_mut("error").map(serde_json::Value::take)),
+                },
+            })
+            .collect();
         serde_json::to_string(&Info {
             inputs: &self.kinds,
             loaded_at: timefmt::format_rfc3339(self.loaded_at),
             skew_seconds: self.skew,
             trust_list: list,
+            status_lists,
         })
         .unwrap_or_else(|_| "{}".to_owned())
     }
@@ -552,6 +662,9 @@ pub fn limits() -> String {
         "roots": MAX_ROOTS,
         "root_bytes": MAX_ROOT_BYTES,
         "json_bytes": MAX_JSON_BYTES,
+        "status_floors": MAX_STATUS_FLOORS,
+        "issuer_bytes": MAX_ISSUER_BYTES,
+        "status_max_age_default": StatusPolicy::default().max_age_secs,
         "full": cfg!(feature = "full"),
     })
     .to_string()

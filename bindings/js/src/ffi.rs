@@ -44,6 +44,29 @@ impl WasmVerifier {
         envelope(self.builder.add_input(bytes).map(|()| "null".to_owned()))
     }
 
+    /// Sets the status policy (SPEC §14): `{"ok":null}` or an error.
+    pub fn set_status_policy(
+        &mut self,
+        max_age: f64,
+        when_missing: &str,
+        when_stale: &str,
+    ) -> String {
+        envelope(
+            self.builder
+                .set_status_policy(max_age, when_missing, when_stale)
+                .map(|()| "null".to_owned()),
+        )
+    }
+
+    /// Records an issuer's status-list sequence floor: `{"ok":null}` or an error.
+    pub fn add_status_min_sequence(&mut self, issuer: &str, sequence: f64) -> String {
+        envelope(
+            self.builder
+                .add_status_min_sequence(issuer, sequence)
+                .map(|()| "null".to_owned()),
+        )
+    }
+
     /// Builds the verifier at `now`: `{"ok":trust info}` or the trust error.
     pub fn load(&mut self, threshold: f64, min_sequence: f64, skew: f64, now: f64) -> String {
         envelope(

@@ -12,6 +12,13 @@ import { fixtures, parseTime } from '../helpers.mjs';
 
 const builds = { full: await loadBuild('full'), lite: await loadBuild('lite') };
 
+/** Every field a case may have; a new one fails the test until the test reads it. */
+const CASE_FIELDS = new Set([
+  'name', 'description', 'at', 'roots', 'threshold', 'min_sequence', 'skew_seconds', 'trust_list',
+  'status_lists', 'status_policy', 'status_min_sequence', 'input', 'expected', 'issued_from',
+]);
+const issuerKey = readFileSync(join(fixtures, 'keys/dingtalk-1.pem'), 'utf8');
+
 function cases() {
   const dir = join(fixtures, 'cases');
   const out = readdirSync(dir)
@@ -34,6 +41,12 @@ function outcomeOf(v) {
       claims: v.claims,
     };
     if (v.not_before !== undefined && v.not_before !== null) g.not_before = v.not_before;
+    if (v.status_list !== undefined) {
+      // The parts the fixtures pin (its age depends on the clock), as tests/conformance.rs.
+      const s = v.status_list;
+      g.status_list = { outcome: s.outcome, sequence: s.sequence };
+      for (const k of ['not_covered', 'stale']) if (s[k] !== undefined) g.status_list[k] = s[k];
+    }
     return g;
   }
   assert.equal(v.valid, false);
@@ -45,12 +58,17 @@ function run(api, c) {
   const at = parseTime(c.at);
   let verifier;
   try {
-    verifier = new api.Verifier([readFileSync(join(fixtures, c.trust_list))], {
+    // The trust list, then its status lists, as tests/conformance.rs gives them.
+    const inputs = [c.trust_list, ...(c.status_lists ?? [])].map((f) => readFileSync(join(fixtures, f)));
+    const policy = c.status_policy ?? {};
+    verifier = new api.Verifier(inputs, {
       roots,
       threshold: c.threshold ?? 1,
       minSequence: c.min_sequence ?? undefined,
       skew: c.skew_seconds,
       now: at,
+      status: { maxAgeSeconds: policy.max_age_seconds, whenMissing: policy.when_missing, whenStale: policy.when_stale },
+      statusMinSequence: c.status_min_sequence,
     });
   } catch (e) {
     assert.ok(e instanceof api.HcxError, `not an HcxError: ${e}`);
@@ -86,6 +104,8 @@ for (const build of ['full', 'lite']) {
     let pictures = 0;
     for (const [name, c] of cases()) {
       assert.equal(c.name, name, 'file name and case name differ');
+      const unknown = Object.keys(c).filter((k) => !CASE_FIELDS.has(k));
+      assert.deepEqual(unknown, [], `${name}: fields this test does not read (teach it them)`);
       if (build === 'lite' && typeof c.input.qr_image === 'string') {
         // The small build has no picture decoder: a usage error, typed, never a verdict.
         const v = new api.Verifier([], {});
@@ -95,6 +115,16 @@ for (const build of ['full', 'lite']) {
       }
       check(name, c.expected, run(api, c), failures);
       ran += 1;
+      // SPEC.md §13: the claims an issuer given `issued_from` writes are `expected.claims`.
+      if (c.issued_from !== undefined && build === 'full') {
+        const text = api.issue(issuerKey, { issuer: 'dingtalk', issuedAt: 0, expiresAt: 86400 }, c.issued_from);
+        const written = api.decode(text).claims;
+        try {
+          assert.deepStrictEqual(written, c.expected.claims);
+        } catch {
+          failures.push(`issue ${name}: issued_from gives ${JSON.stringify(written)}`);
+        }
+      }
     }
     assert.deepEqual(failures, [], `${failures.length} of ${ran} cases failed:\n${failures.join('\n')}`);
     console.log(`conformance (${build} build): ${ran} of ${ran} cases pass${pictures ? `; ${pictures} picture cases refused as this build should` : ''}`);
