@@ -47,6 +47,15 @@ for (const api of [full, lite]) {
     assert.equal(v.verifyText(reference, NOW + 2 * 86400).error.code, 'expired');
     assert.equal(v.verifyText(reference.replace('HCX1:', 'HCX1:A'), NOW).error.code, 'malformed');
     assert.equal(v.verifyText(read('samples/unknown-key-code.txt').toString().trim(), NOW).error.code, 'unknown_key');
+    assert.deepEqual(v.trust.status_lists, []);
+    // Status lists among the trust inputs: listed, and used by verdicts.
+    const withStatus = new api.Verifier([read('trust/main.json'), read('status/dingtalk-5.snapshot.cbor')], { roots: rootPem, now: NOW });
+    assert.equal(withStatus.trust.inputs[1], 'status-list');
+    assert.equal(withStatus.trust.status_lists[0].issuer, 'dingtalk');
+    assert.equal(withStatus.trust.status_lists[0].sequence, 5);
+    assert.equal(withStatus.verifyText(reference, NOW).status_list.outcome, 'valid');
+    const strict = new api.Verifier([read('trust/main.json')], { roots: rootPem, now: NOW, status: { whenMissing: 'reject' } });
+    assert.equal(strict.verifyText(reference, NOW).error.reason, 'status_missing');
     // A one-text chunk list is the text.
     assert.deepEqual(v.verifyChunks([reference], NOW), ok);
     assert.equal(api.decode(reference).format, 'hcx');
@@ -73,8 +82,9 @@ for (const api of [full, lite]) {
     throwsHcx(api, () => api.decode('HCX1:!!'), 'malformed');
     if (api.build === 'full') throwsHcx(api, () => api.issue(rootPem, { issuer: 'x', issuedAt: 0, expiresAt: 1 }, {}), 'invalid_key');
     else throwsHcx(api, () => api.issue(rootPem, { issuer: 'x', issuedAt: 0, expiresAt: 1 }, {}), 'usage');
-    // A root is a public key; a private one is refused, never used.
-    throwsHcx(api, () => verifier(api, { roots: read('keys/root-1.pem').toString() }), 'invalid_key');
+    // A root given as its private key counts as its public key (the CLI's one rule,
+    // hcx_verify::public_key_from_any_pem).
+    assert.equal(verifier(api, { roots: read('keys/root-1.pem').toString() }).verifyText(reference, NOW).valid, true);
     // A root as an Ed25519 JWK.
     const x = Buffer.from(rootPem.replace(/-----[^-]+-----|\s/g, ''), 'base64').subarray(12).toString('base64url');
     assert.equal(verifier(api, { roots: JSON.stringify({ kty: 'OKP', crv: 'Ed25519', x }) }).verifyText(reference, NOW).valid, true);
@@ -94,6 +104,82 @@ for (const api of [full, lite]) {
     throwsHcx(api, () => new api.Verifier(Array(L.trust_inputs + 1).fill('x')), 'usage');
     throwsHcx(api, () => new api.Verifier([new Uint8Array(L.trust_bytes), 'x']), 'trust_list_invalid', 'too_large');
     if (api.build === 'full') throwsHcx(api, () => api.issue('k'.repeat(1 << 20), { issuer: 'x', issuedAt: 0, expiresAt: 1 }, {}), 'invalid_input', 'too_large');
+  });
+}
+
+for (const api of [full, lite]) {
+  test(`${api.build}: hostile inputs give typed errors or verdicts, never a trap`, () => {
+    const v = verifier(api);
+    /** A thrown error must be an HcxError with a code, a reason and a message. */
+    const typed = (f) => {
+      try {
+        return f();
+      } catch (e) {
+        assert.ok(e instanceof api.HcxError, `not an HcxError: ${e}`);
+        assert.equal(typeof e.code, 'string');
+        assert.equal(typeof e.reason, 'string', `${e.code} without a reason`);
+        assert.ok(e.message.length > 0);
+        return e;
+      }
+    };
+    // Bytes that are not UTF-8 (and not CBOR, DER or JSON) as trust inputs.
+    for (const junk of [[0xff, 0xfe, 0xfd], [0xc3, 0x28, 0xa0, 0xa1], [0xed, 0xa0, 0x80], [0xf8, 0x88, 0x80, 0x80, 0x80], [0]]) {
+      const e = typed(() => new api.Verifier([read('trust/main.json'), new Uint8Array(junk)], { roots: rootPem, now: NOW }));
+      assert.ok(e instanceof api.HcxError, `junk trust input ${junk} was accepted`);
+    }
+    // A trust list whose bytes were cut or bit-flipped: refused, typed.
+    const list = read('trust/main.json');
+    for (const cut of [1, 10, list.length >> 1, list.length - 2]) {
+      assert.ok(typed(() => new api.Verifier([list.subarray(0, cut)], { roots: rootPem, now: NOW })) instanceof api.HcxError);
+    }
+    // Lone surrogates (sent as U+FFFD), NULs, control and private-use characters in code texts.
+    for (const t of ['HCX1:\ud800\udc00\ud800', 'HCX1:\0\0\0', '\u0001\u0002HCX1:', 'HCX1:\uffff\ue000', `${reference}\ud800`, 'shc:/\udfff', 'HC1:\u00ff\u00fe']) {
+      const r = v.verifyText(t, NOW);
+      assert.equal(r.valid, false, t);
+      assert.equal(typeof r.error.code, 'string');
+      assert.equal(typeof r.error.reason, 'string');
+      assert.equal(typeof r.error.message, 'string');
+      const d = typed(() => api.decode(t));
+      assert.ok(d instanceof api.HcxError, `decode accepted ${JSON.stringify(t)}`);
+    }
+    // Root keys that are not keys: long, binary-looking, a JWK of the wrong kind.
+    for (const root of ['\u0000'.repeat(100), 'x'.repeat(1 << 20), '{"kty":"RSA","n":"AQAB","e":"AQAB"}', '{', '-----BEGIN PUBLIC KEY-----\n\ud800\n-----END PUBLIC KEY-----']) {
+      const e = typed(() => verifier(api, { roots: root }));
+      assert.ok(e instanceof api.HcxError);
+      assert.equal(e.code, 'invalid_key');
+    }
+    // Frames whose bytes do not match width × height, or whose area overflows 32 bits.
+    for (const [bytes, w, h] of [[new Uint8Array(10), 4, 4], [new Uint8Array(17), 4, 4], [new Uint8Array(63), 4, 4], [new Uint8Array(65), 4, 4],
+      [new Uint8Array(16), 0xffffffff, 0xffffffff], [new Uint8Array(16), 0x10000, 0x10000], [new Uint8Array(4), 1, 0xffffffff], [new Uint8Array(0), 1, 1]]) {
+      const r = typed(() => v.verifyFrame(bytes, w, h, NOW));
+      if (api.build === 'lite') {
+        assert.ok(r instanceof api.HcxError && r.code === 'usage' && r.reason === 'unsupported_format', `lite frame ${w}x${h}`);
+        continue;
+      }
+      assert.equal(r.valid, false, `${bytes.length} bytes as ${w}x${h}`);
+      assert.ok(['invalid_dimensions', 'image_too_large'].includes(r.error.reason), `${bytes.length} bytes as ${w}x${h}: ${r.error.reason}`);
+    }
+    // Status options out of range: typed usage errors.
+    for (const status of [{ maxAgeSeconds: -1 }, { maxAgeSeconds: 1e12 }, { whenMissing: 'maybe' }, { whenStale: 1 }, 'reject']) {
+      const e = typed(() => verifier(api, { status }));
+      assert.ok(e instanceof api.HcxError && e.code === 'usage', JSON.stringify(status));
+    }
+    for (const floors of [{ dingtalk: -1 }, { dingtalk: 0.5 }, { ['x'.repeat(1000)]: 1 }, { '': 1 }, { dingtalk: 'five' }]) {
+      const e = typed(() => verifier(api, { statusMinSequence: floors }));
+      assert.ok(e instanceof api.HcxError && e.code === 'usage', JSON.stringify(floors).slice(0, 40));
+    }
+    // Random bytes as trust inputs and random texts as codes: each call an HcxError or a verdict.
+    let seed = 99;
+    const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+    for (let i = 0; i < 100; i++) {
+      const junk = new Uint8Array(1 + (rand() << 2)).map(rand);
+      if (i % 3 === 0) junk[0] = [0x7b, 0x30, 0xd2, 0x5b][rand() & 3]; // '{', DER, COSE, '['
+      const made = typed(() => new api.Verifier([list, junk], { roots: rootPem, now: NOW }));
+      if (!(made instanceof api.HcxError)) assert.equal(typeof made.trust, 'object');
+      const t = String.fromCharCode(...Array.from({ length: 1 + rand() }, () => (rand() << 8) | rand()));
+      assert.equal(typeof v.verifyText(`HCX1:${t}`, NOW).valid, 'boolean');
+    }
+    assert.equal(api.faults(), 0, 'a hostile input trapped the instance');
   });
 }
 
