@@ -13,6 +13,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 export CARGO_INCREMENTAL=0
+# playwright-core never downloads a browser; this says so to anything that might.
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 cd "$here"
 
 fail() { echo "bindings/js/test.sh: FAILED: $*" >&2; exit 1; }
@@ -39,11 +41,9 @@ want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then
   echo "wasm-bindgen-cli ${have:-missing}, want $want: installing"
-  # --locked first; if the registry no longer serves a locked dependency, resolve afresh (the
-  # CLI's own version is still pinned).
+  # --locked: the CLI's own Cargo.lock, so the install is the same on every machine.
   nice -n 10 cargo install --locked wasm-bindgen-cli --version "$want" --force \
-    || nice -n 10 cargo install wasm-bindgen-cli --version "$want" --force \
-    || fail "cargo install wasm-bindgen-cli --version $want"
+    || fail "cargo install --locked wasm-bindgen-cli --version $want"
   have=$(wasm-bindgen --version | awk '{print $2}')
   [ "$have" = "$want" ] || fail "wasm-bindgen is $have after installing $want (is another one first in PATH?)"
 fi
