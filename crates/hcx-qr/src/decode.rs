@@ -102,6 +102,13 @@ pub fn decode_luma_symbols(width: u32, height: u32, luma: &[u8]) -> Result<Vec<S
 }
 
 fn luma_found(width: u32, height: u32, luma: &[u8]) -> Result<Vec<Found>, Error> {
+    check_frame(width, height, luma.len(), 1)?;
+    scan(width, height, luma)
+}
+
+/// A raw frame's size is within [`MAX_PIXELS`] and its byte length is exactly
+/// `width × height × bytes_per_pixel`: checked before anything is allocated or read.
+fn check_frame(width: u32, height: u32, len: usize, bytes_per_pixel: u64) -> Result<(), Error> {
     let pixels = u64::from(width) * u64::from(height);
     if pixels > MAX_PIXELS {
         return Err(Error::ImageTooLarge {
@@ -110,14 +117,10 @@ fn luma_found(width: u32, height: u32, luma: &[u8]) -> Result<Vec<Found>, Error>
             max: MAX_PIXELS,
         });
     }
-    if pixels == 0 || pixels != luma.len() as u64 {
-        return Err(Error::InvalidDimensions {
-            width,
-            height,
-            len: luma.len(),
-        });
+    if pixels == 0 || pixels.checked_mul(bytes_per_pixel) != Some(len as u64) {
+        return Err(Error::InvalidDimensions { width, height, len });
     }
-    scan(width, height, luma)
+    Ok(())
 }
 
 fn sniff(bytes: &[u8]) -> Result<ImageFormat, Error> {
@@ -179,21 +182,7 @@ fn luma_on_white([r, g, b, a]: [u8; 4]) -> u8 {
 /// Converts an 8-bit RGBA frame (row-major, 4 bytes a pixel: a canvas's `ImageData`, a camera
 /// frame) to the luma [`decode_luma`] reads, transparency composited over white as for pictures.
 pub fn luma_from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, Error> {
-    let pixels = u64::from(width) * u64::from(height);
-    if pixels > MAX_PIXELS {
-        return Err(Error::ImageTooLarge {
-            width,
-            height,
-            max: MAX_PIXELS,
-        });
-    }
-    if pixels == 0 || pixels.checked_mul(4) != Some(rgba.len() as u64) {
-        return Err(Error::InvalidDimensions {
-            width,
-            height,
-            len: rgba.len(),
-        });
-    }
+    check_frame(width, height, rgba.len(), 4)?;
     Ok(rgba
         .chunks_exact(4)
         .map(|p| <[u8; 4]>::try_from(p).map_or(255, luma_on_white))
