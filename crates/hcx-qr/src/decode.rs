@@ -102,6 +102,13 @@ pub fn decode_luma_symbols(width: u32, height: u32, luma: &[u8]) -> Result<Vec<S
 }
 
 fn luma_found(width: u32, height: u32, luma: &[u8]) -> Result<Vec<Found>, Error> {
+    check_frame(width, height, luma.len(), 1)?;
+    scan(width, height, luma)
+}
+
+/// A raw frame's size is within [`MAX_PIXELS`] and its byte length is exactly
+/// `width × height × bytes_per_pixel`: checked before anything is allocated or read.
+fn check_frame(width: u32, height: u32, len: usize, bytes_per_pixel: u64) -> Result<(), Error> {
     let pixels = u64::from(width) * u64::from(height);
     if pixels > MAX_PIXELS {
         return Err(Error::ImageTooLarge {
@@ -110,14 +117,10 @@ fn luma_found(width: u32, height: u32, luma: &[u8]) -> Result<Vec<Found>, Error>
             max: MAX_PIXELS,
         });
     }
-    if pixels == 0 || pixels != luma.len() as u64 {
-        return Err(Error::InvalidDimensions {
-            width,
-            height,
-            len: luma.len(),
-        });
+    if pixels == 0 || pixels.checked_mul(bytes_per_pixel) != Some(len as u64) {
+        return Err(Error::InvalidDimensions { width, height, len });
     }
-    scan(width, height, luma)
+    Ok(())
 }
 
 fn sniff(bytes: &[u8]) -> Result<ImageFormat, Error> {
@@ -161,19 +164,29 @@ fn to_luma_on_white(img: DynamicImage) -> (u32, u32, Vec<u8>) {
     let (width, height) = (img.width(), img.height());
     if img.color().has_alpha() {
         let rgba = img.to_rgba8();
-        let luma = rgba
-            .pixels()
-            .map(|p| {
-                let [r, g, b, a] = p.0;
-                let y = (u32::from(r) * 299 + u32::from(g) * 587 + u32::from(b) * 114) / 1000;
-                let a = u32::from(a);
-                ((y * a + 255 * (255 - a)) / 255) as u8
-            })
-            .collect();
+        let luma = rgba.pixels().map(|p| luma_on_white(p.0)).collect();
         (width, height, luma)
     } else {
         (width, height, img.into_luma8().into_raw())
     }
+}
+
+/// One RGBA pixel as luma (BT.601 weights), composited over white: the one conversion for
+/// pictures with transparency and for RGBA camera frames.
+fn luma_on_white([r, g, b, a]: [u8; 4]) -> u8 {
+    let y = (u32::from(r) * 299 + u32::from(g) * 587 + u32::from(b) * 114) / 1000;
+    let a = u32::from(a);
+    ((y * a + 255 * (255 - a)) / 255) as u8
+}
+
+/// Converts an 8-bit RGBA frame (row-major, 4 bytes a pixel: a canvas's `ImageData`, a camera
+/// frame) to the luma [`decode_luma`] reads, transparency composited over white as for pictures.
+pub fn luma_from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, Error> {
+    check_frame(width, height, rgba.len(), 4)?;
+    Ok(rgba
+        .chunks_exact(4)
+        .map(|p| <[u8; 4]>::try_from(p).map_or(255, luma_on_white))
+        .collect())
 }
 
 /// One code found, with its centre in the coordinates of the original picture.
@@ -600,6 +613,31 @@ fn finish(mut found: Vec<Found>) -> Result<Vec<Found>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// RGBA frames become the luma a PNG with alpha becomes; wrong sizes are typed errors.
+    #[test]
+    fn rgba_frames_convert_like_pictures_with_alpha() {
+        let rgba = [
+            0, 0, 0, 255, 255, 255, 255, 255, 0, 0, 0, 0, 10, 200, 30, 128,
+        ];
+        let luma = luma_from_rgba(2, 2, &rgba).unwrap_or_default();
+        let mut img = image::RgbaImage::new(2, 2);
+        img.copy_from_slice(&rgba);
+        let (_, _, want) = to_luma_on_white(DynamicImage::ImageRgba8(img));
+        assert_eq!(luma, want);
+        assert_eq!(luma.first(), Some(&0));
+        assert_eq!(luma.get(2), Some(&255)); // transparent black is white paper
+        for (w, h, len) in [(2, 2, 15), (2, 2, 4), (0, 0, 0), (3, 1, 16)] {
+            assert!(matches!(
+                luma_from_rgba(w, h, &vec![0; len]),
+                Err(Error::InvalidDimensions { .. })
+            ));
+        }
+        assert!(matches!(
+            luma_from_rgba(100_000, 100_000, &[]),
+            Err(Error::ImageTooLarge { .. })
+        ));
+    }
 
     /// The word-at-a-time halving equals the plain 2×2 rounded mean, on odd sizes too.
     #[test]

@@ -27,7 +27,7 @@ mod symbol;
 
 pub use decode::{
     MAX_CODES, MAX_FILE_BYTES, MAX_PIXELS, decode_file, decode_file_symbols, decode_image,
-    decode_image_symbols, decode_luma, decode_luma_symbols, read_image_file,
+    decode_image_symbols, decode_luma, decode_luma_symbols, luma_from_rgba, read_image_file,
 };
 pub use encode::{EccLevel, EncodeOptions, MAX_RENDER_SIDE_PX, OutputFormat, QrCode, encode};
 pub use error::Error;

@@ -1,0 +1,18 @@
+// WeChat mini-programs: loads a build through `WXWebAssembly`, which instantiates only files in
+// the package (`.wasm`, or brotli `.wasm.br`), given by their path. See README.md.
+//
+//   import { loadWx } from './hcx/js/wx.mjs';
+//   import { createGlue } from './hcx/pkg/lite/hcx_js_glue.js';
+//   const hcx = await loadWx({ wasmPath: '/hcx/pkg/lite/hcx_js_bg.wasm.br', createGlue, build: 'lite' });
+import './utf8.mjs';
+import { Engine } from './engine.mjs';
+import { makeApi } from './api.mjs';
+
+/**
+ * @param {{wasmPath: string, createGlue: () => object, build?: 'full' | 'lite'}} options
+ */
+export async function loadWx({ wasmPath, createGlue, build = 'lite' }) {
+  if (typeof WXWebAssembly !== 'object') throw new Error('WXWebAssembly is not available: this is not a WeChat mini-program');
+  const engine = await new Engine(createGlue, (imports) => WXWebAssembly.instantiate(wasmPath, imports)).start();
+  return makeApi(engine, build);
+}

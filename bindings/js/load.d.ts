@@ -1,0 +1,23 @@
+import type { Verifier, decode, issue, scanFrame, scanImage, HcxError, faults } from './index.js';
+
+/** One loaded build of the package: the same API as the package's main export. */
+export interface HcxApi {
+  Verifier: typeof Verifier;
+  decode: typeof decode;
+  issue: typeof issue;
+  scanFrame: typeof scanFrame;
+  scanImage: typeof scanImage;
+  HcxError: typeof HcxError;
+  build: 'full' | 'lite';
+  limits: Readonly<Record<string, number | boolean>>;
+  faults: typeof faults;
+}
+
+/**
+ * Loads a build (`full` or `lite`); `source` is the .wasm (bytes, a Response or a compiled
+ * Module) when it is not beside the package's files.
+ */
+export function loadBuild(build?: 'full' | 'lite', source?: BufferSource | Response | WebAssembly.Module): Promise<HcxApi>;
+
+/** WeChat mini-programs (js/wx.mjs): loads a build through `WXWebAssembly` from a file in the package. */
+export function loadWx(options: { wasmPath: string; createGlue: () => object; build?: 'full' | 'lite' }): Promise<HcxApi>;

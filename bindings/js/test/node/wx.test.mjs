@@ -1,0 +1,37 @@
+// The WeChat path, as far as Node can play WeChat: a host with `WXWebAssembly` (instantiate by
+// path, brotli `.wasm.br` accepted) and without TextEncoder/TextDecoder, loading each build
+// through js/wx.mjs and the glue factory, then verifying the fixtures' reference code.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+
+import { fixtures, packageDir } from '../helpers.mjs';
+
+const script = `
+  import { readFileSync } from 'node:fs';
+  import { brotliDecompressSync } from 'node:zlib';
+  delete globalThis.TextEncoder;
+  delete globalThis.TextDecoder;
+  globalThis.WXWebAssembly = {
+    instantiate: (path, imports) => {
+      const bytes = readFileSync(path);
+      return WebAssembly.instantiate(path.endsWith('.br') ? brotliDecompressSync(bytes) : bytes, imports);
+    },
+  };
+  const [build, dir, fixtures] = process.argv.slice(1);
+  const { loadWx } = await import(dir + '/js/wx.mjs');
+  const { createGlue } = await import(dir + '/pkg/' + build + '/hcx_js_glue.js');
+  const hcx = await loadWx({ wasmPath: dir + '/pkg/' + build + '/hcx_js_bg.wasm.br', createGlue, build });
+  const now = 1795251600;
+  const v = new hcx.Verifier([readFileSync(fixtures + '/trust/main.json', 'utf8')], { roots: readFileSync(fixtures + '/keys/root-1.pub.pem', 'utf8'), now });
+  const verdict = v.verifyText(readFileSync(fixtures + '/samples/reference-code.txt', 'utf8').trim(), now);
+  console.log(JSON.stringify({ polyfilled: TextEncoder.name, valid: verdict.valid, name: verdict.claims.subject.name, issuer: verdict.issuer.names.zh }));
+`;
+
+for (const build of ['lite', 'full']) {
+  test(`${build}: loads through WXWebAssembly from the .wasm.br, without TextEncoder`, () => {
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, build, packageDir, fixtures], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out), { polyfilled: 'Utf8Encoder', valid: true, name: '张三', issuer: '钉钉' });
+  });
+}
