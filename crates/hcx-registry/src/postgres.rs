@@ -223,11 +223,9 @@ impl Store for PostgresStore {
                 }),
                 _ => Ok(()),
             });
-            if checked.is_ok()
-                && seen
-                    .insert(code.code_id, (code.issued_at, code.expires_at))
-                    .is_none()
-            {
+            // The first occurrence of an id in the batch is the one sent.
+            if checked.is_ok() && !seen.contains_key(&code.code_id) {
+                seen.insert(code.code_id, (code.issued_at, code.expires_at));
                 ids.push(code.code_id.as_bytes());
                 iats.push(code.issued_at);
                 exps.push(code.expires_at);
