@@ -10,7 +10,7 @@
 //!                                               the deltas after it, replaced atomically
 //! ```
 //!
-//! Each sequence has exactly one list, as verifiers require (spec/status-list.md §7.3: a
+//! Each sequence has exactly one list, as verifiers require (SPEC §14.7.3: a
 //! second list with a held sequence is a conflict, and a delta binds one base by its payload
 //! hash). A publication is therefore the delta on the previous list, or a snapshot when there
 //! is none yet, when asked, or when the chain of deltas since the last snapshot is long
@@ -58,7 +58,7 @@ pub struct PublishOptions {
     /// now − settle`), for issuers whose nodes record codes some time after signing them.
     pub settle: i64,
     /// Codes expired for less than this many seconds stay covered (`expiring_after = now −
-    /// keep_expired`); spec/status-list.md §7.1 asks for at least a day.
+    /// keep_expired`); SPEC §14.7.1 asks for at least a day.
     pub keep_expired: i64,
     /// Make a snapshot even when a delta could be published.
     pub force_snapshot: bool,
@@ -286,7 +286,7 @@ impl PublishJob for Job<'_> {
                 hcx_format::timefmt::format_rfc3339(last.issued_at)
             )));
         }
-        // Coverage never goes back along a chain (spec §7.2).
+        // Coverage never goes back along a chain (SPEC §14.7.2).
         let coverage = Coverage {
             issued_before: o
                 .now
