@@ -124,7 +124,17 @@ impl Coded for RegistryError {
 
 impl From<rusqlite::Error> for RegistryError {
     fn from(e: rusqlite::Error) -> RegistryError {
-        RegistryError::Unavailable(format!("(SQLite): {e}"))
+        use rusqlite::Error as E;
+        match e {
+            // SQLite stores any value in any column: a value of the wrong type or range read
+            // back is damage to the registry, not a storage failure.
+            E::InvalidColumnType(..)
+            | E::FromSqlConversionFailure(..)
+            | E::IntegralValueOutOfRange(..) => {
+                RegistryError::Schema(format!("a stored value is damaged (SQLite): {e}"))
+            }
+            _ => RegistryError::Unavailable(format!("(SQLite): {e}")),
+        }
     }
 }
 

@@ -284,7 +284,10 @@ impl Store for PostgresStore {
         let keys: Vec<&[u8]> = ids.iter().map(CodeId::as_bytes).collect();
         let current: std::collections::HashMap<Vec<u8>, i16> = tx
             .query(
-                "SELECT cti, status FROM codes WHERE issuer_id = $1 AND cti = ANY($2) FOR UPDATE",
+                // Rows locked in key order, whatever the order of `ids`: two calls
+                // over the same codes queue instead of deadlocking.
+                "SELECT cti, status FROM codes WHERE issuer_id = $1 AND cti = ANY($2) \
+                 ORDER BY cti FOR UPDATE",
                 &[&issuer_id, &keys],
             )?
             .iter()

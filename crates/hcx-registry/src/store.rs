@@ -222,7 +222,8 @@ pub(crate) fn transition(
 
 /// The registry's invariants as one query (the same SQL on both backends), one row per
 /// problem found: sequences contiguous from 1 up to the issuer's, a head exactly when a list
-/// was published, a published status only on codes some list covered.
+/// was published, a published status only on codes some list covered, and every code's
+/// columns in range (the tables' constraints, checked again for a database someone altered).
 pub(crate) const INVARIANTS_SQL: &str = "
 SELECT 'issuer ' || i.issuer || ': its published lists are not numbered 1 to its sequence'
 FROM issuers i
@@ -239,6 +240,12 @@ SELECT 'issuer ' || i.issuer || ': a code no list covered has a published status
 FROM issuers i
 WHERE EXISTS (SELECT 1 FROM codes c WHERE c.issuer_id = i.id AND c.published IS NOT NULL
               AND c.iat >= i.covered_before)
+UNION ALL
+SELECT 'issuer ' || i.issuer || ': a code has a status, id or times out of range'
+FROM issuers i
+WHERE EXISTS (SELECT 1 FROM codes c WHERE c.issuer_id = i.id
+              AND (c.status NOT BETWEEN 0 AND 5 OR c.published NOT BETWEEN 0 AND 5
+                   OR length(c.cti) NOT BETWEEN 8 AND 16 OR c.exp <= c.iat))
 ";
 
 /// The outcome of [`INVARIANTS_SQL`].
