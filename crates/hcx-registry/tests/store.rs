@@ -6,8 +6,11 @@ mod common;
 
 use common::Fixture;
 use hcx_format::{HealthClaims, IssueParams, IssueRequest, PrivateKey};
-use hcx_registry::{CodeId, Index, NewCode, PublishOptions, Registry, RegistryError};
-use hcx_status::{CodeRef, ListKind, Lookup, SignedStatusList, Status, StatusState};
+use hcx_registry::{
+    CodeId, Epoch, Head, History, Index, NewCode, PublishJob, PublishOptions, Registry,
+    RegistryError, Rows,
+};
+use hcx_status::{CodeRef, Coverage, ListKind, Lookup, SignedStatusList, Status, StatusState};
 
 const T0: i64 = 1_795_248_000;
 const DAY: i64 = 86_400;
@@ -434,6 +437,299 @@ fn concurrent_writers_and_publisher(f: &Fixture) {
     setup.check().unwrap();
 }
 
+/// Where a [`FailingJob`] fails.
+#[derive(Clone, Copy, Debug)]
+enum FailAt {
+    /// After reading some of the rows.
+    Build,
+    /// After reading every row, when the list would be written.
+    Write,
+    /// With an epoch that does not follow the last one (a publisher's bug).
+    WrongSequence,
+}
+
+/// A publication that fails part way, inside the store's transaction.
+struct FailingJob {
+    at: FailAt,
+    read: usize,
+}
+
+impl PublishJob for FailingJob {
+    fn plan(&mut self, _: &History) -> Result<Coverage, RegistryError> {
+        Ok(Coverage {
+            issued_before: T0 + 10 * DAY,
+            expiring_after: 0,
+        })
+    }
+
+    fn build(&mut self, rows: Rows<'_>) -> Result<(), RegistryError> {
+        let take = if matches!(self.at, FailAt::Build) {
+            10
+        } else {
+            usize::MAX
+        };
+        self.read = rows.take(take).count();
+        match self.at {
+            FailAt::Build => Err(RegistryError::InvalidInput("failed while building".into())),
+            _ => Ok(()),
+        }
+    }
+
+    fn write(&mut self) -> Result<(Epoch, Head), RegistryError> {
+        match self.at {
+            FailAt::WrongSequence => Ok((
+                Epoch {
+                    issuer: ISSUER.into(),
+                    sequence: 99,
+                    kind: ListKind::Snapshot,
+                    issued_at: T0,
+                    expires_at: T0 + DAY,
+                    coverage: Coverage {
+                        issued_before: T0 + 10 * DAY,
+                        expiring_after: 0,
+                    },
+                    payload_hash: [1; 32],
+                    base_hash: None,
+                    file: "bogus.hcxs".into(),
+                    bytes: 1,
+                    counts: [0; 6],
+                },
+                Head {
+                    signed: vec![0xa0],
+                    public_key: [2; 32],
+                },
+            )),
+            _ => Err(RegistryError::Io {
+                path: "list".into(),
+                message: "disk full".into(),
+            }),
+        }
+    }
+}
+
+/// A publication that fails at any point leaves the registry as it was: the previous list
+/// stays the head, no code is marked published, the pointer still names the previous list,
+/// and the next publication follows the previous list as if nothing had happened.
+fn a_failed_publication_leaves_the_previous_list(f: &Fixture) {
+    let mut r = f.open();
+    let mut model: Model = (0..500u64)
+        .map(|n| (n, T0 - DAY, T0 + 5 * DAY, Status::Valid))
+        .collect();
+    record_all(&mut r, &model);
+    let first = r
+        .publish(&key(), &f.out, &PublishOptions::new(ISSUER, T0))
+        .unwrap();
+    let index_before = std::fs::read(&first.index).unwrap();
+    set(&mut r, &mut model, |n| n % 3 == 0, Status::Revoked);
+    set(&mut r, &mut model, |n| n % 3 == 1, Status::Suspended);
+    for at in [FailAt::Build, FailAt::Write, FailAt::WrongSequence] {
+        let mut job = FailingJob { at, read: 0 };
+        let err = hcx_registry::Store::publish(&mut *r, ISSUER, &mut job).unwrap_err();
+        assert!(job.read > 0, "{at:?}: the job read rows before failing");
+        match at {
+            FailAt::Build | FailAt::WrongSequence => assert_eq!(err.reason(), "invalid_input"),
+            FailAt::Write => assert_eq!(err.code().as_str(), "io"),
+        }
+        // Another connection sees the registry as before the attempt.
+        let mut other = f.open();
+        assert_eq!(
+            other.epochs(ISSUER).unwrap(),
+            vec![first.epoch.clone()],
+            "{at:?}"
+        );
+        let row = other.code(ISSUER, &id(0)).unwrap().unwrap();
+        assert_eq!(
+            (row.status, row.published),
+            (Status::Revoked, Some(Status::Valid)),
+            "{at:?}"
+        );
+        other.check().unwrap();
+        assert_eq!(std::fs::read(&first.index).unwrap(), index_before);
+    }
+    // A real publication that fails when writing its file (the directory is a file).
+    let blocked = f.out.with_extension("blocked");
+    std::fs::create_dir_all(blocked.parent().unwrap()).unwrap();
+    std::fs::write(&blocked, b"not a directory").unwrap();
+    let err = r
+        .publish(&key(), &blocked, &PublishOptions::new(ISSUER, T0 + 60))
+        .unwrap_err();
+    assert_eq!(err.code().as_str(), "io");
+    assert_eq!(r.epochs(ISSUER).unwrap().len(), 1);
+    // What verifiers hold is still exactly the first list.
+    let state = verifier_state(f);
+    assert_eq!(state.head().sequence, 1);
+    let first_model: Model = model
+        .iter()
+        .map(|c| (c.0, c.1, c.2, Status::Valid))
+        .collect();
+    agree(&state, &first_model);
+    // The next publication is the delta on the first list, with every change in it.
+    let next = r
+        .publish(&key(), &f.out, &PublishOptions::new(ISSUER, T0 + 120))
+        .unwrap();
+    assert_eq!((next.epoch.sequence, next.epoch.kind), (2, ListKind::Delta));
+    assert_eq!(next.epoch.base_hash, Some(first.epoch.payload_hash));
+    agree(&verifier_state(f), &model);
+    r.check().unwrap();
+}
+
+/// Two connections change the statuses of the same codes at once, in opposite orders: no
+/// acknowledged change is lost (a revocation is never overwritten by a change that read the
+/// code before it), no call fails, and the store's invariants hold.
+fn concurrent_status_changes_lose_nothing(f: &Fixture) {
+    const N: u64 = 600;
+    let mut r = f.open();
+    let model: Model = (0..N)
+        .map(|n| (n, T0 - DAY, T0 + DAY, Status::Valid))
+        .collect();
+    record_all(&mut r, &model);
+    let revoker = {
+        let mut r = f.open();
+        std::thread::spawn(move || {
+            let mut acked = Vec::new();
+            let odd: Vec<CodeId> = (0..N).filter(|n| n % 2 == 1).map(id).collect();
+            for chunk in odd.chunks(15) {
+                for t in r.set_status(ISSUER, chunk, Status::Revoked).unwrap() {
+                    acked.push(t.unwrap().code_id);
+                }
+            }
+            acked
+        })
+    };
+    let colourer = {
+        let mut r = f.open();
+        std::thread::spawn(move || {
+            let all: Vec<CodeId> = (0..N).rev().map(id).collect();
+            let mut last = Status::Valid;
+            for (round, to) in [
+                Status::NowRed,
+                Status::NowYellow,
+                Status::NowRed,
+                Status::NowGreen,
+            ]
+            .into_iter()
+            .enumerate()
+            {
+                for chunk in all.chunks(40 + round * 7) {
+                    for t in r.set_status(ISSUER, chunk, to).unwrap() {
+                        // A code revoked in the meantime refuses the change, alone.
+                        if let Err(e) = t {
+                            assert_eq!(e.reason(), "status_final");
+                        }
+                    }
+                }
+                last = to;
+            }
+            last
+        })
+    };
+    let acked = revoker.join().unwrap();
+    let last = colourer.join().unwrap();
+    assert_eq!(acked.len() as u64, N / 2);
+    for n in 0..N {
+        let row = r.code(ISSUER, &id(n)).unwrap().unwrap();
+        let want = if n % 2 == 1 { Status::Revoked } else { last };
+        assert_eq!(row.status, want, "code {n}");
+    }
+    r.check().unwrap();
+}
+
+/// A registry damaged behind its back (a bad status, a foreign list as head, a hash of the
+/// wrong length, a value of the wrong type) gives typed errors, never a panic and never a
+/// list built from the damage.
+fn damaged_rows_give_typed_errors(f: &Fixture) {
+    let mut r = f.open();
+    let model: Model = (0..50u64)
+        .map(|n| (n, T0 - DAY, T0 + DAY, Status::Valid))
+        .collect();
+    record_all(&mut r, &model);
+    let first = r
+        .publish(&key(), &f.out, &PublishOptions::new(ISSUER, T0))
+        .unwrap();
+    let later = |i: i64| PublishOptions::new(ISSUER, T0 + 60 * i);
+
+    // 1. A status no list knows, on one code (the constraint dropped first).
+    f.raw_sql(
+        "PRAGMA ignore_check_constraints = ON;
+         UPDATE codes SET status = 9 WHERE cti = X'0000000000000007';",
+        "ALTER TABLE codes DROP CONSTRAINT codes_status_check;
+         UPDATE codes SET status = 9 WHERE cti = '\\x0000000000000007'::bytea;",
+    );
+    let err = r.code(ISSUER, &id(7)).unwrap_err();
+    assert_eq!(err.reason(), "registry_schema", "{err}");
+    let err = r.set_status(ISSUER, &[id(7)], Status::Revoked).unwrap_err();
+    assert_eq!(err.reason(), "registry_schema", "{err}");
+    let err = r.publish(&key(), &f.out, &later(1)).unwrap_err();
+    assert_eq!(err.reason(), "registry_schema", "{err}");
+    assert!(r.check().is_err());
+    assert_eq!(r.epochs(ISSUER).unwrap(), vec![first.epoch.clone()]);
+    f.raw_sql(
+        "UPDATE codes SET status = 0 WHERE cti = X'0000000000000007';",
+        "UPDATE codes SET status = 0 WHERE cti = '\\x0000000000000007'::bytea;",
+    );
+
+    // 2. The head list replaced by garbage, then by a list signed with another key.
+    f.raw_sql(
+        "UPDATE issuers SET head_list = X'a0';",
+        "UPDATE issuers SET head_list = '\\xa0'::bytea;",
+    );
+    let err = r.publish(&key(), &f.out, &later(2)).unwrap_err();
+    assert_eq!(err.code().as_str(), "status_invalid", "{err}");
+    let other = PrivateKey::from_seed(&[9; 32]);
+    let g = common::sqlite();
+    let mut elsewhere = g.open();
+    record_all(&mut elsewhere, &model);
+    let foreign = elsewhere
+        .publish(&other, &g.out, &PublishOptions::new(ISSUER, T0))
+        .unwrap();
+    let foreign_hex = hex::encode(std::fs::read(&foreign.file).unwrap());
+    f.raw_sql(
+        &format!("UPDATE issuers SET head_list = X'{foreign_hex}';"),
+        &format!("UPDATE issuers SET head_list = '\\x{foreign_hex}'::bytea;"),
+    );
+    let err = r.publish(&key(), &f.out, &later(3)).unwrap_err();
+    assert!(
+        matches!(err.code().as_str(), "status_invalid" | "invalid_input"),
+        "{err}"
+    );
+    // 3. A head key of the wrong length.
+    f.raw_sql(
+        "UPDATE issuers SET head_key = X'0102';",
+        "UPDATE issuers SET head_key = '\\x0102'::bytea;",
+    );
+    let err = r.publish(&key(), &f.out, &later(4)).unwrap_err();
+    assert_eq!(err.reason(), "registry_schema", "{err}");
+    assert_eq!(r.epochs(ISSUER).unwrap().len(), 1);
+
+    // 4. A list's hash of the wrong length.
+    f.raw_sql(
+        "UPDATE epochs SET payload_hash = X'00';",
+        "UPDATE epochs SET payload_hash = '\\x00'::bytea;",
+    );
+    let err = r.epochs(ISSUER).unwrap_err();
+    assert_eq!(err.reason(), "registry_schema", "{err}");
+
+    // 5. A time that is not a number (SQLite stores what it is given; PostgreSQL's types
+    //    refuse it, so there a negative count stands in).
+    f.raw_sql(
+        "UPDATE codes SET iat = 'yesterday' WHERE cti = X'0000000000000003';
+         UPDATE epochs SET n_valid = 'many';",
+        "UPDATE epochs SET n_valid = -1;",
+    );
+    let err = r.epochs(ISSUER).unwrap_err();
+    assert_eq!(err.reason(), "registry_schema", "{err}");
+    if !hcx_registry::is_postgres_url(&f.location) {
+        let err = r.code(ISSUER, &id(3)).unwrap_err();
+        assert_eq!(err.reason(), "registry_schema", "{err}");
+    }
+    // The previous list's file is untouched throughout.
+    let bytes = std::fs::read(&first.file).unwrap();
+    SignedStatusList::parse(&bytes)
+        .unwrap()
+        .verify(&key().public_key(), ISSUER)
+        .unwrap();
+}
+
 both_backends!(
     records_and_reads_back,
     retries_are_accepted_duplicates_are_not,
@@ -442,6 +738,9 @@ both_backends!(
     codes_before_a_published_list_are_too_late,
     issued_codes_are_recorded_with_their_id,
     concurrent_writers_and_publisher,
+    a_failed_publication_leaves_the_previous_list,
+    concurrent_status_changes_lose_nothing,
+    damaged_rows_give_typed_errors,
 );
 
 #[test]
