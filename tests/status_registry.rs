@@ -469,10 +469,324 @@ fn kill_during_bulk_issue(f: &Fixture) {
     );
 }
 
+/// The whole story through the verifier: codes issued into the registry, a trust list that
+/// authorises a separate status key for the issuer, then revoke, suspend and a new colour;
+/// after `hcx status publish`, `hcx verify --status` gives `revoked`, `suspended` and the
+/// card's new colour, and `restore` brings a suspended code back. Nothing changes on a card.
+fn verifier_sees_each_published_status(f: &Fixture) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name);
+    for name in ["root", "dingtalk", "status"] {
+        keygen(dir.path(), &format!("{name}.pem"));
+        let out = hcx()
+            .arg("pubkey")
+            .arg(p(&format!("{name}.pem")))
+            .output()
+            .unwrap();
+        std::fs::write(p(&format!("{name}.pub.pem")), out.stdout).unwrap();
+    }
+    let trust = p("trust.json");
+    hcx()
+        .args(["trust", "add"])
+        .arg(&trust)
+        .args(["--issuer", "dingtalk", "--name", "DingTalk", "--key"])
+        .arg(p("dingtalk.pub.pem"))
+        .assert()
+        .success();
+    hcx()
+        .args(["trust", "add"])
+        .arg(&trust)
+        .args(["--issuer", "dingtalk", "--usage", "status", "--key"])
+        .arg(p("status.pub.pem"))
+        .assert()
+        .success();
+    hcx()
+        .args(["trust", "sign"])
+        .arg(&trust)
+        .arg("--key")
+        .arg(p("root.pem"))
+        .args(["--at", T0])
+        .assert()
+        .success();
+    std::fs::write(p("claims.json"), CLAIMS).unwrap();
+    let db = f.location.as_str();
+    let issue = |at: &str| {
+        let out = hcx()
+            .args(["issue", "--issuer", "dingtalk", "--valid-for", "30d"])
+            .args(["--at", at, "--registry", db, "--key"])
+            .arg(p("dingtalk.pem"))
+            .arg("--claims")
+            .arg(p("claims.json"))
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let text = String::from_utf8(out.stdout).unwrap().trim().to_owned();
+        let id = hcx_format::decode(&text).unwrap().code_id_hex();
+        (text, id)
+    };
+    // Four printed cards: one stays as issued, one is revoked, one suspended, one turns red.
+    let cards: Vec<(String, String)> = (0..4).map(|_| issue(T0)).collect();
+    let www = p("www");
+    let publish = |at: &str| {
+        hcx()
+            .args(["status", "publish", "--registry", db, "--at", at, "--key"])
+            .arg(p("status.pem"))
+            .arg("-o")
+            .arg(&www)
+            .assert()
+            .success();
+    };
+    // Every list the issuer's directory holds, as a verifier would fetch them.
+    let lists = || -> Vec<std::path::PathBuf> {
+        let mut v: Vec<_> = std::fs::read_dir(www.join("dingtalk"))
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "hcxs"))
+            .collect();
+        v.sort();
+        v
+    };
+    let verify = |text: &str, at: &str| -> (i32, Json) {
+        let mut c = hcx();
+        c.args(["verify", "--json", "--at", at, "--trust"])
+            .arg(&trust)
+            .arg("--root")
+            .arg(p("root.pub.pem"));
+        for l in lists() {
+            c.arg("--status").arg(l);
+        }
+        let out = c.arg(text).output().unwrap();
+        let json: Json = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+        (out.status.code().unwrap(), json)
+    };
+    let outcome = |text: &str, at: &str| -> String {
+        let (code, json) = verify(text, at);
+        if code == 0 {
+            assert_eq!(json["valid"], true, "{json}");
+            json["status_list"]["outcome"].as_str().unwrap().to_owned()
+        } else {
+            assert_eq!(code, 1, "{json}");
+            json["error"]["code"].as_str().unwrap().to_owned()
+        }
+    };
+
+    publish("2026-11-21T09:00:00Z");
+    let at1 = "2026-11-21T09:05:00Z";
+    for (text, _) in &cards {
+        assert_eq!(outcome(text, at1), "valid");
+    }
+    let (_, json) = verify(&cards[0].0, at1);
+    assert_eq!(json["status_list"]["sequence"], 1);
+    assert_eq!(json["status_list"]["issuer"], "dingtalk");
+
+    let change = |verb: &[&str], id: &str| {
+        hcx()
+            .arg("status")
+            .args(verb)
+            .args(["--registry", db, id])
+            .assert()
+            .success();
+    };
+    change(&["revoke"], &cards[1].1);
+    change(&["suspend"], &cards[2].1);
+    change(&["set-colour", "--colour", "red"], &cards[3].1);
+    // Verifiers learn of changes from lists: before the next publication nothing moved.
+    for (text, _) in &cards {
+        assert_eq!(outcome(text, at1), "valid");
+    }
+    publish("2026-11-21T10:00:00Z");
+    assert_eq!(lists().len(), 2, "a snapshot and a delta");
+    let at2 = "2026-11-21T10:05:00Z";
+    assert_eq!(outcome(&cards[0].0, at2), "valid");
+    assert_eq!(outcome(&cards[1].0, at2), "revoked");
+    assert_eq!(outcome(&cards[2].0, at2), "suspended");
+    assert_eq!(outcome(&cards[3].0, at2), "now_red");
+    let (_, json) = verify(&cards[3].0, at2);
+    assert_eq!(json["status_list"]["sequence"], 2);
+    // The printed card says green; the verifier shows red.
+    assert_eq!(json["claims"]["status"], "green", "{json}");
+    let out = {
+        let mut c = hcx();
+        c.args(["verify", "--at", at2, "--trust"])
+            .arg(&trust)
+            .arg("--root")
+            .arg(p("root.pub.pem"));
+        for l in lists() {
+            c.arg("--status").arg(l);
+        }
+        c.arg(&cards[3].0).output().unwrap()
+    };
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains(" RED "), "{text}");
+
+    // A code issued after the list is outside its universe: "not covered".
+    let late = issue("2026-11-21T11:00:00Z");
+    let (code, json) = verify(&late.0, "2026-11-21T11:05:00Z");
+    assert_eq!(code, 0, "{json}");
+    assert_eq!(json["status_list"]["outcome"], "not_covered");
+    assert_eq!(json["status_list"]["not_covered"], "issued_after_list");
+
+    // Suspension lifts; revocation does not.
+    change(&["restore"], &cards[2].1);
+    hcx()
+        .args(["status", "restore", "--registry", db, &cards[1].1])
+        .assert()
+        .code(1);
+    publish("2026-11-21T12:00:00Z");
+    let at3 = "2026-11-21T12:05:00Z";
+    assert_eq!(outcome(&cards[1].0, at3), "revoked");
+    assert_eq!(outcome(&cards[2].0, at3), "valid");
+    assert_eq!(outcome(&cards[3].0, at3), "now_red");
+    assert_eq!(outcome(&late.0, at3), "valid");
+    f.open().check().unwrap();
+}
+
+/// `kill -9` of `hcx status publish` at points spread over its run: each time the registry
+/// passes its checks, the pointer names lists that exist and verify (the previous
+/// publication's or the new one's, never a part of one), and the next publication follows the
+/// last list recorded and agrees with the registry on every code.
+fn kill_during_publish(f: &Fixture) {
+    use hcx_status::{CodeRef, Lookup, StatusState};
+    const N: u64 = 60_000;
+    let dir = tempfile::tempdir().unwrap();
+    let key_file = keygen(dir.path(), "status.pem");
+    let key =
+        hcx_format::PrivateKey::from_pem(&std::fs::read_to_string(&key_file).unwrap()).unwrap();
+    let mut r = f.open();
+    let codes: Vec<NewCode> = (1..=N)
+        .map(|n| NewCode {
+            code_id: CodeId::new(&n.to_be_bytes()).unwrap(),
+            issued_at: T0_UNIX - 3600,
+            expires_at: T0_UNIX + 7 * DAY,
+        })
+        .collect();
+    for chunk in codes.chunks(10_000) {
+        assert!(
+            r.record("dingtalk", chunk)
+                .unwrap()
+                .iter()
+                .all(Result::is_ok)
+        );
+    }
+    let www = dir.path().join("www");
+    let publish_args = |at: i64| -> Vec<String> {
+        [
+            "status",
+            "publish",
+            "--registry",
+            &f.location,
+            "--key",
+            key_file.to_str().unwrap(),
+            "-o",
+            www.to_str().unwrap(),
+            "--at",
+            &hcx_format::timefmt::format_rfc3339(at),
+        ]
+        .map(str::to_owned)
+        .to_vec()
+    };
+    // What a verifier holding the pointer's lists sees; checks each list as it loads.
+    let from_pointer = || -> StatusState {
+        let idir = www.join("dingtalk");
+        let index: hcx_registry::Index =
+            serde_json::from_slice(&std::fs::read(idir.join("latest.json")).unwrap()).unwrap();
+        let load = |file: &str| {
+            SignedStatusList::parse(&std::fs::read(idir.join(file)).unwrap())
+                .unwrap()
+                .verify(&key.public_key(), "dingtalk")
+                .unwrap()
+        };
+        let mut state = StatusState::new(load(&index.snapshot.file), None).unwrap();
+        for d in &index.deltas {
+            state.apply(load(&d.file)).unwrap();
+        }
+        assert_eq!(state.head().sequence, index.sequence);
+        state
+    };
+    // One whole run first, timed, to spread the kills over a run's length.
+    let started = std::time::Instant::now();
+    hcx().args(publish_args(T0_UNIX)).assert().success();
+    let whole = started.elapsed();
+    let mut statuses = vec![Status::Valid; N as usize];
+    let mut killed = 0;
+    for attempt in 1..=6u64 {
+        // An acknowledged change, then a publication killed part way (or not at all).
+        let ids: Vec<CodeId> = (attempt * 100..attempt * 100 + 50)
+            .map(|n| codes[n as usize].code_id)
+            .collect();
+        for t in r.set_status("dingtalk", &ids, Status::Revoked).unwrap() {
+            t.unwrap();
+        }
+        for n in attempt * 100..attempt * 100 + 50 {
+            statuses[n as usize] = Status::Revoked;
+        }
+        let before = r.epochs("dingtalk").unwrap().len();
+        let mut child = Process::new(env!("CARGO_BIN_EXE_hcx"))
+            .args(publish_args(T0_UNIX + attempt as i64 * 60))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(whole.mul_f64(attempt as f64 / 8.0));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        if !status.success() {
+            killed += 1;
+        }
+        let mut r2 = f.open();
+        r2.check().unwrap();
+        let epochs = r2.epochs("dingtalk").unwrap();
+        assert!(
+            epochs.len() == before || epochs.len() == before + 1,
+            "attempt {attempt}: {before} lists before, {} after",
+            epochs.len()
+        );
+        // Every list the registry recorded was written in full before it was recorded.
+        for e in &epochs {
+            let bytes = std::fs::read(www.join("dingtalk").join(&e.file)).unwrap();
+            assert_eq!(bytes.len() as u64, e.bytes);
+        }
+        // The pointer may lag the registry by the list whose publication was killed.
+        let state = from_pointer();
+        let newest = epochs.last().unwrap().sequence;
+        assert!(
+            state.head().sequence == newest || state.head().sequence + 1 == newest,
+            "attempt {attempt}: pointer at {}, registry at {newest}",
+            state.head().sequence
+        );
+    }
+    assert!(
+        killed >= 2,
+        "only {killed} of 6 publications were killed part way"
+    );
+    // The next publication completes the story.
+    let p = r
+        .publish(&key, &www, &PublishOptions::new("dingtalk", T0_UNIX + 3600))
+        .unwrap();
+    assert_eq!(p.epoch.counts[Status::Revoked.to_wire() as usize], 300);
+    let state = from_pointer();
+    for (c, want) in codes.iter().zip(&statuses) {
+        let got = state.lookup(&CodeRef {
+            code_id: c.code_id.as_bytes(),
+            issued_at: c.issued_at,
+            expires_at: c.expires_at,
+        });
+        assert_eq!(got, Lookup::Covered(*want), "{}", c.code_id);
+    }
+    eprintln!("kill -9 during publish: {killed} of 6 runs killed part way, nothing lost");
+}
+
 both_backends!(
     issue_change_publish_show,
+    verifier_sees_each_published_status,
     kill_during_bulk_revoke,
-    kill_during_bulk_issue
+    kill_during_bulk_issue,
+    kill_during_publish,
 );
 
 #[test]
