@@ -610,19 +610,32 @@ fn verifier_sees_each_published_status(f: &Fixture) {
     assert_eq!(json["status_list"]["sequence"], 2);
     // The printed card says green; the verifier shows red.
     assert_eq!(json["claims"]["status"], "green", "{json}");
-    let out = {
-        let mut c = hcx();
-        c.args(["verify", "--at", at2, "--trust"])
-            .arg(&trust)
-            .arg("--root")
-            .arg(p("root.pub.pem"));
-        for l in lists() {
-            c.arg("--status").arg(l);
-        }
-        c.arg(&cards[3].0).output().unwrap()
-    };
+    // The publisher's directory as a whole: every list in it.
+    let out = hcx()
+        .args(["verify", "--at", at2, "--trust"])
+        .arg(&trust)
+        .arg("--root")
+        .arg(p("root.pub.pem"))
+        .arg("--status")
+        .arg(www.join("dingtalk"))
+        .arg(&cards[3].0)
+        .output()
+        .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && text.contains(" RED "), "{text}");
+    assert!(text.contains("status     now red (status list dingtalk #2"), "{text}");
+    // A directory without lists is an error, not a verifier without status data.
+    hcx()
+        .args(["verify", "--at", at2, "--trust"])
+        .arg(&trust)
+        .arg("--root")
+        .arg(p("root.pub.pem"))
+        .arg("--status")
+        .arg(dir.path())
+        .arg(&cards[3].0)
+        .assert()
+        .code(2)
+        .stderr(predicates::str::contains("no status lists"));
 
     // A code issued after the list is outside its universe: "not covered".
     let late = issue("2026-11-21T11:00:00Z");
