@@ -217,6 +217,9 @@ pub fn run_stream(
     )
 }
 
+/// What processes a chunk for [`run_stream_committed`]: its outcomes, and what to commit.
+pub type ChunkWithCommit<'a, T> = dyn Fn(u64, &[Line]) -> (Vec<Outcome>, T) + Sync + 'a;
+
 /// [`run_stream`] with a commit step: `process` also returns what its chunk must commit, and
 /// the writer thread calls `commit` with it before writing the chunk's lines, so a line is
 /// written only once its chunk is committed (`issue --batch --registry`: an output line means
@@ -226,7 +229,7 @@ pub fn run_stream_committed<T: Send>(
     input: &Path,
     output: Option<&Path>,
     jobs: Option<usize>,
-    process: &(dyn Fn(u64, &[Line]) -> (Vec<Outcome>, T) + Sync),
+    process: &ChunkWithCommit<'_, T>,
     mut commit: impl FnMut(T, &mut [Outcome]) -> Result<(), CliError> + Send,
 ) -> Result<Tally, CliError> {
     let (mut reader, total_bytes) = open_input(input)?;

@@ -400,7 +400,7 @@ fn kill_during_bulk_revoke(f: &Fixture) {
         "{revoked} revoked"
     );
     assert!(
-        revoked % 1000 == 0,
+        revoked.is_multiple_of(1000),
         "{revoked} is not whole transactions of 1000"
     );
     for c in codes.iter().take(revoked as usize) {
@@ -623,7 +623,10 @@ fn verifier_sees_each_published_status(f: &Fixture) {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success() && text.contains(" RED "), "{text}");
-    assert!(text.contains("status     now red (status list dingtalk #2"), "{text}");
+    assert!(
+        text.contains("status     now red (status list dingtalk #2"),
+        "{text}"
+    );
     // A directory without lists is an error, not a verifier without status data.
     hcx()
         .args(["verify", "--at", at2, "--trust"])

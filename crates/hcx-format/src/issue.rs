@@ -102,18 +102,19 @@ impl BatchIssuer {
                 .map(|_| Err(IssueError::InvalidInput(problem.clone())))
                 .collect();
         }
-        let prepared: Vec<Result<(PreparedCode, Vec<u8>, [u8; CODE_ID_LEN]), IssueError>> =
-            requests
-                .iter()
-                .zip(ids.chunks_exact(CODE_ID_LEN))
-                .map(|(r, id)| {
-                    let code = PreparedCode::new(&self.key_id, r.params, r.claims, id)?;
-                    let tbs = code.signed_bytes();
-                    let mut code_id = [0u8; CODE_ID_LEN];
-                    code_id.copy_from_slice(id);
-                    Ok((code, tbs, code_id))
-                })
-                .collect();
+        // Each code ready to sign: the code, its signed bytes, its id.
+        type Prepared = (PreparedCode, Vec<u8>, [u8; CODE_ID_LEN]);
+        let prepared: Vec<Result<Prepared, IssueError>> = requests
+            .iter()
+            .zip(ids.chunks_exact(CODE_ID_LEN))
+            .map(|(r, id)| {
+                let code = PreparedCode::new(&self.key_id, r.params, r.claims, id)?;
+                let tbs = code.signed_bytes();
+                let mut code_id = [0u8; CODE_ID_LEN];
+                code_id.copy_from_slice(id);
+                Ok((code, tbs, code_id))
+            })
+            .collect();
         let messages: Vec<&[u8]> = prepared
             .iter()
             .filter_map(|p| p.as_ref().ok().map(|(_, tbs, _)| tbs.as_slice()))

@@ -59,6 +59,9 @@ pub use store::{
     Transition,
 };
 
+/// One code of [`Registry::issue_many`]: its text and id, or why it was not issued or recorded.
+pub type Issued = Result<(String, CodeId), RegistryError>;
+
 /// An open registry: a [`Store`] of either backend, with the operations built on it.
 pub struct Registry {
     store: Box<dyn Store>,
@@ -153,10 +156,9 @@ impl Registry {
         &mut self,
         issuer: &BatchIssuer,
         requests: &[IssueRequest<'_>],
-    ) -> Result<Vec<Result<(String, CodeId), RegistryError>>, RegistryError> {
+    ) -> Result<Vec<Issued>, RegistryError> {
         let issued = issuer.issue_many_identified(requests);
-        let mut out: Vec<Result<(String, CodeId), RegistryError>> =
-            Vec::with_capacity(requests.len());
+        let mut out: Vec<Issued> = Vec::with_capacity(requests.len());
         // Codes are recorded per issuer named in their parameters.
         let mut by_issuer: std::collections::BTreeMap<&str, Vec<(usize, NewCode)>> =
             Default::default();

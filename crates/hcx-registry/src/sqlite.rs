@@ -153,6 +153,9 @@ impl SqliteStore {
     }
 }
 
+/// `head_list` and `head_key` of an issuer's row.
+type HeadColumns = (Option<Vec<u8>>, Option<Vec<u8>>);
+
 /// The issuer's id and the bound of its last list: (id, sequence, covered_before).
 type IssuerState = (i64, Option<i64>, i64);
 
@@ -384,7 +387,7 @@ impl Store for SqliteStore {
             .transaction_with_behavior(TransactionBehavior::Immediate)?;
         let (issuer_id, sequence, _) = issuer_state(&tx, issuer)?
             .ok_or_else(|| RegistryError::UnknownIssuer(issuer.to_owned()))?;
-        let head: Option<(Option<Vec<u8>>, Option<Vec<u8>>)> = tx
+        let head: Option<HeadColumns> = tx
             .query_row(
                 "SELECT head_list, head_key FROM issuers WHERE id = ?1",
                 [issuer_id],

@@ -2,7 +2,7 @@
 //! PostgreSQL by tools/ci/postgres-tests.sh, which starts a server, sets `HCX_TEST_POSTGRES_URL`
 //! and runs the PostgreSQL tests (marked `#[ignore]`, so a plain `cargo test` lists them as
 //! ignored rather than passing them without a server) with `--ignored`.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::PathBuf;
 
