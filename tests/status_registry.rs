@@ -306,16 +306,18 @@ fn kill_after(args: &[&str], lines: usize) -> Vec<String> {
     let mut line = String::new();
     while got.len() < lines {
         line.clear();
-        if reader.read_line(&mut line).unwrap() == 0 {
+        if reader.read_line(&mut line).unwrap() == 0 || !line.ends_with('\n') {
             break;
         }
         got.push(line.trim_end().to_owned());
     }
     child.kill().unwrap(); // SIGKILL: no destructor, no flush, no rollback by the process
-    // Whatever it wrote before dying is acknowledged too.
-    for l in reader.lines() {
-        got.push(l.unwrap());
-    }
+    // Whatever it wrote before dying is acknowledged too, line by whole line: a last line
+    // cut off by the kill (no newline) acknowledges nothing.
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut reader, &mut rest).unwrap();
+    let complete = rest.rfind('\n').map_or("", |end| &rest[..end]);
+    got.extend(complete.lines().map(str::to_owned));
     let status = child.wait().unwrap();
     {
         use std::os::unix::process::ExitStatusExt;
