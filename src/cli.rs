@@ -107,7 +107,9 @@ from_library_errors!(
     hcx_verify::KeyError,
     hcx_verify::TrustListError,
     hcx_verify::IssueError,
-    hcx_qr::Error
+    hcx_qr::Error,
+    hcx_registry::RegistryError,
+    hcx_status::StatusError
 );
 
 /// Where a code comes from: text arguments, `-`, or a QR image (`verify` and `decode`).

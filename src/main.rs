@@ -56,6 +56,8 @@ enum Command {
     Decode(cmd::decode::DecodeArgs),
     /// Render and read QR codes.
     Qr(cmd::qr::QrArgs),
+    /// Change codes' status in an issuer's registry, publish status lists, show a list.
+    Status(cmd::status::StatusArgs),
     /// Run the whole story on built-in demo data: issue in DingTalk, verify in WeChat.
     Demo(cmd::demo::DemoArgs),
 }
@@ -70,6 +72,7 @@ fn main() -> ExitCode {
         Command::Verify(a) => cmd::verify::run(&a),
         Command::Decode(a) => cmd::decode::run(&a),
         Command::Qr(a) => return cmd::qr::run(a),
+        Command::Status(a) => cmd::status::run(&a),
         Command::Demo(a) => cmd::demo::run(&a),
     };
     match result {

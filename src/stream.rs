@@ -200,13 +200,37 @@ impl Tally {
     }
 }
 
-/// The streaming loop shared by `verify --batch` and `issue --batch`: read a chunk, process it on the pool, hand the
-/// encoded lines to the writer thread, repeat.
+/// The streaming loop shared by `verify --batch` and `issue --batch`: read a chunk, process it
+/// on the pool, hand the encoded lines to the writer thread, repeat.
 pub fn run_stream(
     input: &Path,
     output: Option<&Path>,
     jobs: Option<usize>,
     process: &(dyn Fn(u64, &[Line]) -> Vec<Outcome> + Sync),
+) -> Result<Tally, CliError> {
+    run_stream_committed(
+        input,
+        output,
+        jobs,
+        &|first, lines| (process(first, lines), ()),
+        |(), _| Ok(()),
+    )
+}
+
+/// What processes a chunk for [`run_stream_committed`]: its outcomes, and what to commit.
+pub type ChunkWithCommit<'a, T> = dyn Fn(u64, &[Line]) -> (Vec<Outcome>, T) + Sync + 'a;
+
+/// [`run_stream`] with a commit step: `process` also returns what its chunk must commit, and
+/// the writer thread calls `commit` with it before writing the chunk's lines, so a line is
+/// written only once its chunk is committed (`issue --batch --registry`: an output line means
+/// a recorded code). `commit` may rewrite outcomes (a code that could not be recorded becomes
+/// an error line); an error from it ends the run with that chunk unwritten.
+pub fn run_stream_committed<T: Send>(
+    input: &Path,
+    output: Option<&Path>,
+    jobs: Option<usize>,
+    process: &ChunkWithCommit<'_, T>,
+    mut commit: impl FnMut(T, &mut [Outcome]) -> Result<(), CliError> + Send,
 ) -> Result<Tally, CliError> {
     let (mut reader, total_bytes) = open_input(input)?;
     let mut writer = open_output(output)?;
@@ -214,12 +238,12 @@ pub fn run_stream(
     let bar = progress(total_bytes);
     let out_name = output.unwrap_or(Path::new("-"));
     // A reader thread, the workers and a writer thread form a pipeline with at most one chunk
-    // waiting at each hand-over, so memory stays bounded and the workers never wait for I/O.
-    // The writer also drops the chunk's lines, so the main thread hands over and moves on.
-    type Written = (Vec<Outcome>, Vec<Line>);
-    let (tx, rx): (SyncSender<Written>, Receiver<Written>) = sync_channel(1);
+    // waiting at each hand-over, so memory stays bounded and the workers never wait for I/O
+    // (nor for the commit, which overlaps the next chunk's processing). The writer also drops
+    // the chunk's lines, so the main thread hands over and moves on.
+    type Written<T> = (Vec<Outcome>, T, Vec<Line>);
+    let (tx, rx): (SyncSender<Written<T>>, Receiver<Written<T>>) = sync_channel(1);
     let (chunk_tx, chunk_rx) = sync_channel::<std::io::Result<(Vec<Line>, u64)>>(1);
-    let mut tally = Tally::default();
     std::thread::scope(|scope| {
         scope.spawn(move || {
             let mut buf = Vec::new();
@@ -249,14 +273,21 @@ pub fn run_stream(
                 }
             }
         });
-        let writing = scope.spawn(move || -> std::io::Result<()> {
-            for (outcomes, _lines) in rx {
+        let writing = scope.spawn(move || -> Result<Tally, CliError> {
+            // Counted here, after the commit, so the summary tells what was written.
+            let mut tally = Tally::default();
+            for (mut outcomes, pending, _lines) in rx {
+                commit(pending, &mut outcomes)?;
                 for o in &outcomes {
-                    writer.write_all(o.json.as_bytes())?;
-                    writer.write_all(b"\n")?;
+                    writer
+                        .write_all(o.json.as_bytes())
+                        .and_then(|()| writer.write_all(b"\n"))
+                        .map_err(|e| CliError::io(out_name, e))?;
                 }
+                tally.add(&outcomes);
             }
-            writer.flush()
+            writer.flush().map_err(|e| CliError::io(out_name, e))?;
+            Ok(tally)
         });
         let result = (|| -> Result<(), CliError> {
             let mut first_line = 1u64;
@@ -266,17 +297,16 @@ pub fn run_stream(
                 if lines.is_empty() {
                     return Ok(());
                 }
-                let outcomes = pool.install(|| process(first_line, &lines));
-                tally.add(&outcomes);
+                let (outcomes, pending) = pool.install(|| process(first_line, &lines));
                 let count = lines.len() as u64;
-                if tx.send((outcomes, lines)).is_err() {
+                if tx.send((outcomes, pending, lines)).is_err() {
                     // The writer stopped on an error; it reports it below.
                     return Ok(());
                 }
                 first_line += count;
                 read_total += read_bytes;
                 bar.set_position(read_total);
-                bar.set_message(format!("{} lines", tally.lines));
+                bar.set_message(format!("{} lines", first_line - 1));
             }
             Ok(())
         })();
@@ -288,9 +318,8 @@ pub fn run_stream(
             .join()
             .map_err(|_| CliError::io(out_name, "the writer thread failed"))?;
         result?;
-        written.map_err(|e| CliError::io(out_name, e))
-    })?;
-    Ok(tally)
+        written
+    })
 }
 
 #[cfg(test)]

@@ -5,12 +5,13 @@ use std::process::ExitCode;
 
 use std::time::Instant;
 
+use hcx_registry::{CodeId, NewCode, Registry};
 use hcx_verify::{BatchIssuer, HealthClaims, IssueError, IssueParams, IssueRequest};
 use rayon::prelude::*;
 use serde_json::{Value as Json, json};
 
 use crate::cli::{CliError, EXIT_REJECTED, duration, now_or, read_private_key, read_text};
-use crate::stream::{Line, Outcome, run_stream};
+use crate::stream::{Line, Outcome, run_stream_committed};
 
 /// Codes signed together: enough to amortise the shared field inversion, small enough to spread
 /// a chunk over the workers.
@@ -54,6 +55,15 @@ pub struct IssueArgs {
     /// Also show the code as a QR code in the terminal (on stderr).
     #[arg(long)]
     pub show: bool,
+    /// Record every code issued in this registry (an SQLite file, created if absent, or a
+    /// `postgres://` URL) before printing it, so its status can be published later.
+    #[arg(long, value_name = "DB")]
+    pub registry: Option<String>,
+}
+
+/// Opens the registry named by `--registry`.
+fn open_registry(location: &str) -> Result<Registry, CliError> {
+    Registry::open(location).map_err(|e| CliError::failed(&e))
 }
 
 /// What `hcx issue` puts in a code besides the claims.
@@ -82,7 +92,16 @@ pub fn run(args: &IssueArgs) -> Result<ExitCode, CliError> {
         return Err(CliError::usage("--valid-for must be longer than 0s"));
     }
     let params = issue_params(&args.issuer, now_or(args.at.as_deref())?, valid_for);
-    let text = hcx_verify::issue(&key, &params, &claims)?;
+    let text = match &args.registry {
+        // Recorded (and committed) before anything is printed or written.
+        Some(location) => {
+            open_registry(location)?
+                .issue(&key, &params, &claims)
+                .map_err(|e| CliError::failed(&e))?
+                .0
+        }
+        None => hcx_verify::issue(&key, &params, &claims)?,
+    };
     if let Some(out) = &args.qr {
         crate::output::write_qr(&text, out, hcx_qr::EccLevel::M, 8).map_err(|e| CliError {
             code: e.code(),
@@ -231,11 +250,13 @@ fn batch(args: &IssueArgs, key: &hcx_verify::PrivateKey) -> Result<ExitCode, Cli
         Ok((issue_params(&args.issuer, at, valid_for), line.claims))
     };
     let issuer = BatchIssuer::new(key);
-    let process = |first: u64, lines: &[Line]| -> Vec<Outcome> {
+    // A code to record: its line's place in the chunk's outcomes, its line number, the row.
+    type Pending = Vec<(usize, u64, NewCode)>;
+    let process = |first: u64, lines: &[Line]| -> (Vec<Outcome>, Pending) {
         // Without --at, each chunk is issued at the time it is processed.
         let now = now_or(None).unwrap_or(0);
         let numbered: Vec<(u64, &Line)> = (first..).zip(lines).collect();
-        numbered
+        let results: Vec<(Outcome, Option<(u64, NewCode)>)> = numbered
             .par_chunks(SUB_BATCH)
             .flat_map_iter(|chunk| {
                 let prepared: Vec<Result<(IssueParams, HealthClaims), CliError>> = chunk
@@ -255,26 +276,72 @@ fn batch(args: &IssueArgs, key: &hcx_verify::PrivateKey) -> Result<ExitCode, Cli
                     .filter_map(|p| p.as_ref().ok())
                     .map(|(params, claims)| IssueRequest { params, claims })
                     .collect();
-                let mut issued = issuer.issue_many(&requests).into_iter();
+                let mut issued = issuer.issue_many_identified(&requests).into_iter();
                 chunk
                     .iter()
                     .zip(prepared)
                     .map(|((n, _), p)| {
-                        let result = p.and_then(|_| {
-                            issued
+                        let result = p.and_then(|(params, _)| {
+                            let code = issued
                                 .next()
                                 .unwrap_or_else(|| {
                                     Err(IssueError::InvalidInput("not issued".to_owned()))
                                 })
-                                .map_err(|e| CliError::failed(&e))
+                                .map_err(|e| CliError::failed(&e))?;
+                            let id =
+                                CodeId::new(&code.code_id).map_err(|e| CliError::failed(&e))?;
+                            let row = NewCode {
+                                code_id: id,
+                                issued_at: params.issued_at,
+                                expires_at: params.expires_at,
+                            };
+                            Ok((code.text, row))
                         });
-                        issue_outcome(*n, result)
+                        match result {
+                            Ok((text, row)) => (issue_outcome(*n, Ok(text)), Some((*n, row))),
+                            Err(e) => (issue_outcome(*n, Err(e)), None),
+                        }
                     })
                     .collect::<Vec<_>>()
             })
-            .collect()
+            .collect();
+        let mut pending = Vec::new();
+        let outcomes = results
+            .into_iter()
+            .enumerate()
+            .map(|(i, (outcome, row))| {
+                if let Some((n, row)) = row {
+                    pending.push((i, n, row));
+                }
+                outcome
+            })
+            .collect();
+        (outcomes, pending)
     };
-    let tally = run_stream(input, args.output.as_deref(), args.jobs, &process)?;
+    let mut registry = args.registry.as_deref().map(open_registry).transpose()?;
+    let issuer_id = args.issuer.as_str();
+    // Runs on the writer thread, one transaction per chunk, before the chunk's lines are
+    // written: an output line means a recorded code. A code the registry refuses (a duplicate
+    // id, or issued before a published list's coverage) gets an error line instead.
+    let commit = |pending: Pending, outcomes: &mut [Outcome]| -> Result<(), CliError> {
+        let Some(registry) = registry.as_mut() else {
+            return Ok(());
+        };
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<NewCode> = pending.iter().map(|(_, _, row)| *row).collect();
+        let recorded = registry
+            .record(issuer_id, &rows)
+            .map_err(|e| CliError::failed(&e))?;
+        for ((i, n, _), result) in pending.iter().zip(recorded) {
+            if let (Err(e), Some(slot)) = (result, outcomes.get_mut(*i)) {
+                *slot = issue_outcome(*n, Err(CliError::failed(&e)));
+            }
+        }
+        Ok(())
+    };
+    let tally = run_stream_committed(input, args.output.as_deref(), args.jobs, &process, commit)?;
     eprintln!(
         "{}",
         tally.summary("issue --batch", "issued", start.elapsed().as_secs_f64())

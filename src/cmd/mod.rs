@@ -6,5 +6,6 @@ pub mod demo;
 pub mod issue;
 pub mod keys;
 pub mod qr;
+pub mod status;
 pub mod trust;
 pub mod verify;

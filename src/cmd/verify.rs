@@ -39,8 +39,9 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "DUR", default_value = "5m")]
     pub skew: String,
     /// An issuer's signed status list (snapshot or delta), checked against the trust list's
-    /// status keys for that issuer. Repeatable, any order.
-    #[arg(long = "status", value_name = "LIST.cbor")]
+    /// status keys for that issuer, or a directory: every `*.hcxs` and `*.cbor` file in it
+    /// (what `hcx status publish` writes to DIR/ISSUER). Repeatable, any order.
+    #[arg(long = "status", value_name = "LIST|DIR")]
     pub status: Vec<PathBuf>,
     /// Status data older than this is stale.
     #[arg(long = "status-max-age", value_name = "DUR", default_value = "48h")]
@@ -147,7 +148,14 @@ fn verifier(args: &VerifyArgs) -> Result<(Verifier, Clock), CliError> {
             .add(&bytes, &policy, now)
             .map_err(|e| CliError::trust(path, &e))?;
     }
-    for path in &args.status {
+    for path in args
+        .status
+        .iter()
+        .map(status_files)
+        .collect::<Result<Vec<_>, _>>()?
+        .iter()
+        .flatten()
+    {
         trust
             .add(&read_input(path)?, &policy, now)
             .map_err(|e| CliError::trust(path, &e))?;
@@ -165,6 +173,29 @@ fn verifier(args: &VerifyArgs) -> Result<(Verifier, Clock), CliError> {
         Verifier::new(trust).with_status_policy(status_policy(args)?),
         clock,
     ))
+}
+
+/// The status list files `--status PATH` names: the file, or a directory's list files in name
+/// order (a publisher's directory; SPEC §14.7.5 takes its lists in any order).
+fn status_files(path: &PathBuf) -> Result<Vec<PathBuf>, CliError> {
+    if !path.is_dir() {
+        return Ok(vec![path.clone()]);
+    }
+    let mut files = Vec::new();
+    for entry in std::fs::read_dir(path).map_err(|e| CliError::io(path, e))? {
+        let file = entry.map_err(|e| CliError::io(path, e))?.path();
+        if file.is_file() && file.extension().is_some_and(|e| e == "hcxs" || e == "cbor") {
+            files.push(file);
+        }
+    }
+    if files.is_empty() {
+        return Err(CliError::io(
+            path,
+            "no status lists (*.hcxs, *.cbor) in this directory",
+        ));
+    }
+    files.sort();
+    Ok(files)
 }
 
 /// `hcx verify …`.

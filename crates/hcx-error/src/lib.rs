@@ -425,6 +425,19 @@ vocabulary! {
         UnsupportedOutputFormat = "unsupported_output_format",
         /// Reading or writing a file failed.
         IoError = "io_error",
+        /// An issuer's registry could not be opened, reached, read or written.
+        RegistryUnavailable = "registry_unavailable",
+        /// A database is not an hcx registry, or one of another schema version.
+        RegistrySchema = "registry_schema",
+        /// A code id is not in the issuer's registry.
+        UnknownCode = "unknown_code",
+        /// The registry holds no codes of this issuer.
+        UnknownIssuer = "unknown_issuer",
+        /// A revoked code's status cannot change.
+        StatusFinal = "status_final",
+        /// A code issued before the coverage of an already published status list cannot be
+        /// recorded any more (the list would give it an arbitrary status).
+        RecordTooLate = "record_too_late",
     }
 }
 

@@ -53,6 +53,15 @@ pub struct BatchIssuer {
     key_id: KeyId,
 }
 
+/// A code issued by [`BatchIssuer::issue_many_identified`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IssuedCode {
+    /// The code text, `HCX1:…`.
+    pub text: String,
+    /// The code's id (`cti`), drawn at random.
+    pub code_id: [u8; CODE_ID_LEN],
+}
+
 /// One code for [`BatchIssuer::issue_many`].
 #[derive(Debug, Clone, Copy)]
 pub struct IssueRequest<'a> {
@@ -73,6 +82,18 @@ impl BatchIssuer {
 
     /// Issues one code per request, in order; a bad request fails alone.
     pub fn issue_many(&self, requests: &[IssueRequest<'_>]) -> Vec<Result<String, IssueError>> {
+        self.issue_many_identified(requests)
+            .into_iter()
+            .map(|r| r.map(|issued| issued.text))
+            .collect()
+    }
+
+    /// [`BatchIssuer::issue_many`], also giving each code's random id (`cti`): what an
+    /// issuer's registry records so that the code's status can be published later.
+    pub fn issue_many_identified(
+        &self,
+        requests: &[IssueRequest<'_>],
+    ) -> Vec<Result<IssuedCode, IssueError>> {
         let mut ids = vec![0u8; CODE_ID_LEN * requests.len()];
         if let Err(e) = getrandom::fill(&mut ids) {
             let problem = format!("no randomness available: {e}");
@@ -81,18 +102,22 @@ impl BatchIssuer {
                 .map(|_| Err(IssueError::InvalidInput(problem.clone())))
                 .collect();
         }
-        let prepared: Vec<Result<(PreparedCode, Vec<u8>), IssueError>> = requests
+        // Each code ready to sign: the code, its signed bytes, its id.
+        type Prepared = (PreparedCode, Vec<u8>, [u8; CODE_ID_LEN]);
+        let prepared: Vec<Result<Prepared, IssueError>> = requests
             .iter()
             .zip(ids.chunks_exact(CODE_ID_LEN))
             .map(|(r, id)| {
                 let code = PreparedCode::new(&self.key_id, r.params, r.claims, id)?;
                 let tbs = code.signed_bytes();
-                Ok((code, tbs))
+                let mut code_id = [0u8; CODE_ID_LEN];
+                code_id.copy_from_slice(id);
+                Ok((code, tbs, code_id))
             })
             .collect();
         let messages: Vec<&[u8]> = prepared
             .iter()
-            .filter_map(|p| p.as_ref().ok().map(|(_, tbs)| tbs.as_slice()))
+            .filter_map(|p| p.as_ref().ok().map(|(_, tbs, _)| tbs.as_slice()))
             .collect();
         let signing_key = ed25519_dalek::SigningKey::from_bytes(&self.key.secret_bytes());
         // A fault caught by the bulk signer's check releases nothing; sign that batch again
@@ -104,11 +129,14 @@ impl BatchIssuer {
         prepared
             .into_iter()
             .map(|p| {
-                let (code, _) = p?;
+                let (code, _, code_id) = p?;
                 let signature = signatures
                     .next()
                     .ok_or_else(|| IssueError::InvalidInput("signature missing".to_owned()))?;
-                Ok(code.into_text(&signature))
+                Ok(IssuedCode {
+                    text: code.into_text(&signature),
+                    code_id,
+                })
             })
             .collect()
     }
@@ -207,5 +235,9 @@ mod tests {
             let single = issue_with_code_id(&key, &good, &claims, &code.code_id).unwrap();
             assert_eq!(&single, text);
         }
+        // The identified form gives the id that is in the code.
+        let identified = BatchIssuer::new(&key).issue_many_identified(&requests[..1]);
+        let issued = identified[0].as_ref().unwrap();
+        assert_eq!(decode(&issued.text).unwrap().code_id, issued.code_id);
     }
 }

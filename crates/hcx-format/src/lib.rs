@@ -78,7 +78,7 @@ pub use cwt::{CLAIM_HCX, CODE_ID_LEN};
 pub use decode::{UnverifiedCode, decode, decode_cose};
 pub use error::{DecodeError, IssueError, KeyError, TrustListError, VerifyError};
 pub use hcx_error::{Code, Coded, Reason};
-pub use issue::{BatchIssuer, IssueParams, IssueRequest, issue, issue_with_code_id};
+pub use issue::{BatchIssuer, IssueParams, IssueRequest, IssuedCode, issue, issue_with_code_id};
 pub use keys::{KeyId, PrivateKey, PublicKey, public_key_from_any_pem};
 pub use summary::{EvidenceSummary, Summary};
 pub use text::{PREFIX, cose_bytes, text_from_cose};
