@@ -58,6 +58,10 @@ enum Command {
     Qr(cmd::qr::QrArgs),
     /// Run the whole story on built-in demo data: issue in DingTalk, verify in WeChat.
     Demo(cmd::demo::DemoArgs),
+    /// Publish trust and status data and verify codes over HTTP (`--demo`: in a browser).
+    Serve(cmd::serve::ServeArgs),
+    /// Fetch and check trust and status data into a verifier's trust directory.
+    Sync(cmd::sync::SyncArgs),
 }
 
 fn main() -> ExitCode {
@@ -71,6 +75,8 @@ fn main() -> ExitCode {
         Command::Decode(a) => cmd::decode::run(&a),
         Command::Qr(a) => return cmd::qr::run(a),
         Command::Demo(a) => cmd::demo::run(&a),
+        Command::Serve(a) => cmd::serve::run(&a),
+        Command::Sync(a) => cmd::sync::run(&a),
     };
     match result {
         Ok(code) => code,

@@ -6,5 +6,7 @@ pub mod demo;
 pub mod issue;
 pub mod keys;
 pub mod qr;
+pub mod serve;
+pub mod sync;
 pub mod trust;
 pub mod verify;
