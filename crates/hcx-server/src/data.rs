@@ -240,77 +240,9 @@ pub fn describe(e: &TrustError) -> String {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
-    use hcx_format::{IssuerEntry, KeyEntry, KeyUsage, Scopes, SignedTrustList};
-    use hcx_status::{Coverage, ListHeader, Status, StatusList};
-    use hcx_verify::PrivateKey;
-
-    /// A test world: a root, one issuer with a code-and-status key, a signed trust list.
-    pub(crate) struct World {
-        pub root: PrivateKey,
-        pub issuer: PrivateKey,
-        pub now: i64,
-    }
-
-    impl World {
-        pub(crate) fn new() -> World {
-            World {
-                root: PrivateKey::from_seed(&[1; 32]),
-                issuer: PrivateKey::from_seed(&[2; 32]),
-                now: 1_795_251_600,
-            }
-        }
-
-        pub(crate) fn trust(&self, sequence: u64) -> Vec<u8> {
-            let mut list = TrustList::new();
-            let mut key = KeyEntry::new(&self.issuer.public_key(), None, None);
-            key.usage = vec![KeyUsage::Codes, KeyUsage::Status];
-            list.issuers.push(IssuerEntry {
-                id: "dingtalk".into(),
-                names: [("en".to_owned(), "DingTalk".to_owned())].into(),
-                scopes: Scopes::default(),
-                keys: vec![key],
-            });
-            list.sequence = sequence;
-            list.issued_at = self.now - 3600;
-            list.expires_at = self.now + 30 * 86_400;
-            SignedTrustList::sign(&list, &[&self.root])
-                .and_then(|s| s.to_json())
-                .map(String::into_bytes)
-                .unwrap_or_default()
-        }
-
-        pub(crate) fn policy(&self) -> TrustListPolicy {
-            TrustListPolicy::single_root(self.root.public_key())
-        }
-
-        pub(crate) fn snapshot(&self, sequence: u64, revoked: &[u64]) -> Vec<u8> {
-            let codes: Vec<([u8; 8], Status)> = (0u64..100)
-                .map(|i| {
-                    let s = if revoked.contains(&i) {
-                        Status::Revoked
-                    } else {
-                        Status::Valid
-                    };
-                    (i.to_be_bytes(), s)
-                })
-                .collect();
-            let header = ListHeader {
-                issuer: "dingtalk".into(),
-                sequence,
-                issued_at: self.now - 60 + sequence as i64,
-                expires_at: self.now + 86_400,
-                coverage: Coverage {
-                    issued_before: self.now - 60,
-                    expiring_after: self.now - 86_400,
-                },
-            };
-            StatusList::snapshot(header, codes)
-                .map(|l| l.sign(&self.issuer))
-                .unwrap_or_default()
-        }
-    }
+    use crate::testkit::World;
 
     fn list(bytes: Vec<u8>) -> ListFile {
         ListFile::read(bytes).unwrap_or_else(|e| unreachable!("{e}"))

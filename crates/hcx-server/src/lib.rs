@@ -30,6 +30,7 @@ pub mod metrics;
 pub mod publication;
 pub mod serve;
 pub mod sync;
+pub mod testkit;
 #[cfg(test)]
 mod tests;
 

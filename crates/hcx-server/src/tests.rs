@@ -12,7 +12,7 @@ use tower::ServiceExt;
 use crate::api::{self, ROUTES};
 use crate::app::App;
 use crate::config::Config;
-use crate::data::tests::World;
+use crate::testkit::World;
 use crate::publication::Source;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
@@ -45,17 +45,7 @@ fn app(w: &World, dir: &Path, tweak: impl FnOnce(&mut Config)) -> Result<Arc<App
 
 /// A code of the world's issuer with code id `i` (covered by the snapshot).
 fn code(w: &World, i: u64) -> String {
-    let claims = hcx_verify::HealthClaims::from_json(r#"{"status":"green","subject":{"name":"李四"}}"#);
-    let params = hcx_verify::IssueParams {
-        issuer: "dingtalk".into(),
-        issued_at: w.now - 3600,
-        expires_at: w.now + 86_400,
-        not_before: None,
-    };
-    claims
-        .ok()
-        .and_then(|c| hcx_format::issue_with_code_id(&w.issuer, &params, &c, &i.to_be_bytes()).ok())
-        .unwrap_or_default()
+    w.code(i)
 }
 
 async fn call(app: &Arc<App>, req: Request<Body>) -> (StatusCode, axum::http::HeaderMap, String) {
