@@ -60,14 +60,14 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 lap "tools (wrk, schemathesis $SCHEMATHESIS_VERSION)"
 
 # 1–2. Rust tests.
-nice -n 10 cargo build --quiet --bin hcx || fail "cargo build --bin hcx"
-lap "build"
 nice -n 10 cargo test --quiet -p hcx-server || fail "hcx-server's in-process tests"
 lap "hcx-server in-process tests"
 nice -n 10 cargo test --quiet -p hcx --test server || fail "real-server tests (tests/server.rs)"
 lap "real servers: end to end and faults"
 
+# The binary the real-server tests ran (cargo builds it for them).
 HCX=$TARGET/debug/hcx
+[ -x "$HCX" ] || fail "$HCX was not built by the tests"
 WORK=$(mktemp -d /tmp/hcx-server-tests.XXXXXX)
 SERVER_PID=
 cleanup() {

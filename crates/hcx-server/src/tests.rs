@@ -351,6 +351,9 @@ fn logs_carry_no_personal_data() -> TestResult {
     let dir = tempfile::tempdir()?;
     let text = code(&w, 7);
     tracing::subscriber::with_default(subscriber, || -> TestResult {
+        // Tests on other threads, with no subscriber, may have cached "nobody listens" for the
+        // callsites this test needs: recompute with this thread's subscriber in place.
+        tracing::callsite::rebuild_interest_cache();
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
         runtime.block_on(async {
             let app = app(&w, dir.path(), |_| {})?;
