@@ -98,8 +98,11 @@ async fn track(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
         .unwrap_or("other");
     let start = Instant::now();
     let response = next.run(req).await;
-    app.metrics
-        .request(route, response.status().as_u16(), start.elapsed().as_secs_f64());
+    app.metrics.request(
+        route,
+        response.status().as_u16(),
+        start.elapsed().as_secs_f64(),
+    );
     response
 }
 
@@ -157,7 +160,10 @@ async fn read_body(req: Request, limit: usize) -> Result<Bytes, Response> {
     if declared.is_some_and(|n| n > limit as u64) {
         return Err(too_large());
     }
-    match http_body_util::Limited::new(req.into_body(), limit).collect().await {
+    match http_body_util::Limited::new(req.into_body(), limit)
+        .collect()
+        .await
+    {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(e) if e.is::<http_body_util::LengthLimitError>() => Err(too_large()),
         Err(_) => Err(error(
@@ -195,12 +201,23 @@ fn clock(app: &App, at: Option<&str>) -> Result<Clock, Response> {
     }
 }
 
+/// An optional field that may be left out but not given as `null`: the OpenAPI document types
+/// each field exactly, so `"at": null` is a malformed request, not "no `at`".
+fn present<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(
+    d: D,
+) -> Result<Option<T>, D::Error> {
+    T::deserialize(d).map(Some)
+}
+
 /// `POST /v1/verify` with JSON.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct VerifyRequest {
+    #[serde(default, deserialize_with = "present")]
     text: Option<String>,
+    #[serde(default, deserialize_with = "present")]
     chunks: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present")]
     at: Option<String>,
 }
 
@@ -209,6 +226,7 @@ struct VerifyRequest {
 #[serde(deny_unknown_fields)]
 struct BatchRequest {
     codes: Vec<String>,
+    #[serde(default, deserialize_with = "present")]
     at: Option<String>,
 }
 
@@ -223,7 +241,12 @@ fn query_at(req: &Request) -> Result<Option<String>, Response> {
         match k {
             "at" => {
                 // RFC 3339 times need only `%3A` and `%2B` decoded.
-                at = Some(v.replace("%3A", ":").replace("%3a", ":").replace("%2B", "+").replace("%2b", "+"))
+                at = Some(
+                    v.replace("%3A", ":")
+                        .replace("%3a", ":")
+                        .replace("%2B", "+")
+                        .replace("%2b", "+"),
+                )
             }
             _ => {
                 return Err(error(
@@ -258,7 +281,11 @@ async fn verify(State(app): State<Arc<App>>, req: Request) -> Response {
             let request: VerifyRequest = match serde_json::from_slice(&body) {
                 Ok(r) => r,
                 Err(e) => {
-                    return error(StatusCode::BAD_REQUEST, Code::Usage, &format!("request: {e}"));
+                    return error(
+                        StatusCode::BAD_REQUEST,
+                        Code::Usage,
+                        &format!("request: {e}"),
+                    );
                 }
             };
             let clock = match clock(&app, request.at.as_deref()) {
@@ -313,7 +340,11 @@ async fn verify(State(app): State<Arc<App>>, req: Request) -> Response {
             .await;
             match verdict {
                 Some(v) => verdict_response(&app, &v),
-                None => error(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, "verification did not finish"),
+                None => error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    Code::Unavailable,
+                    "verification did not finish",
+                ),
             }
         }
         _ => error(
@@ -358,7 +389,13 @@ async fn verify_batch(State(app): State<Arc<App>>, req: Request) -> Response {
     };
     let request: BatchRequest = match serde_json::from_slice(&body) {
         Ok(r) => r,
-        Err(e) => return error(StatusCode::BAD_REQUEST, Code::Usage, &format!("request: {e}")),
+        Err(e) => {
+            return error(
+                StatusCode::BAD_REQUEST,
+                Code::Usage,
+                &format!("request: {e}"),
+            );
+        }
     };
     let max = app.config.limits.max_batch;
     if request.codes.len() > max {
@@ -380,7 +417,11 @@ async fn verify_batch(State(app): State<Arc<App>>, req: Request) -> Response {
     })
     .await;
     let Some(verdicts) = verdicts else {
-        return error(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, "verification did not finish");
+        return error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            Code::Unavailable,
+            "verification did not finish",
+        );
     };
     let mut counts: Vec<(&'static str, u64)> = Vec::new();
     let mut body = String::with_capacity(verdicts.len() * 700 + 16);
@@ -424,8 +465,10 @@ fn serve_file(file: &StaticFile, headers: &HeaderMap) -> Response {
         r
     } else {
         let mut r = Response::new(Body::from(file.bytes.clone()));
-        r.headers_mut()
-            .insert(header::CONTENT_TYPE, HeaderValue::from_static(file.content_type));
+        r.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(file.content_type),
+        );
         r
     };
     let h = r.headers_mut();

@@ -44,7 +44,11 @@ pub enum Reloaded {
 
 impl App {
     /// The shared state, with no data loaded yet (call [`App::reload`]).
-    pub fn new(config: Config, source: Source, demo: Option<crate::demo::Demo>) -> std::io::Result<App> {
+    pub fn new(
+        config: Config,
+        source: Source,
+        demo: Option<crate::demo::Demo>,
+    ) -> std::io::Result<App> {
         let threads = config
             .verify_threads
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from));
@@ -68,7 +72,10 @@ impl App {
 
     /// The publication in use, if any was loaded.
     pub fn current(&self) -> Option<Arc<Publication>> {
-        self.current.read().map(|c| c.clone()).unwrap_or_else(|p| p.into_inner().clone())
+        self.current
+            .read()
+            .map(|c| c.clone())
+            .unwrap_or_else(|p| p.into_inner().clone())
     }
 
     /// Reads the data again and, if it checks, puts it in use in one step; if it does not,

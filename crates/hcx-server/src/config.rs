@@ -332,7 +332,10 @@ fn env_value(text: &str) -> toml::Value {
 /// Sets `a.b.c` in a table, creating the tables on the way.
 fn set(table: &mut toml::Table, key: &str, value: toml::Value) -> Result<(), String> {
     let mut parts: Vec<&str> = key.split('.').collect();
-    let last = parts.pop().filter(|k| !k.is_empty()).ok_or("an empty key")?;
+    let last = parts
+        .pop()
+        .filter(|k| !k.is_empty())
+        .ok_or("an empty key")?;
     let mut at = table;
     for part in parts {
         let next = at
@@ -360,7 +363,10 @@ mod tests {
         )?;
         let env = vec![
             ("HCX_SERVE_LISTEN".to_owned(), "127.0.0.1:9002".to_owned()),
-            ("HCX_SERVE_LIMITS__VERIFY_IN_FLIGHT".to_owned(), "7".to_owned()),
+            (
+                "HCX_SERVE_LIMITS__VERIFY_IN_FLIGHT".to_owned(),
+                "7".to_owned(),
+            ),
             ("UNRELATED".to_owned(), "x".to_owned()),
         ];
         let flags = [("listen", toml::Value::String("127.0.0.1:9003".into()))];
@@ -379,9 +385,22 @@ mod tests {
     fn unknown_keys_and_bad_values_are_errors() {
         let env = |k: &str, v: &str| vec![(k.to_owned(), v.to_owned())];
         let err = |e: Result<Config, ConfigError>| e.err().map(|e| e.to_string());
-        assert!(err(Config::load(None, env("HCX_SERVE_LIMITS__MAX_BTACH", "5"), &[]))
-            .is_some_and(|m| m.contains("max_btach")));
-        assert!(err(Config::load(None, env("HCX_SERVE_LIMITS__MAX_BATCH", "0"), &[])).is_some());
+        assert!(
+            err(Config::load(
+                None,
+                env("HCX_SERVE_LIMITS__MAX_BTACH", "5"),
+                &[]
+            ))
+            .is_some_and(|m| m.contains("max_btach"))
+        );
+        assert!(
+            err(Config::load(
+                None,
+                env("HCX_SERVE_LIMITS__MAX_BATCH", "0"),
+                &[]
+            ))
+            .is_some()
+        );
         assert!(
             err(Config::load(None, env("HCX_SERVE_SKEW", "5 minutes"), &[]))
                 .is_some_and(|m| m.contains("duration"))

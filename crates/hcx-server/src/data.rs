@@ -21,10 +21,12 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 /// Lowercase hex.
 pub fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 /// One status list file: its bytes and what its envelope says (the signature is checked when
@@ -182,7 +184,10 @@ pub fn assemble(
                     chosen.remove(&issuer);
                 }
             }
-            match refused.iter_mut().find(|r: &&mut Refusal| r.issuer == issuer) {
+            match refused
+                .iter_mut()
+                .find(|r: &&mut Refusal| r.issuer == issuer)
+            {
                 Some(r) => r.kept_previous = false,
                 None => refused.push(Refusal {
                     issuer,
@@ -257,7 +262,10 @@ mod tests {
             list(w.snapshot(3, &[5])),
             list(w.snapshot(3, &[5])),
         ]);
-        let chain = chains.get("dingtalk").map(Vec::as_slice).unwrap_or_default();
+        let chain = chains
+            .get("dingtalk")
+            .map(Vec::as_slice)
+            .unwrap_or_default();
         assert_eq!(chain.len(), 1);
         assert_eq!(chain.first().map(|l| l.sequence), Some(3));
     }
@@ -267,14 +275,25 @@ mod tests {
         let w = World::new();
         let trust: Arc<[u8]> = w.trust(1).into();
         let good = chains_of(vec![list(w.snapshot(5, &[]))]);
-        let a = assemble(trust.clone(), &w.policy(), &good, &Chains::new(), &BTreeMap::new(), w.now)?;
+        let a = assemble(
+            trust.clone(),
+            &w.policy(),
+            &good,
+            &Chains::new(),
+            &BTreeMap::new(),
+            w.now,
+        )?;
         assert!(a.refused.is_empty());
         // A server answering an older list: below the floor, refused, previous kept.
         let old = chains_of(vec![list(w.snapshot(4, &[]))]);
         let floors = [("dingtalk".to_owned(), 5)].into();
         let b = assemble(trust.clone(), &w.policy(), &old, &a.chains, &floors, w.now)?;
         assert_eq!(b.refused.len(), 1);
-        assert!(b.refused.iter().all(|r| r.kept_previous && r.code == "status_invalid"));
+        assert!(
+            b.refused
+                .iter()
+                .all(|r| r.kept_previous && r.code == "status_invalid")
+        );
         assert_eq!(b.chains, a.chains);
         // Nothing previous: the issuer has no status data, the trust list still loads.
         let c = assemble(trust, &w.policy(), &old, &Chains::new(), &floors, w.now)?;

@@ -185,7 +185,12 @@ impl Demo {
         let now = unix_now();
         // Cover every code issued so far, even one issued this very second (coverage is
         // `iat < issued_before`); a second ahead is well within any verifier's clock skew.
-        let newest = registry.codes.iter().map(|r| r.issued_at).max().unwrap_or(now);
+        let newest = registry
+            .codes
+            .iter()
+            .map(|r| r.issued_at)
+            .max()
+            .unwrap_or(now);
         let at = now.max(newest + 1).max(registry.last_published);
         let sequence = registry.sequence + 1;
         let header = ListHeader {
@@ -209,7 +214,10 @@ impl Demo {
         let bytes = list.sign(&self.issuer);
         let dir = self.dir.join("status").join(ISSUER);
         std::fs::create_dir_all(&dir)?;
-        let name = format!("{sequence:08}-snapshot-{}.hcxs", hash.get(..16).unwrap_or(&hash));
+        let name = format!(
+            "{sequence:08}-snapshot-{}.hcxs",
+            hash.get(..16).unwrap_or(&hash)
+        );
         crate::fsutil::write_atomically(&dir.join(name), &bytes)?;
         registry.sequence = sequence;
         registry.last_published = at;
@@ -232,16 +240,24 @@ fn demo_of(app: &App) -> Result<&Demo, Response> {
 }
 
 fn json_error(status: StatusCode, message: &str) -> Response {
-    let mut r = (status, hcx_verify::error_json(Code::InvalidInput, None, message)).into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    let mut r = (
+        status,
+        hcx_verify::error_json(Code::InvalidInput, None, message),
+    )
+        .into_response();
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     r
 }
 
 fn json_ok(body: serde_json::Value) -> Response {
     let mut r = body.to_string().into_response();
-    r.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
     r
 }
 
@@ -282,7 +298,12 @@ async fn revoke(State(app): State<Arc<App>>, body: axum::body::Bytes) -> Respons
     };
     let published = match demo_of(&app).map(|d| d.revoke(&request.code_id)) {
         Ok(Ok(Some(sequence))) => sequence,
-        Ok(Ok(None)) => return json_error(StatusCode::NOT_FOUND, "no code with this id was issued here"),
+        Ok(Ok(None)) => {
+            return json_error(
+                StatusCode::NOT_FOUND,
+                "no code with this id was issued here",
+            );
+        }
         Ok(Err(e)) => return json_error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string()),
         Err(r) => return r,
     };

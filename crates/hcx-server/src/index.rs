@@ -99,7 +99,9 @@ pub fn is_file_name(name: &str) -> bool {
         return false;
     };
     hash.len() == 64
-        && hash.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && hash
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
         && matches!(ext, "json" | "hcxs")
 }
 

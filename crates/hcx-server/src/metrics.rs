@@ -99,7 +99,11 @@ impl Metrics {
             latency.clone(),
         );
         let verdicts = Family::<VerdictLabels, Counter>::default();
-        registry.register("verdicts", "Verdicts given, by code (valid or the error code)", verdicts.clone());
+        registry.register(
+            "verdicts",
+            "Verdicts given, by code (valid or the error code)",
+            verdicts.clone(),
+        );
         let overloaded = Counter::default();
         registry.register(
             "overloaded_requests",
@@ -107,9 +111,17 @@ impl Metrics {
             overloaded.clone(),
         );
         let reloads = Family::<ReloadLabels, Counter>::default();
-        registry.register("reloads", "Reloads of the trust and status data, by result", reloads.clone());
+        registry.register(
+            "reloads",
+            "Reloads of the trust and status data, by result",
+            reloads.clone(),
+        );
         let connections = Gauge::default();
-        registry.register("open_connections", "Open HTTP connections", connections.clone());
+        registry.register(
+            "open_connections",
+            "Open HTTP connections",
+            connections.clone(),
+        );
         let connections_refused = Counter::default();
         registry.register(
             "refused_connections",
@@ -117,7 +129,11 @@ impl Metrics {
             connections_refused.clone(),
         );
         let trust_sequence = Gauge::default();
-        registry.register("trust_list_sequence", "Sequence of the published trust list", trust_sequence.clone());
+        registry.register(
+            "trust_list_sequence",
+            "Sequence of the published trust list",
+            trust_sequence.clone(),
+        );
         let trust_age = Gauge::default();
         registry.register(
             "trust_list_age_seconds",
@@ -186,7 +202,9 @@ impl Metrics {
 
     /// Records verdicts: `valid` or each error code.
     pub fn verdict(&self, code: &'static str, n: u64) {
-        self.verdicts.get_or_create(&VerdictLabels { code }).inc_by(n);
+        self.verdicts
+            .get_or_create(&VerdictLabels { code })
+            .inc_by(n);
     }
 
     /// Records a request shed by the concurrency limit.
@@ -210,7 +228,8 @@ impl Metrics {
         self.status_expires_in.clear();
         if let Some(p) = publication {
             let (sequence, issued_at, expires_at) = p.trust;
-            self.trust_sequence.set(i64::try_from(sequence).unwrap_or(i64::MAX));
+            self.trust_sequence
+                .set(i64::try_from(sequence).unwrap_or(i64::MAX));
             self.trust_age.set(now.saturating_sub(issued_at));
             self.trust_expires_in.set(expires_at.saturating_sub(now));
             for entry in &p.index_doc.status_lists {

@@ -199,8 +199,9 @@ impl Publication {
         previous: Option<&Publication>,
         now: i64,
     ) -> Result<Publication, LoadError> {
-        let trust_bytes = read_limited(&source.trust_path, hcx_format::limits::MAX_TRUST_LIST_BYTES)
-            .map_err(LoadError::Io)?;
+        let trust_bytes =
+            read_limited(&source.trust_path, hcx_format::limits::MAX_TRUST_LIST_BYTES)
+                .map_err(LoadError::Io)?;
         let mut offered = Vec::new();
         let mut unreadable = Vec::new();
         if let Some(dir) = &source.status_dir {
@@ -322,7 +323,11 @@ impl Publication {
             source.index_cache_control.clone(),
         );
         let bundle = StaticFile::new(
-            Bytes::from(bundle_json(source, &assembled.trust_bytes, &assembled.chains)),
+            Bytes::from(bundle_json(
+                source,
+                &assembled.trust_bytes,
+                &assembled.chains,
+            )),
             "application/json",
             "no-cache".to_owned(),
         );
@@ -400,7 +405,9 @@ fn list_files(dir: &Path) -> Vec<PathBuf> {
                 Ok(t) if t.is_dir() && !hidden && depth + 1 < MAX_DEPTH => {
                     stack.push((path, depth + 1));
                 }
-                Ok(t) if t.is_file() && !hidden && path.extension().is_some_and(|e| e == "hcxs") => {
+                Ok(t)
+                    if t.is_file() && !hidden && path.extension().is_some_and(|e| e == "hcxs") =>
+                {
                     out.push(path);
                 }
                 _ => {}

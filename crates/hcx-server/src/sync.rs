@@ -314,11 +314,10 @@ pub fn read_state(dir: &Path) -> Result<Option<State>, SyncError> {
 
 /// A held file's bytes, checked against its SHA-256.
 fn read_held(dir: &Path, file: &str, sha256: &str) -> Result<Vec<u8>, SyncError> {
-    if !file
-        .strip_prefix("files/")
-        .is_some_and(index::is_file_name)
-    {
-        return Err(SyncError::State(format!("{STATE_FILE} names a file outside files/: {file}")));
+    if !file.strip_prefix("files/").is_some_and(index::is_file_name) {
+        return Err(SyncError::State(format!(
+            "{STATE_FILE} names a file outside files/: {file}"
+        )));
     }
     let path = dir.join(file);
     let bytes = std::fs::read(&path).map_err(io_err(&path))?;
@@ -480,12 +479,20 @@ async fn fetch(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let body = read_limited(response, MAX_INDEX_BYTES, url).await?;
-    let index: Index = serde_json::from_slice(&body)
-        .map_err(|e| failed("invalid_input", format!("{url}: not a publication index: {e}")))?;
+    let index: Index = serde_json::from_slice(&body).map_err(|e| {
+        failed(
+            "invalid_input",
+            format!("{url}: not a publication index: {e}"),
+        )
+    })?;
     if index.format != index::INDEX_FORMAT {
         return Err(failed(
             "invalid_input",
-            format!("{url}: index format `{}`, not `{}`", index.format, index::INDEX_FORMAT),
+            format!(
+                "{url}: index format `{}`, not `{}`",
+                index.format,
+                index::INDEX_FORMAT
+            ),
         ));
     }
     let mut wanted = vec![(
@@ -502,7 +509,9 @@ async fn fetch(
     let mut files = Vec::new();
     for (file, sha256, size, ext) in wanted {
         // Only content-addressed names under files/: an index cannot point elsewhere.
-        if file != index::file_path(&sha256, ext) || !index::is_file_name(&format!("{sha256}.{ext}")) {
+        if file != index::file_path(&sha256, ext)
+            || !index::is_file_name(&format!("{sha256}.{ext}"))
+        {
             return Err(failed(
                 "invalid_input",
                 format!("{url}: the index names `{file}`, not a content-addressed file"),
@@ -529,7 +538,10 @@ async fn fetch(
             .await
             .map_err(|e| failed("io", format!("{file_url}: {}", error_chain(&e))))?;
         if !response.status().is_success() {
-            return Err(failed("io", format!("{file_url}: HTTP {}", response.status())));
+            return Err(failed(
+                "io",
+                format!("{file_url}: HTTP {}", response.status()),
+            ));
         }
         let bytes = read_limited(response, limit, &file_url).await?;
         if bytes.len() as u64 != size || data::sha256_hex(&bytes) != sha256 {
@@ -554,14 +566,20 @@ async fn read_limited(
     url: &reqwest::Url,
 ) -> Result<Vec<u8>, Fetch> {
     if response.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(failed("invalid_input", format!("{url}: larger than {limit} bytes")));
+        return Err(failed(
+            "invalid_input",
+            format!("{url}: larger than {limit} bytes"),
+        ));
     }
     let mut body = Vec::new();
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
                 if body.len() + chunk.len() > limit {
-                    return Err(failed("invalid_input", format!("{url}: larger than {limit} bytes")));
+                    return Err(failed(
+                        "invalid_input",
+                        format!("{url}: larger than {limit} bytes"),
+                    ));
                 }
                 body.extend_from_slice(&chunk);
             }
@@ -617,7 +635,10 @@ fn check(
                 Ok(f) => {
                     return Err(failed(
                         "invalid_input",
-                        format!("{}: a list of `{}` listed under `{}`", l.file, f.issuer, issuer.issuer),
+                        format!(
+                            "{}: a list of `{}` listed under `{}`",
+                            l.file, f.issuer, issuer.issuer
+                        ),
                     ));
                 }
                 Err(e) => {
@@ -719,7 +740,12 @@ fn commit(dir: &Path, state: &State, files: &[(String, Vec<u8>)]) -> Result<(), 
     }
     write_state(dir, state)?;
     let named: std::collections::BTreeSet<PathBuf> = std::iter::once(&state.trust_list.file)
-        .chain(state.status_lists.iter().flat_map(|s| s.files.iter().map(|f| &f.file)))
+        .chain(
+            state
+                .status_lists
+                .iter()
+                .flat_map(|s| s.files.iter().map(|f| &f.file)),
+        )
         .map(|f| dir.join(f))
         .collect();
     if let Ok(entries) = std::fs::read_dir(&files_dir) {

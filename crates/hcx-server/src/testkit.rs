@@ -110,8 +110,7 @@ impl World {
     /// The code with code id `i` (issued an hour ago, valid a day; covered by the snapshots
     /// when `i < COVERED`).
     pub fn code(&self, i: u64) -> String {
-        let claims =
-            HealthClaims::from_json(r#"{"status":"green","subject":{"name":"李四"}}"#);
+        let claims = HealthClaims::from_json(r#"{"status":"green","subject":{"name":"李四"}}"#);
         let params = IssueParams {
             issuer: ISSUER.into(),
             issued_at: self.now - 3600,

@@ -12,8 +12,8 @@ use tower::ServiceExt;
 use crate::api::{self, ROUTES};
 use crate::app::App;
 use crate::config::Config;
-use crate::testkit::World;
 use crate::publication::Source;
+use crate::testkit::World;
 
 type TestResult = Result<(), Box<dyn std::error::Error>>;
 
@@ -22,10 +22,17 @@ fn data_dir(w: &World, dir: &Path) -> std::io::Result<()> {
     std::fs::write(dir.join("trust.json"), w.trust(1))?;
     let issuer_dir = dir.join("status").join("dingtalk");
     std::fs::create_dir_all(&issuer_dir)?;
-    std::fs::write(issuer_dir.join("00000001-snapshot-x.hcxs"), w.snapshot(1, &[7]))
+    std::fs::write(
+        issuer_dir.join("00000001-snapshot-x.hcxs"),
+        w.snapshot(1, &[7]),
+    )
 }
 
-fn app(w: &World, dir: &Path, tweak: impl FnOnce(&mut Config)) -> Result<Arc<App>, Box<dyn std::error::Error>> {
+fn app(
+    w: &World,
+    dir: &Path,
+    tweak: impl FnOnce(&mut Config),
+) -> Result<Arc<App>, Box<dyn std::error::Error>> {
     data_dir(w, dir)?;
     let mut config = Config {
         allow_clock: true,
@@ -87,8 +94,14 @@ async fn verify_answers_the_facade_verdict_byte_for_byte() -> TestResult {
     let verifier = app.current().ok_or("no publication")?;
     for i in [3, 7] {
         let text = code(&w, i);
-        let (status, _, body) =
-            call(&app, post_json("/v1/verify", &serde_json::json!({"text": text, "at": at(&w)}))).await;
+        let (status, _, body) = call(
+            &app,
+            post_json(
+                "/v1/verify",
+                &serde_json::json!({"text": text, "at": at(&w)}),
+            ),
+        )
+        .await;
         assert_eq!(status, StatusCode::OK);
         let expected = verifier
             .verifier
@@ -98,7 +111,10 @@ async fn verify_answers_the_facade_verdict_byte_for_byte() -> TestResult {
     }
     let (_, _, body) = call(
         &app,
-        post_json("/v1/verify", &serde_json::json!({"text": code(&w, 7), "at": at(&w)})),
+        post_json(
+            "/v1/verify",
+            &serde_json::json!({"text": code(&w, 7), "at": at(&w)}),
+        ),
     )
     .await;
     assert!(body.contains(r#""code":"revoked""#), "{body}");
@@ -113,7 +129,10 @@ async fn batch_keeps_order_and_limits() -> TestResult {
     let codes = vec![code(&w, 1), code(&w, 7), "HCX1:nope".to_owned()];
     let (status, _, body) = call(
         &app,
-        post_json("/v1/verify/batch", &serde_json::json!({"codes": codes, "at": at(&w)})),
+        post_json(
+            "/v1/verify/batch",
+            &serde_json::json!({"codes": codes, "at": at(&w)}),
+        ),
     )
     .await;
     assert_eq!(status, StatusCode::OK);
@@ -126,7 +145,11 @@ async fn batch_keeps_order_and_limits() -> TestResult {
         .collect();
     assert_eq!(codes_seen, ["valid", "revoked", "malformed"]);
     let four = vec![code(&w, 1); 4];
-    let (status, _, _) = call(&app, post_json("/v1/verify/batch", &serde_json::json!({"codes": four}))).await;
+    let (status, _, _) = call(
+        &app,
+        post_json("/v1/verify/batch", &serde_json::json!({"codes": four})),
+    )
+    .await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
     Ok(())
 }
@@ -140,13 +163,54 @@ async fn bad_requests_get_4xx_with_error_json() -> TestResult {
         c.limits.max_body_bytes = 1000;
     })?;
     let cases = [
-        (post_json("/v1/verify", &serde_json::json!({"text": "x", "at": "2026-01-01T00:00:00Z"})), StatusCode::BAD_REQUEST),
-        (post_json("/v1/verify", &serde_json::json!({"text": "x", "chunks": ["y"]})), StatusCode::BAD_REQUEST),
-        (post_json("/v1/verify", &serde_json::json!({"chunks": []})), StatusCode::BAD_REQUEST),
-        (post_json("/v1/verify", &serde_json::json!({"txt": "x"})), StatusCode::BAD_REQUEST),
-        (post_json("/v1/verify", &serde_json::json!({"text": "x".repeat(2000)})), StatusCode::PAYLOAD_TOO_LARGE),
         (
-            Request::post("/v1/verify").header(header::CONTENT_TYPE, "text/plain").body(Body::from("HCX1:"))?,
+            post_json(
+                "/v1/verify",
+                &serde_json::json!({"text": "x", "at": "2026-01-01T00:00:00Z"}),
+            ),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            post_json(
+                "/v1/verify",
+                &serde_json::json!({"text": "x", "chunks": ["y"]}),
+            ),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            post_json("/v1/verify", &serde_json::json!({"chunks": []})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            post_json("/v1/verify", &serde_json::json!({"txt": "x"})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            post_json("/v1/verify", &serde_json::json!({"text": "x", "at": null})),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            post_json(
+                "/v1/verify",
+                &serde_json::json!({"text": null, "chunks": ["x"]}),
+            ),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            post_json(
+                "/v1/verify/batch",
+                &serde_json::json!({"codes": ["x"], "at": null}),
+            ),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            post_json("/v1/verify", &serde_json::json!({"text": "x".repeat(2000)})),
+            StatusCode::PAYLOAD_TOO_LARGE,
+        ),
+        (
+            Request::post("/v1/verify")
+                .header(header::CONTENT_TYPE, "text/plain")
+                .body(Body::from("HCX1:"))?,
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ),
         (
@@ -161,7 +225,12 @@ async fn bad_requests_get_4xx_with_error_json() -> TestResult {
     for (req, expected) in cases {
         let (status, headers, body) = call(&app, req).await;
         assert_eq!(status, expected, "{body}");
-        assert_eq!(headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()), Some("application/json"));
+        assert_eq!(
+            headers
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok()),
+            Some("application/json")
+        );
         let v: serde_json::Value = serde_json::from_str(&body)?;
         assert_eq!(v["valid"], false);
         assert!(v["error"]["code"].is_string());
@@ -176,15 +245,27 @@ async fn heavy_work_beyond_the_limit_gets_503_at_once() -> TestResult {
     let app = app(&w, dir.path(), |c| c.limits.batch_in_flight = 1)?;
     let held = app.heavy.clone().try_acquire_owned()?;
     let started = std::time::Instant::now();
-    let (status, headers, body) =
-        call(&app, post_json("/v1/verify/batch", &serde_json::json!({"codes": [code(&w, 1)]}))).await;
+    let (status, headers, body) = call(
+        &app,
+        post_json(
+            "/v1/verify/batch",
+            &serde_json::json!({"codes": [code(&w, 1)]}),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     assert!(headers.contains_key(header::RETRY_AFTER));
     assert!(body.contains(r#""code":"unavailable""#));
     assert!(started.elapsed() < std::time::Duration::from_secs(1));
     drop(held);
-    let (status, _, _) =
-        call(&app, post_json("/v1/verify/batch", &serde_json::json!({"codes": [code(&w, 1)]}))).await;
+    let (status, _, _) = call(
+        &app,
+        post_json(
+            "/v1/verify/batch",
+            &serde_json::json!({"codes": [code(&w, 1)]}),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::OK);
     Ok(())
 }
@@ -200,24 +281,40 @@ async fn published_files_are_content_addressed_and_revalidate() -> TestResult {
     assert!(headers.get(header::CACHE_CONTROL).is_some());
     let index: crate::index::Index = serde_json::from_str(&body)?;
     assert_eq!(index.trust_list.sequence, 1);
-    let req = Request::get("/v1/index.json").header(header::IF_NONE_MATCH, etag).body(Body::empty())?;
+    let req = Request::get("/v1/index.json")
+        .header(header::IF_NONE_MATCH, etag)
+        .body(Body::empty())?;
     let (status, _, body) = call(&app, req).await;
     assert_eq!(status, StatusCode::NOT_MODIFIED);
     assert!(body.is_empty());
     // Every file the index names is served with its SHA-256 as ETag, immutable.
     let mut names = vec![index.trust_list.file.clone()];
-    names.extend(index.status_lists.iter().flat_map(|s| s.lists.iter().map(|l| l.file.clone())));
+    names.extend(
+        index
+            .status_lists
+            .iter()
+            .flat_map(|s| s.lists.iter().map(|l| l.file.clone())),
+    );
     assert_eq!(names.len(), 2);
     for name in names {
         let (status, headers, body) = call(&app, get(&format!("/v1/{name}"))).await;
         assert_eq!(status, StatusCode::OK);
         assert!(body.len() > 10);
-        let sha = name.trim_start_matches("files/").split('.').next().unwrap_or_default();
-        assert_eq!(headers.get(header::ETAG).and_then(|v| v.to_str().ok()), Some(format!("\"{sha}\"").as_str()));
-        assert!(headers
-            .get(header::CACHE_CONTROL)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.contains("immutable")));
+        let sha = name
+            .trim_start_matches("files/")
+            .split('.')
+            .next()
+            .unwrap_or_default();
+        assert_eq!(
+            headers.get(header::ETAG).and_then(|v| v.to_str().ok()),
+            Some(format!("\"{sha}\"").as_str())
+        );
+        assert!(
+            headers
+                .get(header::CACHE_CONTROL)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("immutable"))
+        );
     }
     let (status, _, _) = call(&app, get(&format!("/v1/files/{}.json", "0".repeat(64)))).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
@@ -247,19 +344,33 @@ async fn reload_swaps_whole_or_keeps_the_old() -> TestResult {
     assert_eq!(app.current().map(|p| p.trust.0), Some(2));
     // An older list: a rollback, refused.
     std::fs::write(&trust, w.trust(1))?;
-    let err = app.reload().err().map(|e| e.to_string()).unwrap_or_default();
+    let err = app
+        .reload()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
     assert!(err.contains("trust_list_rollback"), "{err}");
     assert_eq!(app.current().map(|p| p.trust.0), Some(2));
     // An older status list: that issuer keeps its newer one.
     let issuer_dir = dir.path().join("status").join("dingtalk");
     std::fs::write(&trust, w.trust(3))?;
-    std::fs::write(issuer_dir.join("00000002-snapshot-y.hcxs"), w.snapshot(2, &[7, 8]))?;
+    std::fs::write(
+        issuer_dir.join("00000002-snapshot-y.hcxs"),
+        w.snapshot(2, &[7, 8]),
+    )?;
     app.reload()?;
-    assert_eq!(app.current().and_then(|p| p.index_doc.status_lists.first().map(|s| s.sequence)), Some(2));
+    assert_eq!(
+        app.current()
+            .and_then(|p| p.index_doc.status_lists.first().map(|s| s.sequence)),
+        Some(2)
+    );
     std::fs::remove_file(issuer_dir.join("00000002-snapshot-y.hcxs"))?;
     app.reload()?;
     let p = app.current().ok_or("none")?;
-    assert_eq!(p.index_doc.status_lists.first().map(|s| s.sequence), Some(2));
+    assert_eq!(
+        p.index_doc.status_lists.first().map(|s| s.sequence),
+        Some(2)
+    );
     assert_eq!(p.refused.len(), 1);
     Ok(())
 }
@@ -269,7 +380,14 @@ async fn operations_routes_answer() -> TestResult {
     let w = World::new();
     let dir = tempfile::tempdir()?;
     let app = app(&w, dir.path(), |_| {})?;
-    let _ = call(&app, post_json("/v1/verify", &serde_json::json!({"text": code(&w, 7), "at": at(&w)}))).await;
+    let _ = call(
+        &app,
+        post_json(
+            "/v1/verify",
+            &serde_json::json!({"text": code(&w, 7), "at": at(&w)}),
+        ),
+    )
+    .await;
     assert_eq!(call(&app, get("/healthz")).await.0, StatusCode::OK);
     let (status, _, body) = call(&app, get("/readyz")).await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -298,8 +416,10 @@ fn openapi_documents_exactly_the_routes() -> TestResult {
         }
     }
     documented.sort();
-    let mut routes: Vec<(String, String)> =
-        ROUTES.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
+    let mut routes: Vec<(String, String)> = ROUTES
+        .iter()
+        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
     routes.sort();
     assert_eq!(documented, routes);
     Ok(())
@@ -321,7 +441,10 @@ async fn every_documented_route_is_routed() -> TestResult {
         assert_ne!(status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}");
         // A 404 from a handler is JSON; the router's own 404 is empty.
         if status == StatusCode::NOT_FOUND {
-            assert!(headers.contains_key(header::CONTENT_TYPE), "{method} {path} is not routed");
+            assert!(
+                headers.contains_key(header::CONTENT_TYPE),
+                "{method} {path} is not routed"
+            );
         }
     }
     Ok(())
@@ -334,7 +457,10 @@ fn logs_carry_no_personal_data() -> TestResult {
     struct Sink(Arc<std::sync::Mutex<Vec<u8>>>);
     impl std::io::Write for Sink {
         fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().map_err(|_| std::io::Error::other("poisoned"))?.extend_from_slice(b);
+            self.0
+                .lock()
+                .map_err(|_| std::io::Error::other("poisoned"))?
+                .extend_from_slice(b);
             Ok(b.len())
         }
         fn flush(&mut self) -> std::io::Result<()> {
@@ -354,14 +480,28 @@ fn logs_carry_no_personal_data() -> TestResult {
         // Tests on other threads, with no subscriber, may have cached "nobody listens" for the
         // callsites this test needs: recompute with this thread's subscriber in place.
         tracing::callsite::rebuild_interest_cache();
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()?;
         runtime.block_on(async {
             let app = app(&w, dir.path(), |_| {})?;
-            let (status, _, _) =
-                call(&app, post_json("/v1/verify", &serde_json::json!({"text": text, "at": at(&w)}))).await;
+            let (status, _, _) = call(
+                &app,
+                post_json(
+                    "/v1/verify",
+                    &serde_json::json!({"text": text, "at": at(&w)}),
+                ),
+            )
+            .await;
             assert_eq!(status, StatusCode::OK);
-            let (status, _, _) =
-                call(&app, post_json("/v1/verify", &serde_json::json!({"chunks": [text], "bad": 1}))).await;
+            let (status, _, _) = call(
+                &app,
+                post_json(
+                    "/v1/verify",
+                    &serde_json::json!({"chunks": [text], "bad": 1}),
+                ),
+            )
+            .await;
             assert_eq!(status, StatusCode::BAD_REQUEST);
             Ok(())
         })
