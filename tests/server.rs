@@ -51,7 +51,14 @@ impl Server {
         let mut child = hcx()
             .arg("serve")
             .args(args)
-            .args(["--listen", "127.0.0.1:0", "--workers", "2", "--verify-threads", "1"])
+            .args([
+                "--listen",
+                "127.0.0.1:0",
+                "--workers",
+                "2",
+                "--verify-threads",
+                "1",
+            ])
             .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap())
@@ -62,7 +69,10 @@ impl Server {
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 if let Some(rest) = line.split("http://").nth(1) {
-                    let addr: String = rest.chars().take_while(|c| *c != '/' && !c.is_whitespace()).collect();
+                    let addr: String = rest
+                        .chars()
+                        .take_while(|c| *c != '/' && !c.is_whitespace())
+                        .collect();
                     let _ = tx.send(addr);
                 }
             }
@@ -72,7 +82,10 @@ impl Server {
             Err(_) => {
                 let _ = child.kill();
                 let _ = child.wait();
-                panic!("hcx serve did not start: {}", std::fs::read_to_string(&log).unwrap_or_default());
+                panic!(
+                    "hcx serve did not start: {}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
             }
         }
     }
@@ -144,7 +157,14 @@ fn parse_answer(raw: &[u8]) -> Answer {
         .unwrap_or_else(|| panic!("no complete answer: {:?}", String::from_utf8_lossy(raw)));
     let head = String::from_utf8_lossy(&raw[..split]).into_owned();
     let mut lines = head.split("\r\n");
-    let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+    let status = lines
+        .next()
+        .unwrap()
+        .split(' ')
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
@@ -158,7 +178,8 @@ fn parse_answer(raw: &[u8]) -> Answer {
         let mut rest = &body[..];
         loop {
             let end = rest.windows(2).position(|w| w == b"\r\n").unwrap();
-            let size = usize::from_str_radix(std::str::from_utf8(&rest[..end]).unwrap().trim(), 16).unwrap();
+            let size = usize::from_str_radix(std::str::from_utf8(&rest[..end]).unwrap().trim(), 16)
+                .unwrap();
             if size == 0 {
                 break;
             }
@@ -167,7 +188,11 @@ fn parse_answer(raw: &[u8]) -> Answer {
         }
         body = out;
     }
-    Answer { status, headers, body }
+    Answer {
+        status,
+        headers,
+        body,
+    }
 }
 
 /// Sends one request on a new connection (`Connection: close`) and reads the answer.
@@ -194,7 +219,13 @@ fn get(addr: &str, path: &str) -> Answer {
 }
 
 fn post_json(addr: &str, path: &str, body: &Value) -> Answer {
-    request(addr, "POST", path, &[("Content-Type", "application/json")], body.to_string().as_bytes())
+    request(
+        addr,
+        "POST",
+        path,
+        &[("Content-Type", "application/json")],
+        body.to_string().as_bytes(),
+    )
 }
 
 fn verify_over_http(addr: &str, code: &str) -> Value {
@@ -218,9 +249,9 @@ fn sync(url: &str, dir: &Path, root: &Path) -> (i32, Value) {
         .unwrap();
     let status = out.status.code().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
-    let report = serde_json::from_str(text.trim()).unwrap_or_else(|_| {
-        json!({"stdout": text, "stderr": String::from_utf8_lossy(&out.stderr)})
-    });
+    let report = serde_json::from_str(text.trim()).unwrap_or_else(
+        |_| json!({"stdout": text, "stderr": String::from_utf8_lossy(&out.stderr)}),
+    );
     (status, report)
 }
 
@@ -236,7 +267,10 @@ fn verify_offline(dir: &Path, root: &Path, code: &str) -> (i32, Value) {
         .unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     let verdict = serde_json::from_str(text.trim()).unwrap_or_else(|_| {
-        panic!("hcx verify printed no verdict: {text} {}", String::from_utf8_lossy(&out.stderr))
+        panic!(
+            "hcx verify printed no verdict: {text} {}",
+            String::from_utf8_lossy(&out.stderr)
+        )
     });
     (out.status.code().unwrap(), verdict)
 }
@@ -245,19 +279,35 @@ fn verify_offline(dir: &Path, root: &Path, code: &str) -> (i32, Value) {
 fn demo_story_issue_verify_revoke_reverify() {
     let tmp = tempfile::tempdir().unwrap();
     let demo_dir = tmp.path().join("demo");
-    let server = Server::start(tmp.path(), &["--demo", "--demo-dir", demo_dir.to_str().unwrap()], &[]);
+    let server = Server::start(
+        tmp.path(),
+        &["--demo", "--demo-dir", demo_dir.to_str().unwrap()],
+        &[],
+    );
     let root = demo_dir.join("root.pub.pem");
     let page = get(&server.addr, "/demo/");
     assert_eq!(page.status, 200);
     assert!(String::from_utf8_lossy(&page.body).contains("/demo/issue"));
 
     // Issue, then verify over HTTP.
-    let issued = post_json(&server.addr, "/demo/issue", &json!({"name": "Zhang San", "colour": "green"}));
-    assert_eq!(issued.status, 200, "{}", String::from_utf8_lossy(&issued.body));
+    let issued = post_json(
+        &server.addr,
+        "/demo/issue",
+        &json!({"name": "Zhang San", "colour": "green"}),
+    );
+    assert_eq!(
+        issued.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&issued.body)
+    );
     let issued = issued.json();
     let code = issued["text"].as_str().unwrap().to_owned();
     let code_id = issued["code_id"].as_str().unwrap().to_owned();
-    assert!(issued["qr_svg"].as_str().unwrap().contains("<svg"), "{issued}");
+    assert!(
+        issued["qr_svg"].as_str().unwrap().contains("<svg"),
+        "{issued}"
+    );
     let online = verify_over_http(&server.addr, &code);
     assert_eq!(online["valid"], true, "{online}");
 
@@ -273,18 +323,31 @@ fn demo_story_issue_verify_revoke_reverify() {
 
     // Unchanged: a conditional request, nothing fetched.
     let (status, report) = sync(&server.url(), &trust, &root);
-    assert_eq!((status, &report["fetch"]), (0, &json!("not_modified")), "{report}");
+    assert_eq!(
+        (status, &report["fetch"]),
+        (0, &json!("not_modified")),
+        "{report}"
+    );
 
     // The issuer revokes; the server republishes at once.
     let revoked = post_json(&server.addr, "/demo/revoke", &json!({ "code_id": code_id }));
-    assert_eq!(revoked.status, 200, "{}", String::from_utf8_lossy(&revoked.body));
+    assert_eq!(
+        revoked.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&revoked.body)
+    );
     assert_eq!(revoked.json()["served"], true);
     let online = verify_over_http(&server.addr, &code);
     assert_eq!(error_code(&online), Some("revoked"), "{online}");
 
     // The next sync sees it, and so does the offline verifier.
     let (status, report) = sync(&server.url(), &trust, &root);
-    assert_eq!((status, &report["fetch"]), (0, &json!("updated")), "{report}");
+    assert_eq!(
+        (status, &report["fetch"]),
+        (0, &json!("updated")),
+        "{report}"
+    );
     let (status, offline) = verify_offline(&trust, &root, &code);
     assert_eq!(error_code(&offline), Some("revoked"), "{offline}");
     assert_ne!(status, 0);
@@ -295,7 +358,13 @@ fn demo_story_issue_verify_revoke_reverify() {
     let index = get(&server.addr, "/v1/index.json");
     let etag = index.header("ETag").unwrap().to_owned();
     assert!(index.header("Cache-Control").unwrap().contains("max-age"));
-    let again = request(&server.addr, "GET", "/v1/index.json", &[("If-None-Match", &etag)], b"");
+    let again = request(
+        &server.addr,
+        "GET",
+        "/v1/index.json",
+        &[("If-None-Match", &etag)],
+        b"",
+    );
     assert_eq!(again.status, 304);
 
     // The page's trust bundle carries the same data.
@@ -330,7 +399,11 @@ impl Upstream {
                 std::thread::spawn(move || serve_static(stream, &r, &t));
             }
         });
-        Upstream { addr, root, truncate }
+        Upstream {
+            addr,
+            root,
+            truncate,
+        }
     }
 
     fn url(&self) -> String {
@@ -358,7 +431,11 @@ fn serve_static(mut s: TcpStream, root: &Mutex<PathBuf>, truncate: &AtomicBool) 
     match file.and_then(|f| std::fs::read(f).ok()) {
         Some(bytes) => {
             let cut = truncate.load(Ordering::SeqCst) && rel.starts_with("files/");
-            let sent = if cut { &bytes[..bytes.len() / 2] } else { &bytes[..] };
+            let sent = if cut {
+                &bytes[..bytes.len() / 2]
+            } else {
+                &bytes[..]
+            };
             let _ = write!(
                 s,
                 "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -367,7 +444,9 @@ fn serve_static(mut s: TcpStream, root: &Mutex<PathBuf>, truncate: &AtomicBool) 
             let _ = s.write_all(sent);
         }
         None => {
-            let _ = s.write_all(b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+            let _ = s.write_all(
+                b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+            );
         }
     }
 }
@@ -383,20 +462,29 @@ fn export(data: &Path, root: &Path, out: &Path) {
         .arg(out)
         .output()
         .unwrap();
-    assert!(o.status.success(), "export: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(
+        o.status.success(),
+        "export: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
 }
 
 /// A published tree of `w` with trust list `sequence` and status snapshot `status_seq`.
 fn tree(w: &World, base: &Path, sequence: u64, status_seq: u64, revoked: &[u64]) -> PathBuf {
     let data = base.join(format!("data-{sequence}-{status_seq}"));
-    w.write_data_dir(&data, sequence, status_seq, revoked).unwrap();
+    w.write_data_dir(&data, sequence, status_seq, revoked)
+        .unwrap();
     let out = base.join(format!("tree-{sequence}-{status_seq}"));
     export(&data, &data.join("root.pub.pem"), &out);
     out
 }
 
 fn held_sequence(trust: &Path) -> u64 {
-    hcx_server::sync::TrustDir::read(trust).unwrap().state.trust_list.sequence
+    hcx_server::sync::TrustDir::read(trust)
+        .unwrap()
+        .state
+        .trust_list
+        .sequence
 }
 
 #[test]
@@ -420,14 +508,21 @@ fn sync_refuses_bad_data_and_keeps_the_last_good() {
     let (status, report) = sync(&upstream.url(), &trust, &root);
     assert_eq!(status, 5, "{report}");
     assert_eq!(report["outcome"], "last_good_within_policy");
-    assert_eq!(report["fetch"]["failed"]["code"], "trust_list_rollback", "{report}");
+    assert_eq!(
+        report["fetch"]["failed"]["code"], "trust_list_rollback",
+        "{report}"
+    );
     assert_eq!(held_sequence(&trust), 2);
 
     // A trust list signed by someone else.
     let forger = hcx_verify::PrivateKey::from_seed(&[9; 32]);
     let forged_data = tmp.path().join("forged");
     w.write_data_dir(&forged_data, 3, 1, &[]).unwrap();
-    std::fs::write(forged_data.join("trust.json"), w.trust_signed_by(3, &forger)).unwrap();
+    std::fs::write(
+        forged_data.join("trust.json"),
+        w.trust_signed_by(3, &forger),
+    )
+    .unwrap();
     let forged_root = tmp.path().join("forger.pub.pem");
     std::fs::write(&forged_root, forger.public_key().to_pem().unwrap()).unwrap();
     let forged_tree = tmp.path().join("forged-tree");
@@ -436,7 +531,10 @@ fn sync_refuses_bad_data_and_keeps_the_last_good() {
     let (status, report) = sync(&upstream.url(), &trust, &root);
     assert_eq!(status, 5, "{report}");
     assert!(
-        report["fetch"]["failed"]["code"].as_str().unwrap().starts_with("trust_list_"),
+        report["fetch"]["failed"]["code"]
+            .as_str()
+            .unwrap()
+            .starts_with("trust_list_"),
         "{report}"
     );
     assert_eq!(held_sequence(&trust), 2);
@@ -444,8 +542,13 @@ fn sync_refuses_bad_data_and_keeps_the_last_good() {
     // Malicious status data: a newer snapshot revoking code 7, altered after signing (the
     // index still names the signed file's hash: the download does not match it).
     let newer = tree(&w, tmp.path(), 3, 2, &[7]);
-    let index: Value = serde_json::from_slice(&std::fs::read(newer.join("index.json")).unwrap()).unwrap();
-    let status_file = newer.join(index["status_lists"][0]["lists"][0]["file"].as_str().unwrap());
+    let index: Value =
+        serde_json::from_slice(&std::fs::read(newer.join("index.json")).unwrap()).unwrap();
+    let status_file = newer.join(
+        index["status_lists"][0]["lists"][0]["file"]
+            .as_str()
+            .unwrap(),
+    );
     let mut bytes = std::fs::read(&status_file).unwrap();
     let last = bytes.len() - 1;
     bytes[last] ^= 1;
@@ -453,8 +556,16 @@ fn sync_refuses_bad_data_and_keeps_the_last_good() {
     upstream.publish(&newer);
     let (status, report) = sync(&upstream.url(), &trust, &root);
     assert_eq!(status, 5, "{report}");
-    assert_eq!(held_sequence(&trust), 2, "nothing of a refused run is committed");
-    assert_eq!(verify_offline(&trust, &root, &code).0, 0, "the last good data still verifies");
+    assert_eq!(
+        held_sequence(&trust),
+        2,
+        "nothing of a refused run is committed"
+    );
+    assert_eq!(
+        verify_offline(&trust, &root, &code).0,
+        0,
+        "the last good data still verifies"
+    );
 
     // A truncated download.
     upstream.publish(&tree(&w, tmp.path(), 4, 3, &[7]));
@@ -464,7 +575,10 @@ fn sync_refuses_bad_data_and_keeps_the_last_good() {
     assert_eq!(held_sequence(&trust), 2);
 
     // The source is down: the last good data is kept and flagged as such.
-    let down = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let down = TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let (status, report) = sync(&format!("http://{down}/pub"), &trust, &root);
     assert_eq!(status, 5, "{report}");
     assert_eq!(report["outcome"], "last_good_within_policy");
@@ -483,7 +597,15 @@ fn sync_refuses_bad_data_and_keeps_the_last_good() {
     // Stale status data is its own outcome, distinct from an expired trust list.
     let later = hcx_verify::timefmt::format_rfc3339(now() + 3 * 86_400 + 3600);
     let out = hcx()
-        .args(["sync", "--json", "--status-max-age", "1h", "--at", &later, "--dir"])
+        .args([
+            "sync",
+            "--json",
+            "--status-max-age",
+            "1h",
+            "--at",
+            &later,
+            "--dir",
+        ])
         .arg(&trust)
         .arg("--root")
         .arg(&root)
@@ -537,7 +659,10 @@ fn sync_killed_at_any_moment_leaves_a_whole_directory() {
         let dir = hcx_server::sync::TrustDir::read(&trust)
             .unwrap_or_else(|e| panic!("after kill -9 #{i}: the directory is damaged: {e}"));
         let now_held = dir.state.trust_list.sequence;
-        assert!(now_held == held || now_held == sequence, "held {now_held}, expected {held} or {sequence}");
+        assert!(
+            now_held == held || now_held == sequence,
+            "held {now_held}, expected {held} or {sequence}"
+        );
         held = now_held;
         let (status, verdict) = verify_offline(&trust, &root, &w.code(99));
         assert_eq!(status, 0, "after kill -9 #{i}: {verdict}");
@@ -547,9 +672,16 @@ fn sync_killed_at_any_moment_leaves_a_whole_directory() {
     assert_eq!(status, 0, "{report}");
     assert_eq!(held_sequence(&trust), 17);
     let state = hcx_server::sync::TrustDir::read(&trust).unwrap().state;
-    let named = 1 + state.status_lists.iter().map(|s| s.files.len()).sum::<usize>();
+    let named = 1 + state
+        .status_lists
+        .iter()
+        .map(|s| s.files.len())
+        .sum::<usize>();
     let on_disk = std::fs::read_dir(trust.join("files")).unwrap().count();
-    assert_eq!(on_disk, named, "files left behind by killed runs are cleaned up");
+    assert_eq!(
+        on_disk, named,
+        "files left behind by killed runs are cleaned up"
+    );
 }
 
 /// A server on a data directory of `w`, with 1-second header and idle timeouts.
@@ -563,14 +695,21 @@ fn data_server(tmp: &Path, w: &World, extra_env: &[(&str, &str)]) -> (Server, Pa
     env.extend_from_slice(extra_env);
     let server = Server::start(
         tmp,
-        &["--data", data.to_str().unwrap(), "--root", data.join("root.pub.pem").to_str().unwrap()],
+        &[
+            "--data",
+            data.to_str().unwrap(),
+            "--root",
+            data.join("root.pub.pem").to_str().unwrap(),
+        ],
         &env,
     );
     (server, data)
 }
 
 fn published_sequence(addr: &str) -> u64 {
-    get(addr, "/v1/index.json").json()["trust_list"]["sequence"].as_u64().unwrap()
+    get(addr, "/v1/index.json").json()["trust_list"]["sequence"]
+        .as_u64()
+        .unwrap()
 }
 
 #[test]
@@ -580,7 +719,10 @@ fn request_faults_get_typed_errors_and_bounded_memory() {
     let (server, _) = data_server(tmp.path(), &w, &[]);
     let addr = server.addr.clone();
     assert_eq!(verify_over_http(&addr, &w.code(1))["valid"], true);
-    assert_eq!(error_code(&verify_over_http(&addr, &w.code(7))), Some("revoked"));
+    assert_eq!(
+        error_code(&verify_over_http(&addr, &w.code(7))),
+        Some("revoked")
+    );
 
     // Malformed JSON, wrong fields, wrong media type: 4xx with the error JSON.
     for (body, media, want) in [
@@ -590,7 +732,13 @@ fn request_faults_get_typed_errors_and_bounded_memory() {
         (&b"\xff\xfe"[..], "application/json", 400),
         (&b"HC1:..."[..], "text/plain", 415),
     ] {
-        let a = request(&addr, "POST", "/v1/verify", &[("Content-Type", media)], body);
+        let a = request(
+            &addr,
+            "POST",
+            "/v1/verify",
+            &[("Content-Type", media)],
+            body,
+        );
         assert_eq!(a.status, want, "{}", String::from_utf8_lossy(&a.body));
         assert_eq!(a.json()["valid"], false);
         assert!(a.json()["error"]["code"].is_string());
@@ -626,7 +774,10 @@ fn request_faults_get_typed_errors_and_bounded_memory() {
     .unwrap();
     let chunk = vec![b' '; 1024 * 1024];
     for _ in 0..100 {
-        if write!(s, "{:x}\r\n", chunk.len()).is_err() || s.write_all(&chunk).is_err() || s.write_all(b"\r\n").is_err() {
+        if write!(s, "{:x}\r\n", chunk.len()).is_err()
+            || s.write_all(&chunk).is_err()
+            || s.write_all(b"\r\n").is_err()
+        {
             break;
         }
     }
@@ -637,7 +788,10 @@ fn request_faults_get_typed_errors_and_bounded_memory() {
     assert_eq!(a.status, 413, "{}", String::from_utf8_lossy(&a.body));
     assert_eq!(a.json()["error"]["code"], "invalid_input");
     let grown_mib = server.rss_kib().saturating_sub(rss_before) / 1024;
-    assert!(grown_mib < 48, "memory grew by {grown_mib} MiB for refused 100 MB bodies");
+    assert!(
+        grown_mib < 48,
+        "memory grew by {grown_mib} MiB for refused 100 MB bodies"
+    );
 
     // A batch over the count limit.
     let codes: Vec<String> = (0..1001).map(|_| "x".to_owned()).collect();
@@ -697,22 +851,33 @@ fn slowloris_and_idle_connections_are_closed_while_others_are_served() {
     // Meanwhile a real client is served promptly.
     let started = Instant::now();
     assert_eq!(verify_over_http(&addr, &w.code(3))["valid"], true);
-    assert!(started.elapsed() < Duration::from_secs(3), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "took {:?}",
+        started.elapsed()
+    );
 
     let slow_for = slow.join().unwrap();
-    assert!(slow_for < Duration::from_secs(5), "the slowloris connection lived {slow_for:?}");
+    assert!(
+        slow_for < Duration::from_secs(5),
+        "the slowloris connection lived {slow_for:?}"
+    );
 
     // After the idle limit, the server has closed them all.
     std::thread::sleep(Duration::from_secs(3));
     let mut open = 0;
     for s in idle.iter_mut().step_by(97) {
-        s.set_read_timeout(Some(Duration::from_millis(500))).unwrap();
+        s.set_read_timeout(Some(Duration::from_millis(500)))
+            .unwrap();
         let mut buf = [0u8; 64];
         if s.read(&mut buf).is_err() {
             open += 1; // timed out: still open
         }
     }
-    assert_eq!(open, 0, "idle connections left open past the header timeout");
+    assert_eq!(
+        open, 0,
+        "idle connections left open past the header timeout"
+    );
     drop(idle);
     let metrics = String::from_utf8_lossy(&get(&addr, "/metrics").body).into_owned();
     assert!(metrics.contains("hcx_open_connections"), "{metrics}");
@@ -732,7 +897,11 @@ fn reload_never_uses_a_half_written_file_and_survives_kill_9() {
     std::fs::write(data.join("trust.json"), &next[..next.len() / 2]).unwrap();
     signal(server.pid(), "-HUP");
     std::thread::sleep(Duration::from_millis(700));
-    assert_eq!(published_sequence(&addr), 1, "a half-written trust list was published");
+    assert_eq!(
+        published_sequence(&addr),
+        1,
+        "a half-written trust list was published"
+    );
     assert_eq!(get(&addr, "/readyz").status, 200);
     assert_eq!(verify_over_http(&addr, &w.code(1))["valid"], true);
     let metrics = String::from_utf8_lossy(&get(&addr, "/metrics").body).into_owned();
@@ -743,7 +912,10 @@ fn reload_never_uses_a_half_written_file_and_survives_kill_9() {
     signal(server.pid(), "-HUP");
     let deadline = Instant::now() + Duration::from_secs(10);
     while published_sequence(&addr) != 2 {
-        assert!(Instant::now() < deadline, "the complete trust list was not published");
+        assert!(
+            Instant::now() < deadline,
+            "the complete trust list was not published"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 
@@ -756,7 +928,12 @@ fn reload_never_uses_a_half_written_file_and_survives_kill_9() {
         let root = data.join("root.pub.pem");
         let s = Server::start(
             tmp.path(),
-            &["--data", data.to_str().unwrap(), "--root", root.to_str().unwrap()],
+            &[
+                "--data",
+                data.to_str().unwrap(),
+                "--root",
+                root.to_str().unwrap(),
+            ],
             &[],
         );
         (s, ())

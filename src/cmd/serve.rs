@@ -86,7 +86,10 @@ fn overrides(args: &ServeArgs) -> Vec<(&'static str, toml::Value)> {
         o.push(("roots", Value::Array(args.root.iter().map(path).collect())));
     }
     if let Some(v) = args.threshold {
-        o.push(("threshold", Value::Integer(i64::try_from(v).unwrap_or(i64::MAX))));
+        o.push((
+            "threshold",
+            Value::Integer(i64::try_from(v).unwrap_or(i64::MAX)),
+        ));
     }
     if let Some(v) = &args.web_dir {
         o.push(("web_dir", path(v)));
@@ -94,7 +97,10 @@ fn overrides(args: &ServeArgs) -> Vec<(&'static str, toml::Value)> {
     if args.allow_clock {
         o.push(("allow_clock", Value::Boolean(true)));
     }
-    for (key, v) in [("workers", args.workers), ("verify_threads", args.verify_threads)] {
+    for (key, v) in [
+        ("workers", args.workers),
+        ("verify_threads", args.verify_threads),
+    ] {
         if let Some(v) = v {
             o.push((key, Value::Integer(i64::try_from(v).unwrap_or(i64::MAX))));
         }
@@ -145,9 +151,7 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
         let source = Source::from_config(&config).map_err(|e| load_error(&e))?;
         let now = hcx_verify::timefmt::unix_seconds(std::time::SystemTime::now());
         let publication = Publication::load(&source, None, now).map_err(|e| load_error(&e))?;
-        publication
-            .export(dir)
-            .map_err(|e| CliError::io(dir, e))?;
+        publication.export(dir).map_err(|e| CliError::io(dir, e))?;
         outln!(
             "exported trust list {} and {} issuers' status lists to {} (index.json, files/)",
             publication.trust.0,
@@ -161,25 +165,25 @@ pub fn run(args: &ServeArgs) -> Result<ExitCode, CliError> {
         let dir = args.demo_dir.clone().unwrap_or_else(|| {
             std::env::temp_dir().join(format!("hcx-serve-demo-{}", std::process::id()))
         });
-        let demo = hcx_server::demo::Demo::create(&dir)
-            .map_err(|e| CliError::io(&dir, e))?;
+        let demo = hcx_server::demo::Demo::create(&dir).map_err(|e| CliError::io(&dir, e))?;
         Some(demo)
     } else {
         None
     };
     let demo_dir = demo.as_ref().map(|d| d.dir().to_owned());
-    let result = hcx_server::serve::run_blocking(config, demo, move |addr| {
-        match &demo_dir {
-            Some(dir) => {
-                outln!("hcx serve --demo: open http://{addr}/demo/ in a browser");
-                outln!("  demo files (root.pub.pem, trust.json, status/): {}", dir.display());
-                outln!(
-                    "  offline: hcx sync http://{addr}/v1 --dir trust --root {}",
-                    dir.join("root.pub.pem").display()
-                );
-            }
-            None => outln!("hcx serve: listening on http://{addr}"),
+    let result = hcx_server::serve::run_blocking(config, demo, move |addr| match &demo_dir {
+        Some(dir) => {
+            outln!("hcx serve --demo: open http://{addr}/demo/ in a browser");
+            outln!(
+                "  demo files (root.pub.pem, trust.json, status/): {}",
+                dir.display()
+            );
+            outln!(
+                "  offline: hcx sync http://{addr}/v1 --dir trust --root {}",
+                dir.join("root.pub.pem").display()
+            );
         }
+        None => outln!("hcx serve: listening on http://{addr}"),
     });
     match result {
         Ok(()) => Ok(ExitCode::SUCCESS),

@@ -146,7 +146,11 @@ fn print_report(r: &SyncReport) {
         time(t.expires_at)
     );
     for s in &r.state.status_lists {
-        let stale = if r.stale.contains(&s.issuer) { "  STALE" } else { "" };
+        let stale = if r.stale.contains(&s.issuer) {
+            "  STALE"
+        } else {
+            ""
+        };
         outln!(
             "  status   {} #{}, made {}, expires {}{stale}",
             s.issuer,
@@ -161,7 +165,11 @@ fn print_report(r: &SyncReport) {
             x.issuer,
             x.code,
             x.message,
-            if x.kept_previous { "previous kept" } else { "no status data now" }
+            if x.kept_previous {
+                "previous kept"
+            } else {
+                "no status data now"
+            }
         );
     }
 }

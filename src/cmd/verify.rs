@@ -21,11 +21,7 @@ use crate::stream::{Line, Outcome, run_stream};
 pub struct VerifyArgs {
     /// A trust input, detected by content: an hcx trust list, X.509 certificates (PEM or DER),
     /// a JWKS, a DCC signer list or an SHC revocation list. Repeatable.
-    #[arg(
-        long,
-        value_name = "TRUST.json",
-        required_unless_present = "trust_dir"
-    )]
+    #[arg(long, value_name = "TRUST.json", required_unless_present = "trust_dir")]
     pub trust: Vec<PathBuf>,
     /// A trust directory kept by `hcx sync`: its trust list and status lists, with the highest
     /// sequences accepted before as rollback floors (the roots are still given with --root).
