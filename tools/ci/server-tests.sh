@@ -139,10 +139,11 @@ lap "load (wrk)"
 # 4. API fuzzing against the served OpenAPI document. One worker: hypothesis describes its
 # strategies with ast.parse, which CPython 3.11 can trip over when threads share it.
 start_server --demo --demo-dir "$WORK/demo-fuzz" --allow-clock
-"$VENV/bin/schemathesis" --config-file tools/ci/schemathesis.toml run "http://$ADDR/openapi.json" \
+# From $WORK: schemathesis keeps its example database in ./.schemathesis.
+(cd "$WORK" && "$VENV/bin/schemathesis" --config-file "$ROOT/tools/ci/schemathesis.toml" run "http://$ADDR/openapi.json" \
   --checks not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,response_headers_conformance,negative_data_rejection \
   --max-examples 40 --max-time 120 --workers 1 --request-timeout 10 \
-  --generation-deterministic --no-color >"$WORK/schemathesis.out" 2>&1 \
+  --generation-deterministic --no-color >"$WORK/schemathesis.out" 2>&1) \
   || { cat "$WORK/schemathesis.out" >&2; fail "schemathesis found a 5xx or an answer outside the schema"; }
 tail -n 5 "$WORK/schemathesis.out" >&2
 if grep -q 'thread.*panicked' "$WORK/serve.log"; then
