@@ -9,22 +9,10 @@ use hcx_verify::PrivateKey;
 
 use crate::cli::CliError;
 
-/// Writes a file atomically enough for our use: to a sibling temp file, then renamed over.
+/// Writes a file atomically and durably (hcx-server's one rule: a temporary sibling, synced,
+/// renamed over, the directory synced): a reader never sees half a file.
 pub fn write_file(path: &Path, contents: &[u8]) -> Result<(), CliError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    std::fs::write(&tmp, contents).map_err(|e| CliError::io(&tmp, e))?;
-    std::fs::rename(&tmp, path).map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        CliError::io(path, e)
-    })
+    hcx_server::write_atomically(path, contents).map_err(|e| CliError::io(path, e))
 }
 
 /// Writes a new private key to `path` with mode 0600; refuses to overwrite unless `force`.
