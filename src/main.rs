@@ -60,6 +60,10 @@ enum Command {
     Status(cmd::status::StatusArgs),
     /// Run the whole story on built-in demo data: issue in DingTalk, verify in WeChat.
     Demo(cmd::demo::DemoArgs),
+    /// Publish trust and status data and verify codes over HTTP (`--demo`: in a browser).
+    Serve(cmd::serve::ServeArgs),
+    /// Fetch and check trust and status data into a verifier's trust directory.
+    Sync(cmd::sync::SyncArgs),
 }
 
 fn main() -> ExitCode {
@@ -74,6 +78,8 @@ fn main() -> ExitCode {
         Command::Qr(a) => return cmd::qr::run(a),
         Command::Status(a) => cmd::status::run(&a),
         Command::Demo(a) => cmd::demo::run(&a),
+        Command::Serve(a) => cmd::serve::run(&a),
+        Command::Sync(a) => cmd::sync::run(&a),
     };
     match result {
         Ok(code) => code,

@@ -6,6 +6,8 @@ pub mod demo;
 pub mod issue;
 pub mod keys;
 pub mod qr;
+pub mod serve;
 pub mod status;
+pub mod sync;
 pub mod trust;
 pub mod verify;

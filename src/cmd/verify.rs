@@ -21,8 +21,12 @@ use crate::stream::{Line, Outcome, run_stream};
 pub struct VerifyArgs {
     /// A trust input, detected by content: an hcx trust list, X.509 certificates (PEM or DER),
     /// a JWKS, a DCC signer list or an SHC revocation list. Repeatable.
-    #[arg(long, value_name = "TRUST.json", required = true)]
+    #[arg(long, value_name = "TRUST.json", required_unless_present = "trust_dir")]
     pub trust: Vec<PathBuf>,
+    /// A trust directory kept by `hcx sync`: its trust list and status lists, with the highest
+    /// sequences accepted before as rollback floors (the roots are still given with --root).
+    #[arg(long = "trust-dir", value_name = "DIR")]
+    pub trust_dir: Option<PathBuf>,
     /// Root public key the hcx trust list must be signed by (repeatable).
     #[arg(long, value_name = "ROOT_PUB.pem")]
     pub root: Vec<PathBuf>,
@@ -133,12 +137,34 @@ fn verifier(args: &VerifyArgs) -> Result<(Verifier, Clock), CliError> {
             "--threshold must be between 1 and the number of --root keys",
         ));
     }
+    let synced = match &args.trust_dir {
+        Some(dir) => Some(hcx_server::sync::TrustDir::read(dir).map_err(|e| CliError {
+            status: crate::cli::EXIT_CANNOT_JUDGE,
+            ..CliError::new(hcx_verify::Code::Io, None, e.to_string())
+        })?),
+        None => None,
+    };
     let policy = TrustListPolicy {
         roots,
         threshold: args.threshold,
-        min_sequence: args.min_sequence,
+        min_sequence: args
+            .min_sequence
+            .max(synced.as_ref().map(|s| s.trust_min_sequence)),
     };
     let mut trust = TrustStore::new();
+    if let (Some(dir), Some(synced)) = (&args.trust_dir, &synced) {
+        trust
+            .add(&synced.trust_list, &policy, now)
+            .map_err(|e| CliError::trust(&dir.join(&synced.state.trust_list.file), &e))?;
+        for (path, bytes) in &synced.status_lists {
+            trust
+                .add(bytes, &policy, now)
+                .map_err(|e| CliError::trust(path, &e))?;
+        }
+        for (issuer, sequence) in &synced.status_min_sequences {
+            trust.set_status_min_sequence(issuer, *sequence);
+        }
+    }
     for path in &args.trust {
         let bytes = read_input(path)?;
         if bytes.is_empty() && path.extension().is_some_and(|e| e == "json") {

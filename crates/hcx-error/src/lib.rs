@@ -155,6 +155,8 @@ vocabulary! {
         Usage = "usage",
         /// A file or stream could not be read or written.
         Io = "io",
+        /// A service cannot answer now (overloaded, or no usable trust data loaded): retry.
+        Unavailable = "unavailable",
     }
 }
 
@@ -190,7 +192,8 @@ impl Code {
             | Code::InvalidKey
             | Code::InvalidInput
             | Code::Usage
-            | Code::Io => EXIT_CANNOT_JUDGE,
+            | Code::Io
+            | Code::Unavailable => EXIT_CANNOT_JUDGE,
         }
     }
 
