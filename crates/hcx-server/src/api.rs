@@ -66,7 +66,7 @@ pub fn router(app: Arc<App>) -> Router {
         .route("/metrics", get(metrics))
         .route("/openapi.json", get(openapi));
     if app.demo.is_some() {
-        api = api.merge(crate::demo::routes());
+        api = api.merge(crate::demo_api::routes());
     }
     let timeout = tower_http::timeout::TimeoutLayer::with_status_code(
         StatusCode::REQUEST_TIMEOUT,
@@ -92,7 +92,7 @@ async fn track(State(app): State<Arc<App>>, req: Request, next: Next) -> Respons
             ROUTES
                 .iter()
                 .map(|(_, r)| *r)
-                .chain(crate::demo::ROUTES.iter().map(|(_, r)| *r))
+                .chain(crate::demo_api::ROUTES.iter().map(|(_, r)| *r))
                 .find(|r| *r == p.as_str())
         })
         .unwrap_or("other");

@@ -8,10 +8,7 @@ use crate::config::Config;
 use crate::metrics::Metrics;
 use crate::publication::{LoadError, Publication, Source};
 
-/// The current Unix time in seconds.
-pub fn unix_now() -> i64 {
-    hcx_format::timefmt::unix_seconds(std::time::SystemTime::now())
-}
+pub use crate::clock::unix_now;
 
 /// What the handlers share.
 #[derive(Debug)]

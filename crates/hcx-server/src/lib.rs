@@ -21,9 +21,11 @@
 
 pub mod api;
 pub mod app;
+mod clock;
 pub mod config;
 pub mod data;
 pub mod demo;
+mod demo_api;
 mod fsutil;
 pub mod index;
 pub mod metrics;
