@@ -128,6 +128,7 @@ export const CODES = {
   trust_list_untrusted: { en: 'The trust list is not signed by the configured root keys.', zh: '信任列表未由配置的根密钥签名。' },
   trust_list_expired: { en: 'The trust list has expired.', zh: '信任列表已过期。' },
   trust_list_rollback: { en: 'This trust list is older than one already used here.', zh: '此信任列表比已使用过的更旧。' },
+  unavailable: { en: 'The verification service cannot answer now; try again.', zh: '核验服务暂时无法响应，请稍后重试。' },
   invalid_claims: { en: 'The claims are not valid.', zh: '码内容无效。' },
   invalid_key: { en: 'The key cannot be read.', zh: '无法读取密钥。' },
   invalid_input: { en: 'The input cannot be read.', zh: '无法读取输入。' },

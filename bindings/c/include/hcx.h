@@ -199,6 +199,10 @@ enum HcxStatus
    */
   HCX_STATUS_IO = 28,
   /**
+   * `unavailable`: a service cannot answer now (overload, no usable trust data).
+   */
+  HCX_STATUS_UNAVAILABLE = 29,
+  /**
    * A code newer than this header: its name is in the JSON's `error.code`.
    */
   HCX_STATUS_OTHER_CODE = 99,

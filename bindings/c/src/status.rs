@@ -72,6 +72,8 @@ pub enum HcxStatus {
     Usage = 27,
     /// `io`.
     Io = 28,
+    /// `unavailable`: a service cannot answer now (overload, no usable trust data).
+    Unavailable = 29,
     /// A code newer than this header: its name is in the JSON's `error.code`.
     OtherCode = 99,
     /// A pointer the call needs is NULL (JSON code `usage`).
@@ -121,6 +123,7 @@ const CODES: &[(Code, HcxStatus)] = &[
     (Code::InvalidInput, HcxStatus::InvalidInput),
     (Code::Usage, HcxStatus::Usage),
     (Code::Io, HcxStatus::Io),
+    (Code::Unavailable, HcxStatus::Unavailable),
 ];
 
 /// The errors in a call itself, with their names.
