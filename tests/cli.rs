@@ -741,7 +741,10 @@ fn demo_runs_and_leaves_repeatable_files() {
         .success()
         .stdout(
             predicate::str::contains("✔ VALID")
-                .and(predicate::str::contains("✘ REJECTED  bad_signature")),
+                .and(predicate::str::contains("✘ REJECTED  bad_signature"))
+                .and(predicate::str::contains(
+                    "✔ VALID  RED  张三  (printed green; DingTalk's status list #2 says now_red)",
+                )),
         );
     for f in [
         "root.pem",
@@ -777,6 +780,24 @@ fn demo_runs_and_leaves_repeatable_files() {
         .arg(dir.path().join("code.png"))
         .assert()
         .success();
+    // Step 7's command: the same printed card, now red by DingTalk's status lists. The lists
+    // are dated a minute or two after issuing, so this verifies a little later.
+    let later = hcx_format::timefmt::format_rfc3339(
+        hcx_format::timefmt::unix_seconds(std::time::SystemTime::now()) + 300,
+    );
+    hcx()
+        .arg("verify")
+        .arg("--trust")
+        .arg(dir.path().join("trust.json"))
+        .arg("--root")
+        .arg(dir.path().join("root.pub.pem"))
+        .arg("--status")
+        .arg(dir.path().join("status").join("dingtalk"))
+        .args(["--json", "--at", &later])
+        .arg(code.trim())
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(r#""outcome":"now_red""#));
 }
 
 /// A reader that goes away (`hcx … | head`) ends the run with status 2, never a panic.

@@ -8,7 +8,8 @@ use hcx_format::timefmt::format_rfc3339;
 /// The reference claims (张三), as spec/fixtures holds them.
 const REFERENCE_CLAIMS_JSON: &str =
     include_str!("../../spec/fixtures/samples/reference-claims.json");
-use hcx_format::{IssuerEntry, KeyEntry, Scopes, SignedTrustList, TrustList};
+use hcx_format::{IssuerEntry, KeyEntry, KeyUsage, Scopes, SignedTrustList, TrustList};
+use hcx_registry::{PublishOptions, Registry};
 use hcx_verify::{
     Clock, HealthClaims, IssueError, IssueParams, PrivateKey, TrustListPolicy, TrustStore, Verdict,
     Verifier,
@@ -65,9 +66,12 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
     let root = PrivateKey::generate()?;
     let dingtalk = PrivateKey::generate()?;
     let wechat = PrivateKey::generate()?;
+    // DingTalk signs its status lists with a key of their own (SPEC §7.1 key usage).
+    let dingtalk_status = PrivateKey::generate()?;
     for (name, key) in [
         ("root", &root),
         ("dingtalk", &dingtalk),
+        ("dingtalk-status", &dingtalk_status),
         ("wechat", &wechat),
     ] {
         write_new_key(&f(&format!("{name}.pem")), key, true)?;
@@ -115,6 +119,16 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
             sh(&format!("{id}.pub.pem"))
         );
     }
+    let mut status_key = KeyEntry::new(&dingtalk_status.public_key(), None, None);
+    status_key.usage = vec![KeyUsage::Status];
+    if let Some(entry) = list.issuers.first_mut() {
+        entry.keys.push(status_key);
+    }
+    outln!(
+        "   $ {hcx} trust add {} --issuer dingtalk --usage status --key {}",
+        sh("trust.json"),
+        sh("dingtalk-status.pub.pem")
+    );
     list.sequence = 1;
     list.issued_at = now;
     list.expires_at = now + 30 * 86_400;
@@ -142,13 +156,25 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
         expires_at: now + 86_400,
         not_before: None,
     };
-    let text = hcx_verify::issue(&dingtalk, &params, &claims)?;
+    // DingTalk records every code it signs in its registry, so it can change its status later.
+    let registry_path = f("dingtalk-registry.db");
+    for stale in ["", "-wal", "-shm"] {
+        let path = PathBuf::from(format!("{}{stale}", registry_path.display()));
+        if let Err(e) = std::fs::remove_file(&path)
+            && e.kind() != std::io::ErrorKind::NotFound
+        {
+            return Err(CliError::io(&path, e));
+        }
+    }
+    let mut registry = Registry::open(&registry_path.to_string_lossy())?;
+    let (text, code_id) = registry.issue(&dingtalk, &params, &claims)?;
     write_file(&f("code.txt"), format!("{text}\n").as_bytes())?;
     let qr = write_qr(&text, &f("code.png"), hcx_qr::EccLevel::M, 8)?;
     outln!(
-        "   $ {hcx} issue --key {} --issuer dingtalk --claims {} --valid-for 24h --qr {} > {}",
+        "   $ {hcx} issue --key {} --issuer dingtalk --claims {} --valid-for 24h --registry {} --qr {} > {}",
         sh("dingtalk.pem"),
         sh("claims.json"),
+        sh("dingtalk-registry.db"),
         sh("code.png"),
         sh("code.txt")
     );
@@ -235,6 +261,72 @@ pub fn run(args: &DemoArgs) -> Result<ExitCode, CliError> {
         }
         Verdict::Invalid(e) => outln!("   ✘ REJECTED  {}: {e}", e.code()),
     }
+
+    step(
+        7,
+        "张三 tests positive: DingTalk turns the printed card red, and WeChat sees it offline",
+    );
+    let status_dir = f("status");
+    if let Err(e) = std::fs::remove_dir_all(&status_dir)
+        && e.kind() != std::io::ErrorKind::NotFound
+    {
+        return Err(CliError::io(&status_dir, e));
+    }
+    // A list covers the codes issued before it: publish a minute after issuing.
+    let mut options = PublishOptions::new("dingtalk", now + 60);
+    let mut lists = vec![registry.publish(&dingtalk_status, &status_dir, &options)?];
+    outln!(
+        "   $ {hcx} status set-colour --colour red --registry {} {code_id}",
+        sh("dingtalk-registry.db")
+    );
+    for changed in registry.change_status(
+        "dingtalk",
+        std::slice::from_ref(&code_id),
+        hcx_status::Status::NowRed,
+    )? {
+        changed?;
+    }
+    options.now = now + 120;
+    lists.push(registry.publish(&dingtalk_status, &status_dir, &options)?);
+    outln!(
+        "   $ {hcx} status publish --registry {} --key {} -o {}",
+        sh("dingtalk-registry.db"),
+        sh("dingtalk-status.pem"),
+        sh("status")
+    );
+    outln!(
+        "   $ {hcx} verify --trust {} --root {} --status {} --qr {}",
+        sh("trust.json"),
+        sh("root.pub.pem"),
+        shell_path(&status_dir.join("dingtalk")),
+        sh("code.png")
+    );
+    let mut inputs = vec![trust_json.clone().into_bytes()];
+    for list in &lists {
+        inputs.push(std::fs::read(&list.file).map_err(|e| CliError::io(&list.file, e))?);
+    }
+    let later = now + 120;
+    let with_status = Verifier::new(
+        TrustStore::load(&inputs, &policy, later).map_err(|e| CliError::trust(&status_dir, &e))?,
+    );
+    let verified = with_status
+        .verify_text(&text, Clock::at(later))
+        .into_result()
+        .map_err(|e| CliError::verify(None, &e))?;
+    let sequence = verified.status_list.as_ref().map_or(0, |r| r.sequence);
+    outln!(
+        "   ✔ VALID  {}  {}  (printed {}; DingTalk's status list #{sequence} says {})",
+        verified
+            .current_status()
+            .map_or("", |s| s.as_str())
+            .to_uppercase(),
+        verified.summary.name.as_deref().unwrap_or_default(),
+        verified.status().map_or("", |s| s.as_str()),
+        verified
+            .status_list
+            .as_ref()
+            .map_or("nothing", |r| r.outcome.as_str())
+    );
 
     outln!(
         "\nDone. Try `{hcx} decode $(cat {})` to see what the code holds.",
