@@ -33,7 +33,8 @@ rust() {
   py=$(tools/ci/python-venv.sh) || return 2
   # The data path is one straight line: no module imports another that imports it back.
   python3 tools/ci/module-cycles.py || return 1
-  HCX_PYTHON=$py cargo test --workspace || return 1
+  # --no-fail-fast: one run shows every failing test binary, not just the first.
+  HCX_PYTHON=$py cargo test --workspace --no-fail-fast || return 1
   # Lints as errors (workspace lints deny unwrap/expect/indexing/panic outside tests).
   cargo clippy --workspace --all-targets -- -D warnings || return 1
 }

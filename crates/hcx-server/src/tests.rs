@@ -467,44 +467,51 @@ fn logs_carry_no_personal_data() -> TestResult {
             Ok(())
         }
     }
-    let sink = Sink::default();
-    let writer = sink.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .finish();
+    // The process-wide subscriber, not a scoped one: with a scoped subscriber, tests on other
+    // threads (with none) can leave tracing's per-callsite cache at "nobody listens" and this
+    // test sees no logs at all. The sink then also holds other tests' logs, which must not carry
+    // personal data either.
+    static SINK: std::sync::OnceLock<Sink> = std::sync::OnceLock::new();
+    let sink = SINK
+        .get_or_init(|| {
+            let sink = Sink::default();
+            let writer = sink.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .with_max_level(tracing::Level::TRACE)
+                .with_writer(move || writer.clone())
+                .finish();
+            // Fails only if something else set one; then the emptiness check below says so.
+            let _ = tracing::subscriber::set_global_default(subscriber);
+            sink
+        })
+        .clone();
     let w = World::new();
     let dir = tempfile::tempdir()?;
     let text = code(&w, 7);
-    tracing::subscriber::with_default(subscriber, || -> TestResult {
-        // Tests on other threads, with no subscriber, may have cached "nobody listens" for the
-        // callsites this test needs: recompute with this thread's subscriber in place.
-        tracing::callsite::rebuild_interest_cache();
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()?;
-        runtime.block_on(async {
-            let app = app(&w, dir.path(), |_| {})?;
-            let (status, _, _) = call(
-                &app,
-                post_json(
-                    "/v1/verify",
-                    &serde_json::json!({"text": text, "at": at(&w)}),
-                ),
-            )
-            .await;
-            assert_eq!(status, StatusCode::OK);
-            let (status, _, _) = call(
-                &app,
-                post_json(
-                    "/v1/verify",
-                    &serde_json::json!({"chunks": [text], "bad": 1}),
-                ),
-            )
-            .await;
-            assert_eq!(status, StatusCode::BAD_REQUEST);
-            Ok(())
-        })
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let app = app(&w, dir.path(), |_| {})?;
+        let (status, _, _) = call(
+            &app,
+            post_json(
+                "/v1/verify",
+                &serde_json::json!({"text": text, "at": at(&w)}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _, _) = call(
+            &app,
+            post_json(
+                "/v1/verify",
+                &serde_json::json!({"chunks": [text], "bad": 1}),
+            ),
+        )
+        .await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        TestResult::Ok(())
     })?;
     let logs = String::from_utf8_lossy(&sink.0.lock().map_err(|_| "poisoned")?).into_owned();
     assert!(!logs.is_empty(), "the test must see the logs it checks");
