@@ -373,22 +373,14 @@ fn batch(args: &VerifyArgs, input: &Path) -> Result<ExitCode, CliError> {
                 Line::NotUtf8 | Line::TooLong(_) => "",
             })
             .collect();
-        verifier
-            .verify_many(&texts, clock)
-            .into_iter()
-            .zip(lines)
-            .map(|(verdict, line)| {
-                let verdict = match unreadable(line) {
-                    Some(e) => Verdict::Invalid(e),
-                    None => verdict,
-                };
-                Outcome {
-                    json: verdict.to_json(),
-                    label: verdict.code().map_or("valid", |c| c.as_str()),
-                    status: verdict.exit_status(),
-                }
-            })
-            .collect()
+        // Serialised on the worker threads, beside the verification (`verify_many_with`).
+        let mut outcomes = verifier.verify_many_with(&texts, clock, |v| outcome(&v));
+        for (o, line) in outcomes.iter_mut().zip(lines) {
+            if let Some(e) = unreadable(line) {
+                *o = outcome(&Verdict::Invalid(e));
+            }
+        }
+        outcomes
     };
     let tally = run_stream(input, args.output.as_deref(), args.jobs, &process)?;
     eprintln!(
@@ -396,6 +388,15 @@ fn batch(args: &VerifyArgs, input: &Path) -> Result<ExitCode, CliError> {
         tally.summary("verify --batch", "valid", start.elapsed().as_secs_f64())
     );
     Ok(ExitCode::from(tally.worst))
+}
+
+/// A verdict as a line of `verify --batch` output.
+fn outcome(verdict: &Verdict) -> Outcome {
+    Outcome {
+        json: verdict.to_json(),
+        label: verdict.code().map_or("valid", |c| c.as_str()),
+        status: verdict.exit_status(),
+    }
 }
 
 /// The verdict for an input line that is not text at all.

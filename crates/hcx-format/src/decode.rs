@@ -57,17 +57,6 @@ pub fn decode_cose(bytes: &[u8]) -> Result<UnverifiedCode, DecodeError> {
 impl UnverifiedCode {
     /// The code id (`cti`) in lowercase hex.
     pub fn code_id_hex(&self) -> String {
-        hex(&self.code_id)
+        hex::encode(&self.code_id)
     }
-}
-
-/// Lowercase hex of bytes.
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
 }

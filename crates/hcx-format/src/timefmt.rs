@@ -10,17 +10,31 @@ pub const MAX_UNIX_TIME: i64 = 253_402_300_799;
 
 /// Formats Unix seconds as RFC 3339 in UTC, e.g. `2026-11-21T08:00:00Z`.
 pub fn format_rfc3339(unix: i64) -> String {
-    // The calendar comes from `time`; the fixed layout is written here because `time`'s
-    // general RFC 3339 formatter was a noticeable part of each bulk verdict (a test checks
-    // both agree).
+    // The calendar comes from `time`; the fixed layout is written here, digit by digit,
+    // because both `time`'s general RFC 3339 formatter and `format!` were a noticeable part of
+    // each bulk verdict (three times per verdict; a test checks this agrees with `time`).
     match OffsetDateTime::from_unix_timestamp(unix.clamp(0, MAX_UNIX_TIME)) {
         Ok(t) => {
             let (year, month, day) = t.to_calendar_date();
             let (h, m, sec) = t.to_hms();
-            format!(
-                "{year:04}-{:02}-{day:02}T{h:02}:{m:02}:{sec:02}Z",
-                u8::from(month)
-            )
+            let mut text = *b"0000-00-00T00:00:00Z";
+            // The clamp above keeps the year within 1970..=9999: four digits.
+            let fields: [(usize, u32, usize); 6] = [
+                (0, year.unsigned_abs(), 4),
+                (5, u8::from(month).into(), 2),
+                (8, day.into(), 2),
+                (11, h.into(), 2),
+                (14, m.into(), 2),
+                (17, sec.into(), 2),
+            ];
+            for (at, mut value, width) in fields {
+                for slot in text.iter_mut().skip(at).take(width).rev() {
+                    // `value % 10` is a digit, so the cast cannot truncate.
+                    *slot = b'0' + (value % 10) as u8;
+                    value /= 10;
+                }
+            }
+            String::from_utf8_lossy(&text).into_owned()
         }
         Err(_) => unix.to_string(),
     }

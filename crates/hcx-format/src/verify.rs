@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::claims::HealthClaims;
 use crate::cose::ALG_EDDSA;
-use crate::decode::{UnverifiedCode, decode, hex};
+use crate::decode::{UnverifiedCode, decode};
 use crate::error::{TrustListError, VerifyError};
 use crate::keys::{KeyId, PublicKey};
 use crate::limits::DEFAULT_SKEW_SECS;
@@ -252,16 +252,18 @@ impl Verifier {
             return Err(VerifyError::BadSignatureLength(code.signature.len()));
         }
         // Step 3: some trusted key has the kid, registered for this algorithm.
-        let kid = code.key_id.to_string();
+        // The kid's text is made only for an error: this runs for every code.
         let candidates = self
             .keys
             .get(&code.key_id)
-            .ok_or_else(|| VerifyError::UnknownKey { kid: kid.clone() })?;
+            .ok_or_else(|| VerifyError::UnknownKey {
+                kid: code.key_id.to_string(),
+            })?;
         let mut allowed = candidates.iter().filter(|k| k.alg == code.alg).peekable();
         if allowed.peek().is_none() {
             return Err(VerifyError::AlgorithmNotAllowedForKey {
                 alg: ALG_EDDSA,
-                kid,
+                kid: code.key_id.to_string(),
             });
         }
         Ok(allowed.collect())
@@ -331,7 +333,7 @@ impl Verifier {
             issued_at: code.issued_at,
             expires_at: code.expires_at,
             not_before: code.not_before,
-            code_id: hex(&code.code_id),
+            code_id: hex::encode(&code.code_id),
             claims: code.claims,
         })
     }
