@@ -254,17 +254,17 @@ impl HcxVerifier {
             .iter()
             .filter_map(|i| i.as_ref().ok().copied())
             .collect();
-        let mut verdicts = self
+        // Each verdict becomes its answer on the worker thread that made it.
+        let mut outcomes = self
             .verifier
-            .verify_many(&texts, self.clock(at))
+            .verify_many_with(&texts, self.clock(at), |v| Outcome::of_verdict(&v))
             .into_iter();
         items
             .iter()
             .map(|item| match item {
-                Ok(_) => verdicts.next().map_or_else(
-                    || Outcome::of_call_error(&CallError::Internal("a verdict is missing".into())),
-                    |v| Outcome::of_verdict(&v),
-                ),
+                Ok(_) => outcomes.next().unwrap_or_else(|| {
+                    Outcome::of_call_error(&CallError::Internal("a verdict is missing".into()))
+                }),
                 Err(e) => Outcome::of_call_error(e),
             })
             .collect()
