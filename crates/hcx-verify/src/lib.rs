@@ -91,6 +91,9 @@
 //! let scanned = vec![text; 1000];
 //! let verdicts = verifier.verify_many(&scanned, Clock::at(now));
 //! assert!(verdicts.iter().all(|v| v.is_valid()));
+//! // Or turn each verdict into output on the thread that made it (what `hcx verify --batch` does):
+//! let lines: Vec<String> = verifier.verify_many_with(&scanned, Clock::at(now), |v| v.to_json());
+//! # assert!(lines.iter().all(|l| l.starts_with("{\"claims\"")));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
