@@ -14,15 +14,22 @@
 use crate::error::DecodeError;
 use crate::limits::MAX_CBOR_DEPTH;
 
-/// Major types (RFC 8949 §3.1).
-pub(crate) const UINT: u8 = 0;
-pub(crate) const NINT: u8 = 1;
-pub(crate) const BYTES: u8 = 2;
-pub(crate) const TEXT: u8 = 3;
-pub(crate) const ARRAY: u8 = 4;
-pub(crate) const MAP: u8 = 5;
-pub(crate) const TAG: u8 = 6;
-pub(crate) const SIMPLE: u8 = 7;
+/// Major type 0: an unsigned integer (RFC 8949 §3.1).
+pub const UINT: u8 = 0;
+/// Major type 1: a negative integer.
+pub const NINT: u8 = 1;
+/// Major type 2: a byte string.
+pub const BYTES: u8 = 2;
+/// Major type 3: a text string.
+pub const TEXT: u8 = 3;
+/// Major type 4: an array.
+pub const ARRAY: u8 = 4;
+/// Major type 5: a map.
+pub const MAP: u8 = 5;
+/// Major type 6: a tag.
+pub const TAG: u8 = 6;
+/// Major type 7: a simple value or float.
+pub const SIMPLE: u8 = 7;
 /// Tags of unsigned and negative bignums (RFC 8949 §3.4.3).
 const BIGNUM_POSITIVE: u64 = 2;
 const BIGNUM_NEGATIVE: u64 = 3;
@@ -62,12 +69,57 @@ struct Checker<'a> {
     encoding_error: Option<&'static str>,
 }
 
-/// A head as read: major type, additional information, argument.
-#[derive(Clone, Copy)]
-struct Head {
-    major: u8,
-    info: u8,
-    arg: u64,
+/// A CBOR head (RFC 8949 §3) as encoded: the one reading of heads, shared by this crate's
+/// [`check`] and reader and by hcx-status's status-list reader, which each decide what a
+/// non-shortest or indefinite head means for them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Head {
+    /// The major type (0–7).
+    pub major: u8,
+    /// The additional information (0–31); 28–30 are reserved, 31 is indefinite or break.
+    pub info: u8,
+    /// The argument (0 when `info` is 28 or more).
+    pub arg: u64,
+    /// The head's length in bytes.
+    pub len: usize,
+}
+
+impl Head {
+    /// Reads the head at the start of `bytes`; `None` when the bytes end inside it.
+    pub fn read(bytes: &[u8]) -> Option<Head> {
+        let (&initial, rest) = bytes.split_first()?;
+        let (major, info) = (initial >> 5, initial & 0x1f);
+        let (arg, extra) = match info {
+            0..=23 => (u64::from(info), 0),
+            24..=27 => {
+                let extra = 1usize << (info - 24);
+                let raw = rest.get(..extra)?;
+                (
+                    raw.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b)),
+                    extra,
+                )
+            }
+            _ => (0, 0),
+        };
+        Some(Head {
+            major,
+            info,
+            arg,
+            len: 1 + extra,
+        })
+    }
+
+    /// Whether the argument is in its shortest form (RFC 8949 §4.2.1): a one-byte argument
+    /// is at least 24, and each longer form exceeds the range of the shorter one.
+    pub fn is_shortest(&self) -> bool {
+        match self.info {
+            24 => self.arg >= 24,
+            25 => self.arg > 0xff,
+            26 => self.arg > 0xffff,
+            27 => self.arg > 0xffff_ffff,
+            _ => true,
+        }
+    }
 }
 
 fn syntax(what: &str, at: usize) -> DecodeError {
@@ -75,15 +127,6 @@ fn syntax(what: &str, at: usize) -> DecodeError {
 }
 
 impl<'a> Checker<'a> {
-    fn byte(&mut self) -> Result<u8, DecodeError> {
-        let b = *self
-            .bytes
-            .get(self.pos)
-            .ok_or_else(|| DecodeError::Cbor("unexpected end of input".to_owned()))?;
-        self.pos += 1;
-        Ok(b)
-    }
-
     fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         let end = self
             .pos
@@ -102,38 +145,28 @@ impl<'a> Checker<'a> {
     /// A head; records a non-shortest argument. `info` 31 (indefinite or break) has arg 0.
     fn head(&mut self) -> Result<Head, DecodeError> {
         let at = self.pos;
-        let initial = self.byte()?;
-        let (major, info) = (initial >> 5, initial & 0x1f);
-        let arg = match info {
-            0..=23 => u64::from(info),
-            24..=27 => {
-                let len = 1usize << (info - 24);
-                let raw = self.take(len)?;
-                let arg = raw.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
-                // Floats are judged by value, not by argument size; other majors want the
-                // shortest head (24 needs arg ≥ 24; each longer form needs the shorter's range
-                // exceeded). Simple values in two bytes below 32 are not well-formed at all.
-                let min = match info {
-                    24 => 24,
-                    25 => 0x100,
-                    26 => 0x1_0000,
-                    _ => 0x1_0000_0000,
-                };
-                if major == SIMPLE {
-                    if info == 24 && arg < 32 {
-                        return Err(syntax("a simple value below 32 in two bytes", at));
-                    }
-                } else if arg < min {
-                    self.non_deterministic(
-                        "non-minimal length, indefinite length or non-shortest float",
-                    );
-                }
-                arg
+        let head = self
+            .bytes
+            .get(self.pos..)
+            .and_then(Head::read)
+            .ok_or_else(|| DecodeError::Cbor("unexpected end of input".to_owned()))?;
+        self.pos += head.len;
+        match head.info {
+            // Floats are judged by value, not by argument size; other majors want the
+            // shortest head. Simple values in two bytes below 32 are not well-formed at all.
+            24 if head.major == SIMPLE && head.arg < 32 => {
+                return Err(syntax("a simple value below 32 in two bytes", at));
+            }
+            24..=27 if head.major == SIMPLE => {}
+            24..=27 if !head.is_shortest() => {
+                self.non_deterministic(
+                    "non-minimal length, indefinite length or non-shortest float",
+                );
             }
             28..=30 => return Err(syntax("reserved additional information", at)),
-            _ => 0,
-        };
-        Ok(Head { major, info, arg })
+            _ => {}
+        }
+        Ok(head)
     }
 
     fn item(&mut self, depth: usize) -> Result<(), DecodeError> {
@@ -413,17 +446,17 @@ impl<'a> Reader<'a> {
     /// The next item's head (and, for strings, their content).
     pub(crate) fn next(&mut self) -> Result<Item<'a>, Unexpected> {
         let initial = *self.bytes.get(self.pos).ok_or(Unexpected)?;
-        self.pos += 1;
-        let (major, info) = (initial >> 5, initial & 0x1f);
-        let arg = match info {
-            0..=23 => u64::from(info),
-            24..=27 => self
-                .take(1 << (info - 24))?
-                .iter()
-                .fold(0u64, |acc, b| (acc << 8) | u64::from(*b)),
-            _ => return Err(Unexpected), // indefinite lengths never pass `check`
-        };
-        Ok(match major {
+        let head = self
+            .bytes
+            .get(self.pos..)
+            .and_then(Head::read)
+            .ok_or(Unexpected)?;
+        if head.info > 27 {
+            return Err(Unexpected); // indefinite lengths never pass `check`
+        }
+        self.pos += head.len;
+        let arg = head.arg;
+        Ok(match head.major {
             UINT => Item::Uint(arg),
             NINT => Item::Nint(arg),
             BYTES => Item::Bytes(self.take(arg)?),
@@ -455,6 +488,40 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Appends a head of major type `major` with argument `n`, in its shortest form: the one
+/// writer of heads (hcx-status writes status lists with it too).
+pub fn write_head(out: &mut Vec<u8>, major: u8, n: u64) {
+    let m = major << 5;
+    match (u8::try_from(n), u16::try_from(n), u32::try_from(n)) {
+        (Ok(b), _, _) if b < 24 => out.push(m | b),
+        (Ok(b), _, _) => out.extend_from_slice(&[m | 24, b]),
+        (_, Ok(w), _) => {
+            out.push(m | 25);
+            out.extend_from_slice(&w.to_be_bytes());
+        }
+        (_, _, Ok(w)) => {
+            out.push(m | 26);
+            out.extend_from_slice(&w.to_be_bytes());
+        }
+        _ => {
+            out.push(m | 27);
+            out.extend_from_slice(&n.to_be_bytes());
+        }
+    }
+}
+
+/// Appends a byte string.
+pub fn write_bytes(out: &mut Vec<u8>, b: &[u8]) {
+    write_head(out, BYTES, b.len() as u64);
+    out.extend_from_slice(b);
+}
+
+/// Appends a text string.
+pub fn write_text(out: &mut Vec<u8>, t: &str) {
+    write_head(out, TEXT, t.len() as u64);
+    out.extend_from_slice(t.as_bytes());
+}
+
 /// Writes deterministic CBOR: every head in its shortest form, definite lengths only.
 #[derive(Debug, Default)]
 pub(crate) struct Writer(pub(crate) Vec<u8>);
@@ -467,24 +534,7 @@ impl Writer {
 
     /// A head of major type `major` with argument `n`, in its shortest form.
     pub(crate) fn head(&mut self, major: u8, n: u64) {
-        let m = major << 5;
-        let out = &mut self.0;
-        match (u8::try_from(n), u16::try_from(n), u32::try_from(n)) {
-            (Ok(b), _, _) if b < 24 => out.push(m | b),
-            (Ok(b), _, _) => out.extend_from_slice(&[m | 24, b]),
-            (_, Ok(w), _) => {
-                out.push(m | 25);
-                out.extend_from_slice(&w.to_be_bytes());
-            }
-            (_, _, Ok(w)) => {
-                out.push(m | 26);
-                out.extend_from_slice(&w.to_be_bytes());
-            }
-            _ => {
-                out.push(m | 27);
-                out.extend_from_slice(&n.to_be_bytes());
-            }
-        }
+        write_head(&mut self.0, major, n);
     }
 
     /// An integer.
@@ -498,14 +548,12 @@ impl Writer {
 
     /// A byte string.
     pub(crate) fn bytes(&mut self, b: &[u8]) {
-        self.head(BYTES, b.len() as u64);
-        self.0.extend_from_slice(b);
+        write_bytes(&mut self.0, b);
     }
 
     /// A text string.
     pub(crate) fn text(&mut self, t: &str) {
-        self.head(TEXT, t.len() as u64);
-        self.0.extend_from_slice(t.as_bytes());
+        write_text(&mut self.0, t);
     }
 }
 

@@ -54,7 +54,7 @@
 // The data path, one module per SPEC section, each using only those above it:
 // text (§3) → cbor (§5.4) → cose (§5.1–5.3) → cwt (§4.1) → claims (§4.2–4.7);
 // decode and issue over them; keys (§6), trust (§7) and verify (§8) on top.
-mod cbor;
+pub mod cbor;
 mod claims;
 mod cose;
 mod cwt;

@@ -1,53 +1,18 @@
-//! The CBOR subset of status lists: a strict, borrowing reader and a deterministic writer.
+//! The CBOR subset of status lists: a strict, borrowing reader, on hcx-format's one reading
+//! and writing of CBOR heads.
 //!
 //! Status lists have a fixed schema of unsigned and negative integers, byte and text strings,
 //! booleans, definite arrays and maps, and tag 18. Reading it with a cursor that knows the
 //! schema checks every head for its shortest form and every length against the bytes left
-//! *before* anything is allocated: byte strings are borrowed, never copied. A generic value
-//! tree (ciborium, as hcx-format uses for codes) would allocate first and check afterwards,
-//! and could not say which field was wrong.
+//! *before* anything is allocated: byte strings are borrowed, never copied, and each error
+//! names the field that was wrong.
+
+use hcx_format::cbor::Head;
+pub(crate) use hcx_format::cbor::{
+    ARRAY, BYTES as BSTR, MAP, NINT, TAG, TEXT as TSTR, UINT, write_bytes, write_head, write_text,
+};
 
 use crate::error::StatusError;
-
-/// Major types.
-pub(crate) const UINT: u8 = 0;
-pub(crate) const NINT: u8 = 1;
-pub(crate) const BSTR: u8 = 2;
-pub(crate) const TSTR: u8 = 3;
-pub(crate) const ARRAY: u8 = 4;
-pub(crate) const MAP: u8 = 5;
-pub(crate) const TAG: u8 = 6;
-
-/// Appends a head (major type and argument) in its shortest form.
-pub(crate) fn write_head(out: &mut Vec<u8>, major: u8, arg: u64) {
-    let m = major << 5;
-    if arg < 24 {
-        out.push(m | arg as u8);
-    } else if arg <= 0xff {
-        out.extend_from_slice(&[m | 24, arg as u8]);
-    } else if arg <= 0xffff {
-        out.push(m | 25);
-        out.extend_from_slice(&(arg as u16).to_be_bytes());
-    } else if arg <= 0xffff_ffff {
-        out.push(m | 26);
-        out.extend_from_slice(&(arg as u32).to_be_bytes());
-    } else {
-        out.push(m | 27);
-        out.extend_from_slice(&arg.to_be_bytes());
-    }
-}
-
-/// Appends a byte string.
-pub(crate) fn write_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
-    write_head(out, BSTR, bytes.len() as u64);
-    out.extend_from_slice(bytes);
-}
-
-/// Appends a text string.
-pub(crate) fn write_text(out: &mut Vec<u8>, text: &str) {
-    write_head(out, TSTR, text.len() as u64);
-    out.extend_from_slice(text.as_bytes());
-}
 
 /// Appends a boolean.
 pub(crate) fn write_bool(out: &mut Vec<u8>, value: bool) {
@@ -107,41 +72,27 @@ impl<'a> Reader<'a> {
     /// information and arguments not in their shortest form are rejected.
     pub(crate) fn head(&mut self) -> Result<(u8, u64), StatusError> {
         let at = self.pos;
-        let initial = self.byte()?;
-        let (major, info) = (initial >> 5, initial & 0x1f);
-        let arg = match info {
-            0..=23 => u64::from(info),
-            24..=27 => {
-                let width = 1usize << (info - 24);
-                let mut arg = 0u64;
-                for _ in 0..width {
-                    arg = (arg << 8) | u64::from(self.byte()?);
-                }
-                let shortest = match info {
-                    24 => arg >= 24,
-                    25 => arg > 0xff,
-                    26 => arg > 0xffff,
-                    _ => arg > 0xffff_ffff,
-                };
-                if !shortest {
-                    return Err(StatusError::NonCanonical(format!(
-                        "integer or length at byte {at} is not in its shortest form"
-                    )));
-                }
-                arg
+        let head = self
+            .bytes
+            .get(self.pos..)
+            .and_then(Head::read)
+            .ok_or_else(|| truncated(self.bytes.len()))?;
+        match head.info {
+            0..=27 if !head.is_shortest() => Err(StatusError::NonCanonical(format!(
+                "integer or length at byte {at} is not in its shortest form"
+            ))),
+            0..=27 => {
+                self.pos += head.len;
+                Ok((head.major, head.arg))
             }
-            31 if (BSTR..=MAP).contains(&major) => {
-                return Err(StatusError::NonCanonical(format!(
-                    "indefinite length at byte {at}"
-                )));
-            }
-            _ => {
-                return Err(StatusError::Cbor(format!(
-                    "reserved or unsupported head 0x{initial:02x} at byte {at}"
-                )));
-            }
-        };
-        Ok((major, arg))
+            31 if (BSTR..=MAP).contains(&head.major) => Err(StatusError::NonCanonical(format!(
+                "indefinite length at byte {at}"
+            ))),
+            _ => Err(StatusError::Cbor(format!(
+                "reserved or unsupported head 0x{:02x} at byte {at}",
+                self.bytes.get(at).copied().unwrap_or(0)
+            ))),
+        }
     }
 
     fn expect(&mut self, major: u8, what: &str) -> Result<u64, StatusError> {
