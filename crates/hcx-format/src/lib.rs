@@ -60,6 +60,7 @@ mod cose;
 mod cwt;
 mod decode;
 mod error;
+pub mod files;
 mod issue;
 mod keys;
 pub mod limits;

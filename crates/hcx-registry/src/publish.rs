@@ -25,7 +25,6 @@
 //! the pointer after. A crash in between leaves an unreferenced file (harmless) or a pointer
 //! one list behind (rewritten by the next publication).
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use hcx_format::{PrivateKey, PublicKey};
@@ -387,29 +386,8 @@ fn io_error(path: &Path, e: impl std::fmt::Display) -> RegistryError {
     }
 }
 
-/// Writes a file so that readers see the old bytes or the new, never a part, and the new
-/// bytes survive a crash once this returns: a synced temporary file renamed over the target,
-/// then the directory synced.
+/// Writes a file so that readers see the old bytes or the new, never a part, durably
+/// (hcx-format's one atomic writer, with the registry's error).
 pub fn write_atomically(path: &Path, contents: &[u8]) -> Result<(), RegistryError> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let written = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(contents)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        // The rename is durable only once the directory entry is.
-        std::fs::File::open(dir)?.sync_all()
-    })();
-    written.map_err(|e| {
-        let _ = std::fs::remove_file(&tmp);
-        io_error(path, e)
-    })
+    hcx_format::files::write_atomically(path, contents).map_err(|e| io_error(path, e))
 }
