@@ -30,18 +30,22 @@ timed() {
 }
 mean() { echo "($1 + $2) / 2" | bc -l; }
 
-rv=() rvc=() ri=() ric=()
+rv=() rvc=() ri=() ric=() rl=() rlc=()
 for r in $(seq "$ROUNDS"); do
   read -r bw1 bc1 < <("$LIMIT" verify "$WORK/codes.txt" "$WORK/issuer.pub.pem" 2)
   read -r tw tc < <(timed "$HCX" verify --batch "$WORK/codes.txt" -o /dev/null --trust "$WORK/trust.json" \
     --root "$WORK/root.pub.pem" --at "$AT" "${JOBS_ARG[@]}")
   read -r bw2 bc2 < <("$LIMIT" verify "$WORK/codes.txt" "$WORK/issuer.pub.pem" 2)
+  read -r lw lc < <("$LIMIT" library "$WORK/codes.txt" "$WORK/trust.json" "$WORK/root.pub.pem" "$AT" 3)
+  read -r bw3 bc3 < <("$LIMIT" verify "$WORK/codes.txt" "$WORK/issuer.pub.pem" 2)
   read -r sw1 sc1 < <("$LIMIT" sign "$WORK/codes.txt" "$WORK/issuer.pem" 2)
   read -r iw ic < <(timed "$HCX" issue --batch "$WORK/claims.jsonl" -o /dev/null --key "$WORK/issuer.pem" \
     --issuer dingtalk --at "$AT" "${JOBS_ARG[@]}")
   read -r sw2 sc2 < <("$LIMIT" sign "$WORK/codes.txt" "$WORK/issuer.pem" 2)
   # Wall: lines per second against the baseline's operations per second.
   rv+=("$(echo "$LINES / $tw / $(mean "$bw1" "$bw2")" | bc -l)")
+  rl+=("$(echo "$lw / $(mean "$bw2" "$bw3")" | bc -l)")
+  rlc+=("$(echo "$lc / $(mean "$bc2" "$bc3")" | bc -l)")
   ri+=("$(echo "$LINES / $iw / $(mean "$sw1" "$sw2")" | bc -l)")
   # CPU: lines per CPU second against operations per CPU second (per-core efficiency).
   rvc+=("$(echo "$LINES / $tc / $(mean "$bc1" "$bc2")" | bc -l)")
@@ -49,10 +53,13 @@ for r in $(seq "$ROUNDS"); do
   printf 'round %d (load %s): verify --batch %.0f lines/s, %.2fx wall, %.2fx per CPU-second | issue --batch %.0f lines/s, %.2fx wall, %.2fx per CPU-second\n' \
     "$r" "$(cut -d' ' -f1 /proc/loadavg)" "$(echo "$LINES / $tw" | bc -l)" "${rv[-1]}" "${rvc[-1]}" \
     "$(echo "$LINES / $iw" | bc -l)" "${ri[-1]}" "${ric[-1]}"
+  printf '         library verify_many %.0f codes/s, %.2fx wall, %.2fx per CPU-second\n' "$lw" "${rl[-1]}" "${rlc[-1]}"
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 printf 'median of %d rounds, %s lines, jobs %s:\n' "$ROUNDS" "$LINES" "${JOBS:-all}"
 printf '  verify --batch: %.2fx raw 1-core verify_strict (wall), %.2fx per CPU-second\n' \
   "$(median "${rv[@]}")" "$(median "${rvc[@]}")"
+printf '  library verify_many: %.2fx raw 1-core verify_strict (wall), %.2fx per CPU-second\n' \
+  "$(median "${rl[@]}")" "$(median "${rlc[@]}")"
 printf '  issue --batch:  %.2fx raw 1-core sign (wall), %.2fx per CPU-second\n' \
   "$(median "${ri[@]}")" "$(median "${ric[@]}")"
