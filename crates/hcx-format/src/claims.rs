@@ -4,8 +4,8 @@
 //! enumeration is a small integer, so the reference code fits a version 9 QR code. The key
 //! tables below are normative (SPEC.md §4).
 
+use crate::nfc::{is_nfc, to_nfc};
 use serde::{Deserialize, Serialize};
-use unicode_normalization::{UnicodeNormalization, is_nfc};
 
 use crate::cbor::{ARRAY, Item, MAP, Reader, UINT, Writer};
 pub use crate::error::ClaimsError;
@@ -304,7 +304,7 @@ impl HealthClaims {
 
     /// Returns these claims with text in NFC, checked against the specification.
     pub fn normalized(mut self) -> Result<Self, ClaimsError> {
-        self.subject.name = self.subject.name.trim().nfc().collect();
+        self.subject.name = to_nfc(self.subject.name.trim());
         self.validate()?;
         Ok(self)
     }

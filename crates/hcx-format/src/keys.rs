@@ -250,7 +250,7 @@ impl PublicKey {
                 .as_slice()
                 .try_into()
                 .map_err(|_| bad(format!("`d` is {} bytes, not 32", d.len())))?;
-            if PrivateKey::from_seed(seed).public_key() != public {
+            if public_key_of_seed(seed) != public {
                 return Err(bad("`d` does not match `x`".to_owned()));
             }
         }
@@ -277,20 +277,58 @@ impl PublicKey {
     }
 }
 
+/// The public key of an RFC 8032 private key (its 32-byte seed).
+///
+/// By variable-base multiplication, not `mul_base` as `SigningKey` does: `mul_base` reads
+/// curve25519-dalek's 30 KB table of basepoint multiples, which only signing needs, and this
+/// is the one place a verifier meets a private key (a root or JWK given in private form, read
+/// once). Keeping it off the table keeps the table out of verify-only builds (hcx-js's small
+/// WebAssembly verifier). The tests check it against `SigningKey`.
+fn public_key_of_seed(seed: &[u8; 32]) -> PublicKey {
+    let scalar = ed25519_dalek::hazmat::ExpandedSecretKey::from(seed).scalar;
+    PublicKey(VerifyingKey::from(
+        curve25519_dalek::constants::ED25519_BASEPOINT_POINT * scalar,
+    ))
+}
+
+/// The public key of a PKCS#8 PEM private key, read as [`PrivateKey::from_pem`] reads it (the
+/// same forms, the same errors; the v2 form's embedded public key must match) but without
+/// building a signing key ([`public_key_of_seed`] says why).
+fn public_key_of_private_pem(pem: &str) -> Result<PublicKey, KeyError> {
+    let bad = |e: ed25519_dalek::pkcs8::Error| {
+        KeyError(format!("not an Ed25519 PKCS#8 PEM private key: {e}"))
+    };
+    let pair = KeypairBytes::from_pkcs8_pem(pem.trim()).map_err(bad)?;
+    let public = public_key_of_seed(&pair.secret_key);
+    if let Some(embedded) = &pair.public_key {
+        // What ed25519-dalek's `SigningKey::try_from(&KeypairBytes)` checks, with its error.
+        let mismatch = || {
+            bad(ed25519_dalek::pkcs8::Error::KeyMalformed(
+                ed25519_dalek::pkcs8::KeyError::Invalid,
+            ))
+        };
+        let embedded = VerifyingKey::from_bytes(embedded.as_ref()).map_err(|_| mismatch())?;
+        if embedded != public.0 {
+            return Err(mismatch());
+        }
+    }
+    Ok(public)
+}
+
 /// Reads a public key from text holding a PEM public key, a PEM private key, or a JWK
 /// (RFC 8037; see [`PublicKey::from_jwk`]): every form a public key is taken in.
 pub fn public_key_from_any_pem(text: &str) -> Result<PublicKey, KeyError> {
     if text.trim_start().starts_with('{') {
         PublicKey::from_jwk(text)
     } else if text.contains("PRIVATE KEY") {
-        PrivateKey::from_pem(text).map(|k| k.public_key())
+        public_key_of_private_pem(text)
     } else {
         PublicKey::from_pem(text)
     }
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used)]
+#[allow(clippy::unwrap_used, clippy::panic)]
 mod tests {
     use super::*;
 
@@ -304,6 +342,49 @@ mod tests {
         assert_eq!(PublicKey::from_pem(&pub_pem).unwrap(), k.public_key());
         let id = k.key_id();
         assert_eq!(id.to_string().parse::<KeyId>().unwrap(), id);
+    }
+
+    #[test]
+    fn public_keys_of_private_forms_are_the_signing_keys() {
+        for n in 0..64u8 {
+            let seed = [n.wrapping_mul(73).wrapping_add(n >> 3); 32];
+            let mut seed = seed;
+            seed[0] = n;
+            let k = PrivateKey::from_seed(&seed);
+            assert_eq!(public_key_of_seed(&seed), k.public_key());
+            let pem = k.to_pem().unwrap();
+            assert_eq!(public_key_of_private_pem(&pem).unwrap(), k.public_key());
+            assert_eq!(public_key_from_any_pem(&pem).unwrap(), k.public_key());
+        }
+        // The v2 form (public key embedded): accepted when it matches, refused with
+        // `PrivateKey::from_pem`'s own error when it does not.
+        let k = PrivateKey::from_seed(&[9; 32]);
+        let other = PrivateKey::from_seed(&[10; 32]);
+        for (public, ok) in [(k.public_key(), true), (other.public_key(), false)] {
+            let v2 = KeypairBytes {
+                secret_key: k.secret_bytes().as_ref().to_owned().try_into().unwrap(),
+                public_key: Some(ed25519_dalek::pkcs8::PublicKeyBytes(public.to_bytes())),
+            }
+            .to_pkcs8_pem(Default::default())
+            .unwrap();
+            let ours = public_key_of_private_pem(&v2);
+            let theirs = PrivateKey::from_pem(&v2).map(|p| p.public_key());
+            assert_eq!(ours.is_ok(), ok);
+            match (ours, theirs) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b),
+                (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+                (a, b) => panic!("{a:?} against {b:?}"),
+            }
+        }
+        for bad in [
+            "",
+            "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----",
+        ] {
+            assert_eq!(
+                public_key_of_private_pem(bad).unwrap_err().to_string(),
+                PrivateKey::from_pem(bad).unwrap_err().to_string()
+            );
+        }
     }
 
     #[test]

@@ -64,6 +64,7 @@ pub mod files;
 mod issue;
 mod keys;
 pub mod limits;
+mod nfc;
 mod summary;
 mod text;
 pub mod timefmt;
