@@ -36,13 +36,15 @@ if [ "$(cbindgen --version 2>/dev/null)" != "cbindgen $CBINDGEN_VERSION" ]; then
         || die "cbindgen $CBINDGEN_VERSION was installed but '$(command -v cbindgen)' is $(cbindgen --version 2>&1) (is ~/.cargo/bin first on PATH?)"
 fi
 
-part "cargo test -p hcx-c"
-(cd "$ROOT" && cargo test -q -p hcx-c > "$OUT/cargo-test.log" 2>&1) \
-    || { cat "$OUT/cargo-test.log" >&2; die "cargo test -p hcx-c failed"; }
+# Built with the workspace's feature resolution (tools/ci/ws-cargo.sh says why): after
+# `cargo test --workspace` these two steps compile nothing again.
+part "hcx-c's Rust unit tests"
+"$ROOT/tools/ci/ws-cargo.sh" unit-tests hcx-c > "$OUT/cargo-test.log" 2>&1 \
+    || { cat "$OUT/cargo-test.log" >&2; die "hcx-c's unit tests failed (tools/ci/ws-cargo.sh unit-tests hcx-c)"; }
 grep -E "^test result" "$OUT/cargo-test.log" || true
 
 part "build libhcx (cdylib + staticlib)"
-(cd "$ROOT" && cargo build -q -p hcx-c) || die "cargo build -p hcx-c failed"
+"$ROOT/tools/ci/ws-cargo.sh" build -q --lib || die "cargo build --workspace --lib --examples failed"
 [ -f "$LIBDIR/libhcx.so" ] && [ -f "$LIBDIR/libhcx.a" ] || die "no libhcx.so / libhcx.a in $LIBDIR"
 
 part "header is current (cbindgen)"

@@ -25,13 +25,16 @@ apt_install javac default-jdk-headless
 apt_install java default-jdk-headless
 mkdir -p "$OUT"
 
-part "cargo test -p hcx-jni"
-(cd "$ROOT" && cargo test -q -p hcx-jni > "$OUT/cargo-test.log" 2>&1) \
-    || { cat "$OUT/cargo-test.log" >&2; die "cargo test -p hcx-jni failed"; }
+# Built with the workspace's feature resolution (tools/ci/ws-cargo.sh says why): after
+# `cargo test --workspace` the first compiles nothing, the second only the glue crate.
+part "hcx-jni's Rust unit tests"
+"$ROOT/tools/ci/ws-cargo.sh" unit-tests hcx-jni > "$OUT/cargo-test.log" 2>&1 \
+    || { cat "$OUT/cargo-test.log" >&2; die "hcx-jni's unit tests failed (tools/ci/ws-cargo.sh unit-tests hcx-jni)"; }
 grep -E "^test result" "$OUT/cargo-test.log" || true
 
 part "build libhcx_jni (cargo, with the leak-check allocator counter)"
-(cd "$ROOT" && cargo build -q -p hcx-jni --features leak-check) || die "cargo build -p hcx-jni failed"
+"$ROOT/tools/ci/ws-cargo.sh" build -q --lib --features hcx-jni/leak-check \
+    || die "cargo build --workspace --lib --examples --features hcx-jni/leak-check failed"
 [ -f "$LIB" ] || die "no $LIB"
 
 part "javac"

@@ -87,8 +87,11 @@ run "pip install (wheel)" "$VENV/bin/python" -m pip install --quiet --disable-pi
   --no-deps --force-reinstall "$WHEEL"
 part_done "pip install wheel"
 
-# 4. The CLI whose JSON the verdicts must equal (the debug build `cargo test` also makes).
-(cd "$ROOT" && nice -n 10 cargo build --quiet --bin hcx) || fail "cargo build --bin hcx failed"
+# 4. The CLI whose JSON the verdicts must equal: the debug build `cargo test --workspace` also
+# makes, built with the workspace's feature resolution so that it is that very build
+# (tools/ci/ws-cargo.sh; a plain `cargo build --bin hcx` compiles ~120 crates again).
+nice -n 10 "$ROOT/tools/ci/ws-cargo.sh" build --quiet --bin hcx ||
+  fail "cargo build --workspace --bin hcx --examples failed"
 export HCX_BIN=$CARGO_TARGET_DIR/debug/hcx
 part_done "cargo build hcx"
 

@@ -79,7 +79,9 @@ say "server up in $TMP ($((SECONDS - START)) s)"
 
 # 3. The tests: the registry's suite and the CLI's registry tests, each against this server.
 export HCX_TEST_POSTGRES_URL="postgresql:///hcx_test?host=$TMP&port=$PORT&user=$DBUSER"
-TESTS=(-p hcx-registry --test store -p hcx --test status_registry)
+# --workspace (the two test targets' names are unique in it): features resolve as in
+# `cargo test --workspace`, so after it nothing is compiled again (tools/ci/ws-cargo.sh).
+TESTS=(--workspace --test store --test status_registry)
 timeout "$BUILD_TIMEOUT" nice -n 10 cargo test --no-run "${TESTS[@]}" \
   || fail "building the registry tests failed (or took over $BUILD_TIMEOUT s)"
 LOG=$TMP/tests.log

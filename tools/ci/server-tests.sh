@@ -60,9 +60,12 @@ ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 lap "tools (wrk, schemathesis $SCHEMATHESIS_VERSION)"
 
 # 1–2. Rust tests.
-nice -n 10 cargo test --quiet -p hcx-server || fail "hcx-server's in-process tests"
+# Both built with the workspace's feature resolution, so that after `cargo test --workspace`
+# nothing is compiled again (tools/ci/ws-cargo.sh says why). hcx-server's tests are its unit
+# tests (it has no integration tests; its doctests run with the workspace's).
+nice -n 10 tools/ci/ws-cargo.sh unit-tests hcx-server || fail "hcx-server's in-process tests"
 lap "hcx-server in-process tests"
-nice -n 10 cargo test --quiet -p hcx --test server || fail "real-server tests (tests/server.rs)"
+nice -n 10 cargo test --quiet --workspace --test server || fail "real-server tests (tests/server.rs)"
 lap "real servers: end to end and faults"
 
 # The binary the real-server tests ran (cargo builds it for them).
