@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the hcx Python package and runs its tests, doing its own set-up on a fresh machine:
 # a virtual environment under bindings/python/.venv (gitignored) with the pinned
-# requirements.txt, the abi3 wheel built by maturin into the repository's target/, the wheel
+# requirements.txt, the abi3 wheel built by maturin (dev profile) into the repository's target/, the wheel
 # installed, the `hcx` CLI built (the verdicts must equal its JSON), then pytest.
 #
 #   bindings/python/test.sh [PYTEST ARGS...]
@@ -76,9 +76,15 @@ if [ ! -f "$STAMP" ] || [ "$(cat "$STAMP")" != "$WANT" ]; then
 fi
 part_done "venv + pip"
 
-# 3. The wheel (release, abi3), then installed in place of any earlier one.
+# 3. The wheel (abi3), then installed in place of any earlier one. The dev profile with the
+# repository's settings for dependencies (optimised, line tables; the root Cargo.toml): the
+# dependencies the workspace's test build compiled with the same features (aws-lc-sys's C
+# among them) are reused from target/ instead of compiled again in release, and everything
+# but the thin PyO3 glue, hcx-verify included, runs optimised. Nothing here measures speed
+# (bench.sh builds its own release wheel).
 rm -rf "$HERE/dist"
-(cd "$HERE" && nice -n 10 "$VENV/bin/maturin" build --release --locked --quiet --out "$HERE/dist") ||
+(cd "$HERE" && nice -n 10 "$VENV/bin/maturin" build --profile dev --locked --quiet --out "$HERE/dist" \
+  --config 'profile.dev.package."*".opt-level=2' --config 'profile.dev.package."*".debug="line-tables-only"') ||
   fail "maturin build failed"
 WHEEL=$(ls "$HERE"/dist/hcx-*.whl 2>/dev/null | head -n 1)
 [ -n "$WHEEL" ] || fail "maturin build made no wheel in $HERE/dist"
