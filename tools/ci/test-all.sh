@@ -24,7 +24,10 @@ part() {
   echo "━━━ $name: $*"
   "$@" 2>&1 | tee "$LOG_DIR/$name.log"
   status=${PIPESTATUS[0]}
-  RESULTS+=("$(printf '%-9s %-6s %5ss' "$name" "$([ "$status" = 0 ] && echo ok || echo FAILED)" $((SECONDS - start)))")
+  # The load average beside the time: the machine may be shared, and a part's time means
+  # little without it.
+  RESULTS+=("$(printf '%-9s %-6s %5ss   load %s' "$name" "$([ "$status" = 0 ] && echo ok || echo FAILED)" \
+    $((SECONDS - start)) "$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')")")
   [ "$status" = 0 ] || FAILED=1
 }
 
@@ -54,8 +57,9 @@ if [ "${HCX_FUZZ_SMOKE:-0}" = 1 ]; then
   ONLY="$ONLY fuzz" part fuzz part_fuzz
 fi
 
-echo "━━━ summary"
+echo "━━━ summary (load: 1, 5 and 15 minute averages when the part ended)"
 printf '%s\n' "${RESULTS[@]}"
+echo "total     $(printf '%5ss' "$SECONDS")"
 # One closing line over every Rust test binary and doctest. Skipped: tests marked #[ignore],
 # plus tests that could not run here and said so with `hcx-test: SKIPPED <test>: <why>`
 # (tests/common/skip.rs), which the harness counted as passed.
