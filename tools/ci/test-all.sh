@@ -11,6 +11,9 @@ set -uo pipefail
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 ONLY=${HCX_ONLY:-"rust js c java python postgres server"}
+# As every part's own script does: incremental compilation only costs time and disk in a build
+# made once (and this keeps the rust part's defaults the same as the others').
+export CARGO_INCREMENTAL=${CARGO_INCREMENTAL:-0}
 LOG_DIR=${HCX_TEST_LOGS:-$ROOT/target/test-logs}
 mkdir -p "$LOG_DIR"
 declare -a RESULTS=()
