@@ -23,6 +23,9 @@ pub struct App {
     pub pool: rayon::ThreadPool,
     /// Batches and images being verified: beyond `limits.batch_in_flight`, 503 at once.
     pub heavy: Arc<tokio::sync::Semaphore>,
+    /// How late the HTTP threads run: beyond `limits.shed_lag`, verify requests get 503 at
+    /// once (measured by [`crate::lag::monitor`], which [`crate::serve::serve`] runs).
+    pub lag: Arc<crate::lag::Lag>,
     current: RwLock<Option<Arc<Publication>>>,
     reloading: Mutex<()>,
     fingerprint: AtomicU64,
@@ -56,6 +59,7 @@ impl App {
             .map_err(std::io::Error::other)?;
         Ok(App {
             heavy: Arc::new(tokio::sync::Semaphore::new(config.limits.batch_in_flight)),
+            lag: Arc::new(crate::lag::Lag::new()),
             config,
             source,
             metrics: Metrics::new(),

@@ -111,6 +111,11 @@ pub struct Limits {
     pub verify_in_flight: usize,
     /// Batches (and image verifications) in progress at once; more are answered 503 at once.
     pub batch_in_flight: usize,
+    /// How late the HTTP threads may run (how long a request that arrived waits before it is
+    /// looked at) before verify requests are answered 503 at once, without reading their body:
+    /// verification runs on the HTTP threads, so under overload the queue is in front of
+    /// them, where an in-flight count cannot see it (`0ms` turns this off).
+    pub shed_lag: DurationSetting,
     /// Longest time a request may take, body included (then 408).
     pub request_timeout: DurationSetting,
     /// Longest time a client may take to send a request's headers, and longest idle time of
@@ -201,6 +206,7 @@ impl Default for Limits {
             max_batch: 1000,
             verify_in_flight: 256,
             batch_in_flight: 8,
+            shed_lag: DurationSetting(Duration::from_millis(5)),
             request_timeout: DurationSetting(Duration::from_secs(10)),
             header_timeout: DurationSetting(Duration::from_secs(10)),
             max_connections: 16_384,

@@ -9,6 +9,8 @@
 //! - [`api`]: the routes (`POST /v1/verify`, `POST /v1/verify/batch`, `GET /v1/index.json`,
 //!   `GET /v1/files/{sha256}.{json,hcxs}`, `/healthz`, `/readyz`, `/metrics`, the web page and
 //!   its trust bundle) and their limits; `openapi.json` documents them.
+//! - [`lag`]: how late the HTTP threads run, the overload signal that sheds verify requests
+//!   with 503 before their queue grows.
 //! - [`serve`]: the accept loop (connection cap, header and idle timeouts), reloads, graceful
 //!   shutdown.
 //! - [`sync`]: the verifier side, with distinct outcomes for an expired trust list, stale
@@ -28,6 +30,7 @@ pub mod demo;
 mod demo_api;
 mod fsutil;
 pub mod index;
+pub mod lag;
 pub mod metrics;
 pub mod publication;
 pub mod serve;

@@ -107,7 +107,7 @@ impl Metrics {
         let overloaded = Counter::default();
         registry.register(
             "overloaded_requests",
-            "Requests answered 503 at once because the concurrency limit was reached",
+            "Requests answered 503 at once: a concurrency limit was reached or the HTTP threads ran later than limits.shed_lag",
             overloaded.clone(),
         );
         let reloads = Family::<ReloadLabels, Counter>::default();

@@ -149,6 +149,7 @@ pub async fn serve(
         .max_buf_size(64 * 1024);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let open = Arc::new(AtomicUsize::new(0));
+    let lag_monitor = tokio::spawn(crate::lag::monitor(app.lag.clone()));
     tokio::pin!(shutdown);
     loop {
         tokio::select! {
@@ -184,6 +185,7 @@ pub async fn serve(
         }
     }
     drop(listener);
+    lag_monitor.abort();
     tracing::info!("shutting down: no new connections; finishing requests in progress");
     tokio::select! {
         () = graceful.shutdown() => tracing::info!("all connections closed"),

@@ -270,6 +270,71 @@ async fn heavy_work_beyond_the_limit_gets_503_at_once() -> TestResult {
     Ok(())
 }
 
+/// A verify request with malformed JSON: 400 when its body is read, so a 503 for it shows the
+/// refusal came before the body was read.
+fn unread(path: &str) -> Request<Body> {
+    Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from("{not json"))
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn verify_while_the_runtime_runs_late_gets_503_at_once_then_recovers() -> TestResult {
+    let w = World::new();
+    let dir = tempfile::tempdir()?;
+    let app = app(&w, dir.path(), |c| {
+        c.limits.shed_lag = crate::config::DurationSetting(std::time::Duration::from_millis(5))
+    })?;
+    // The monitor `serve` runs, on this test's one-thread runtime.
+    let monitor = tokio::spawn(crate::lag::monitor(app.lag.clone()));
+    let valid = || {
+        post_json(
+            "/v1/verify",
+            &serde_json::json!({"text": code(&w, 1), "at": at(&w)}),
+        )
+    };
+    let (status, _, body) = call(&app, valid()).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, _, _) = call(&app, unread("/v1/verify")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "not late: the body is read");
+
+    let mut refused = None;
+    for _ in 0..1000 {
+        // Hold the runtime's only thread for 20 ms at a time, as a flood of requests would
+        // (one late tick is not enough: the monitor wants two in a row); requests keep
+        // arriving, and between them the monitor gets its turn.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        tokio::task::yield_now().await;
+        let (status, headers, body) = call(&app, unread("/v1/verify")).await;
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            refused = Some((headers, body));
+            break;
+        }
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    }
+    let (headers, body) = refused.ok_or("no 503 while the runtime ran 20 ms late")?;
+    assert!(headers.contains_key(header::RETRY_AFTER));
+    assert!(body.contains(r#""code":"unavailable""#), "{body}");
+    let (status, _, _) = call(&app, unread("/v1/verify/batch")).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "batches are shed too");
+
+    // Once the runtime keeps up again, requests are verified, with nothing to reset.
+    let mut recovered = false;
+    for _ in 0..1000 {
+        tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        let (status, _, body) = call(&app, valid()).await;
+        if status == StatusCode::OK {
+            recovered = true;
+            break;
+        }
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    }
+    assert!(recovered, "still refusing a second after the runtime caught up");
+    monitor.abort();
+    Ok(())
+}
+
 #[tokio::test]
 async fn published_files_are_content_addressed_and_revalidate() -> TestResult {
     let w = World::new();
