@@ -6,8 +6,9 @@
 #      half-written and forged trust data, truncated downloads, older sequences, an upstream
 #      that is down, kill -9 during reload and during sync;
 #   3. a bounded load test with wrk (10 s of single verifies, 5 s of 304 revalidations): zero
-#      non-2xx/3xx answers for valid requests, requests/s reported (speed floors and ratios
-#      are in tools/bench/server-bench.sh, not here);
+#      error answers for valid requests (the verifies may be shed with 503: a debug build is
+#      overloaded by 16 connections), requests/s reported (speed floors and
+#      ratios are in tools/bench/server-bench.sh and server-overload.sh, not here);
 #   4. schemathesis (PyPI, pinned, in its own venv) against the served OpenAPI document,
 #      bounded in examples and time: no 5xx, no answer that breaks the schema.
 #
@@ -113,20 +114,33 @@ wrk.method = "POST"
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = [[$BODY]]
 LUA
-# Runs wrk; checks it made requests and got no answer >= 400 and no socket error.
+# Answers so far, by the server's own count (/metrics), with a status other than 200 and 304
+# (the first number) and with 503 among them (the second).
+not_ok() {
+  curl -sf "http://$ADDR/metrics" | awk '/^hcx_http_requests_total\{/ && !/status="(200|304)"/ {n += $NF; if (/status="503"/) s += $NF} END {print n + 0, s + 0}'
+}
+# Runs wrk; checks it made requests and got no socket error and no answer >= 400, except
+# that SHED=1 lets 503s through (a debug build is slow enough for 16 connections to overload
+# it, and the server then sheds by design: limits.shed_lag); at least 100 answers must be 2xx.
 run_wrk() { # label, wrk args...
   local label=$1; shift
+  local before after total rps
+  before=$(not_ok)
   wrk "$@" >"$WORK/wrk.out" 2>&1 || { cat "$WORK/wrk.out" >&2; fail "$label: wrk failed"; }
-  local total rps
+  after=$(not_ok)
   total=$(awk '/requests in/ {print $1}' "$WORK/wrk.out")
   rps=$(awk '/^Requests\/sec/ {print $2}' "$WORK/wrk.out")
-  if grep -q 'Non-2xx or 3xx' "$WORK/wrk.out" || grep -q 'Socket errors' "$WORK/wrk.out" || [ "${total:-0}" -lt 100 ]; then
+  read -r n0 s0 <<<"$before"; read -r n1 s1 <<<"$after"
+  local other=$(( (n1 - n0) - (s1 - s0) )) shed=$(( s1 - s0 ))
+  if [ "${SHED:-0}" != 1 ] && [ "$shed" -gt 0 ]; then other=$(( other + shed )); fi
+  if [ "$other" -gt 0 ] || grep -q 'Socket errors' "$WORK/wrk.out" \
+    || [ "$(( ${total:-0} - shed ))" -lt 100 ]; then
     cat "$WORK/wrk.out" >&2
-    fail "$label: errors under load, or too few requests"
+    fail "$label: errors under load ($other, $shed shed), or too few requests"
   fi
-  say "$(printf '%s: %s requests, %s requests/s, no errors' "$label" "$total" "$rps")"
+  say "$(printf '%s: %s requests, %s requests/s, no errors, %s shed (503)' "$label" "$total" "$rps" "$shed")"
 }
-run_wrk "POST /v1/verify (keep-alive, 16 connections, 10 s)" \
+SHED=1 run_wrk "POST /v1/verify (keep-alive, 16 connections, 10 s)" \
   -t 2 -c 16 -d 10s --timeout 5s -s "$WORK/verify.lua" "http://$ADDR/v1/verify"
 ETAG=$(curl -sfI "http://$ADDR/v1/index.json" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag" {print $2}')
 [ -n "$ETAG" ] || fail "GET /v1/index.json has no ETag"
