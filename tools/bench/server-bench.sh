@@ -22,6 +22,7 @@
 # median single-verify maximum over 16 connections, from the moment each request is written.
 #
 #   tools/bench/server-bench.sh [ROUNDS] [SECONDS]      # default 5 rounds of 5 s
+#   HCX_BIN=/path/to/other/hcx tools/bench/server-bench.sh  # another build (nothing is built)
 #   PROFILE=debug tools/bench/server-bench.sh 1 2        # check the script on a debug build
 #                                                        # (its numbers mean nothing)
 set -euo pipefail
@@ -33,13 +34,15 @@ cd "$ROOT"
 command -v wrk >/dev/null || { echo "server-bench: wrk not found (apt-get install wrk)" >&2; exit 1; }
 command -v taskset >/dev/null || { echo "server-bench: taskset not found (util-linux)" >&2; exit 1; }
 PROFILE=${PROFILE:-release}
-if [ "$PROFILE" = release ]; then
+if [ -n "${HCX_BIN:-}" ]; then
+  : # a given binary (to compare builds); loadgen must be built already
+elif [ "$PROFILE" = release ]; then
   nice -n 10 cargo build --release --quiet --bin hcx
   nice -n 10 cargo build --release --quiet -p hcx-server --example loadgen
 else
   cargo build --quiet -p hcx-server --example loadgen
 fi
-HCX=$TARGET/$PROFILE/hcx
+HCX=${HCX_BIN:-$TARGET/$PROFILE/hcx}
 LOADGEN=$TARGET/$PROFILE/examples/loadgen
 [ -x "$HCX" ] && [ -x "$LOADGEN" ] || { echo "server-bench: $HCX or $LOADGEN not built" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/hcx-server-bench.XXXXXX)

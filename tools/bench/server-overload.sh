@@ -19,6 +19,7 @@
 # generators on CPU 1, everything on 127.0.0.1. Every loop is bounded in count and time.
 #
 #   tools/bench/server-overload.sh [SECONDS] [OVERLOAD_SECONDS]     # default 5 and 10
+#   HCX_BIN=/path/to/other/hcx tools/bench/server-overload.sh       # another build, unbuilt
 set -euo pipefail
 SECS=${1:-5}
 OVER=${2:-10}
@@ -28,13 +29,15 @@ cd "$ROOT"
 command -v wrk >/dev/null || { echo "server-overload: wrk not found (apt-get install wrk)" >&2; exit 1; }
 command -v taskset >/dev/null || { echo "server-overload: taskset not found (util-linux)" >&2; exit 1; }
 PROFILE=${PROFILE:-release}
-if [ "$PROFILE" = release ]; then
+if [ -n "${HCX_BIN:-}" ]; then
+  : # a given binary (to compare builds); loadgen must be built already
+elif [ "$PROFILE" = release ]; then
   nice -n 10 cargo build --release --quiet --bin hcx
   nice -n 10 cargo build --release --quiet -p hcx-server --example loadgen
 else
   cargo build --quiet -p hcx-server --example loadgen
 fi
-HCX=$TARGET/$PROFILE/hcx
+HCX=${HCX_BIN:-$TARGET/$PROFILE/hcx}
 LOADGEN=$TARGET/$PROFILE/examples/loadgen
 [ -x "$HCX" ] && [ -x "$LOADGEN" ] || { echo "server-overload: $HCX or $LOADGEN not built" >&2; exit 1; }
 WORK=$(mktemp -d /tmp/hcx-server-overload.XXXXXX)
