@@ -58,7 +58,16 @@ fn usage() -> ! {
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [addr, path, body_file, content_type, rate, connections, seconds] = args.as_slice() else {
+    let [
+        addr,
+        path,
+        body_file,
+        content_type,
+        rate,
+        connections,
+        seconds,
+    ] = args.as_slice()
+    else {
         usage()
     };
     let Ok(addr) = addr.parse::<SocketAddr>() else {

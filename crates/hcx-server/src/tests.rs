@@ -297,7 +297,11 @@ async fn verify_while_the_runtime_runs_late_gets_503_at_once_then_recovers() -> 
     let (status, _, body) = call(&app, valid()).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let (status, _, _) = call(&app, unread("/v1/verify")).await;
-    assert_eq!(status, StatusCode::BAD_REQUEST, "not late: the body is read");
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "not late: the body is read"
+    );
 
     let mut refused = None;
     for _ in 0..1000 {
@@ -317,7 +321,11 @@ async fn verify_while_the_runtime_runs_late_gets_503_at_once_then_recovers() -> 
     assert!(headers.contains_key(header::RETRY_AFTER));
     assert!(body.contains(r#""code":"unavailable""#), "{body}");
     let (status, _, _) = call(&app, unread("/v1/verify/batch")).await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "batches are shed too");
+    assert_eq!(
+        status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "batches are shed too"
+    );
 
     // Once the runtime keeps up again, requests are verified, with nothing to reset.
     let mut recovered = false;
@@ -330,7 +338,10 @@ async fn verify_while_the_runtime_runs_late_gets_503_at_once_then_recovers() -> 
         }
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
     }
-    assert!(recovered, "still refusing a second after the runtime caught up");
+    assert!(
+        recovered,
+        "still refusing a second after the runtime caught up"
+    );
     monitor.abort();
     Ok(())
 }
