@@ -29,26 +29,11 @@ set -euo pipefail
 ROUNDS=${1:-5}
 SECS=${2:-5}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 cd "$ROOT"
-command -v wrk >/dev/null || { echo "server-bench: wrk not found (apt-get install wrk)" >&2; exit 1; }
-command -v taskset >/dev/null || { echo "server-bench: taskset not found (util-linux)" >&2; exit 1; }
-PROFILE=${PROFILE:-release}
-if [ -n "${HCX_BIN:-}" ]; then
-  : # a given binary (to compare builds); loadgen must be built already
-elif [ "$PROFILE" = release ]; then
-  nice -n 10 cargo build --release --quiet --bin hcx
-  nice -n 10 cargo build --release --quiet -p hcx-server --example loadgen
-else
-  cargo build --quiet -p hcx-server --example loadgen
-fi
-HCX=${HCX_BIN:-$TARGET/$PROFILE/hcx}
-LOADGEN=$TARGET/$PROFILE/examples/loadgen
-[ -x "$HCX" ] && [ -x "$LOADGEN" ] || { echo "server-bench: $HCX or $LOADGEN not built" >&2; exit 1; }
-WORK=$(mktemp -d /tmp/hcx-server-bench.XXXXXX)
 SERVER_PID=
 # shellcheck source=server-common.sh
 . "$ROOT/tools/bench/server-common.sh"
+build server-bench
 trap 'stop_server; rm -rf "$WORK"' EXIT
 N=1000
 

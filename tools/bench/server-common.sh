@@ -1,7 +1,30 @@
 # Shared by tools/bench/server-bench.sh and tools/bench/server-overload.sh (sourced, not run):
-# a made-up world of N valid codes, request bodies for wrk and loadgen, and one `hcx serve`
-# on 127.0.0.1 pinned to CPU 0 with one HTTP thread and one verify thread (per-core figures;
-# load generators go on CPU 1). Needs HCX (the binary) and WORK (a scratch directory) set.
+# the tools and builds they need, a made-up world of N valid codes, request bodies for wrk and
+# loadgen, and one `hcx serve` on 127.0.0.1 pinned to CPU 0 with one HTTP thread and one
+# verify thread (per-core figures; load generators go on CPU 1).
+
+# build NAME: checks wrk and taskset, builds `hcx` and loadgen (PROFILE, release by default;
+#   nothing when HCX_BIN names another build), sets HCX, LOADGEN and WORK (a scratch directory).
+build() {
+  local name=$1 root target
+  root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+  target=${CARGO_TARGET_DIR:-$root/target}
+  command -v wrk >/dev/null || { echo "$name: wrk not found (apt-get install wrk)" >&2; exit 1; }
+  command -v taskset >/dev/null || { echo "$name: taskset not found (util-linux)" >&2; exit 1; }
+  PROFILE=${PROFILE:-release}
+  if [ -n "${HCX_BIN:-}" ]; then
+    : # a given binary (to compare builds); loadgen must be built already
+  elif [ "$PROFILE" = release ]; then
+    (cd "$root" && nice -n 10 cargo build --release --quiet --bin hcx \
+      && nice -n 10 cargo build --release --quiet -p hcx-server --example loadgen)
+  else
+    (cd "$root" && cargo build --quiet --bin hcx && cargo build --quiet -p hcx-server --example loadgen)
+  fi
+  HCX=${HCX_BIN:-$target/$PROFILE/hcx}
+  LOADGEN=$target/$PROFILE/examples/loadgen
+  [ -x "$HCX" ] && [ -x "$LOADGEN" ] || { echo "$name: $HCX or $LOADGEN not built" >&2; exit 1; }
+  WORK=$(mktemp -d "/tmp/hcx-$name.XXXXXX")
+}
 
 # world N: root and issuer keys, a signed trust list, N codes valid for a day, and
 #   codes.txt (one a line), batch.json ({"codes": [...]}), verify.json ({"text": code 0}),

@@ -24,27 +24,12 @@ set -euo pipefail
 SECS=${1:-5}
 OVER=${2:-10}
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-TARGET=${CARGO_TARGET_DIR:-$ROOT/target}
 cd "$ROOT"
-command -v wrk >/dev/null || { echo "server-overload: wrk not found (apt-get install wrk)" >&2; exit 1; }
-command -v taskset >/dev/null || { echo "server-overload: taskset not found (util-linux)" >&2; exit 1; }
-PROFILE=${PROFILE:-release}
-if [ -n "${HCX_BIN:-}" ]; then
-  : # a given binary (to compare builds); loadgen must be built already
-elif [ "$PROFILE" = release ]; then
-  nice -n 10 cargo build --release --quiet --bin hcx
-  nice -n 10 cargo build --release --quiet -p hcx-server --example loadgen
-else
-  cargo build --quiet -p hcx-server --example loadgen
-fi
-HCX=${HCX_BIN:-$TARGET/$PROFILE/hcx}
-LOADGEN=$TARGET/$PROFILE/examples/loadgen
-[ -x "$HCX" ] && [ -x "$LOADGEN" ] || { echo "server-overload: $HCX or $LOADGEN not built" >&2; exit 1; }
-WORK=$(mktemp -d /tmp/hcx-server-overload.XXXXXX)
 SERVER_PID=
 SAMPLER=
 # shellcheck source=server-common.sh
 . "$ROOT/tools/bench/server-common.sh"
+build server-overload
 trap '[ -n "$SAMPLER" ] && kill "$SAMPLER" 2>/dev/null; stop_server; rm -rf "$WORK"' EXIT
 
 world 1000

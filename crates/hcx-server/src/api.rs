@@ -122,16 +122,17 @@ fn error(status: StatusCode, code: Code, message: &str) -> Response {
     json(status, hcx_verify::error_json(code, None, message))
 }
 
-/// The answer when the concurrency limit sheds a request: 503 at once, never a queue.
-async fn overloaded_error(_: tower::BoxError) -> Response {
-    let mut r = error(
-        StatusCode::SERVICE_UNAVAILABLE,
-        Code::Unavailable,
-        "the server is at its concurrency limit; retry shortly",
-    );
+/// A 503 that asks the client to retry in a second: how every shed request is answered.
+fn retry_later(message: &str) -> Response {
+    let mut r = error(StatusCode::SERVICE_UNAVAILABLE, Code::Unavailable, message);
     r.headers_mut()
         .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
     r
+}
+
+/// The answer when the concurrency limit sheds a request: 503 at once, never a queue.
+async fn overloaded_error(_: tower::BoxError) -> Response {
+    retry_later("the server is at its concurrency limit; retry shortly")
 }
 
 /// Refuses a verify request with 503 when the HTTP threads run later than `limits.shed_lag`:
@@ -144,14 +145,7 @@ fn admit(app: &App) -> Result<(), Response> {
         return Ok(());
     }
     app.metrics.overloaded();
-    let mut r = error(
-        StatusCode::SERVICE_UNAVAILABLE,
-        Code::Unavailable,
-        "the server is overloaded; retry shortly",
-    );
-    r.headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    Err(r)
+    Err(retry_later("the server is overloaded; retry shortly"))
 }
 
 fn not_ready() -> Response {
