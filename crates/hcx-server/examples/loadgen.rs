@@ -84,9 +84,12 @@ fn main() {
     ) else {
         usage()
     };
-    if !(rate > 0.0 && (1..=MAX_CONNECTIONS).contains(&connections))
-        || !(seconds > 0.0 && seconds <= MAX_SECONDS)
-    {
+    let sane = rate.is_finite()
+        && rate > 0.0
+        && (1..=MAX_CONNECTIONS).contains(&connections)
+        && seconds > 0.0
+        && seconds <= MAX_SECONDS;
+    if !sane {
         eprintln!(
             "loadgen: rate > 0, 1..={MAX_CONNECTIONS} connections, 0 < seconds <= {MAX_SECONDS}"
         );
@@ -173,7 +176,11 @@ async fn connection(
                 }
             }
         }
-        let Some(s) = stream.as_mut() else { continue };
+        let Some(s) = stream.as_mut() else {
+            // Unreachable (connected just above); move on rather than spin.
+            due += interval;
+            continue;
+        };
         let sent = Instant::now();
         let outcome = tokio::time::timeout(ANSWER_TIMEOUT, exchange(s, request, &mut buf)).await;
         match outcome {
