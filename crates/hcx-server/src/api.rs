@@ -433,7 +433,10 @@ async fn verify_batch(State(app): State<Arc<App>>, req: Request) -> Response {
     let verdicts = run_on_pool(&app, move || {
         let _permit = permit;
         let refs: Vec<&str> = codes.iter().map(|c| c.trim()).collect();
-        publication.verifier.verify_many(&refs, clock)
+        // Each verdict's JSON is made on the worker thread that judged it.
+        publication
+            .verifier
+            .verify_many_with(&refs, clock, |v| (v.to_json(), v.code()))
     })
     .await;
     let Some(verdicts) = verdicts else {
@@ -446,13 +449,13 @@ async fn verify_batch(State(app): State<Arc<App>>, req: Request) -> Response {
     let mut counts: Vec<(&'static str, u64)> = Vec::new();
     let mut body = String::with_capacity(verdicts.len() * 700 + 16);
     body.push_str("{\"verdicts\":[");
-    for (i, v) in verdicts.iter().enumerate() {
+    for (i, (verdict_json, code)) in verdicts.iter().enumerate() {
         if i > 0 {
             body.push(',');
         }
         // Each element is the facade's own serialisation, unchanged.
-        body.push_str(&v.to_json());
-        let code = v.code().map_or("valid", |c| c.as_str());
+        body.push_str(verdict_json);
+        let code = code.map_or("valid", |c| c.as_str());
         match counts.iter_mut().find(|(c, _)| *c == code) {
             Some((_, n)) => *n += 1,
             None => counts.push((code, 1)),

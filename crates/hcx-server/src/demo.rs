@@ -89,9 +89,9 @@ impl Demo {
         let trust = SignedTrustList::sign(&list, &[&root])
             .and_then(|s| s.to_json())
             .map_err(hcx_err)?;
-        crate::fsutil::write_atomically(&dir.join("trust.json"), trust.as_bytes())?;
+        hcx_format::files::write_atomically(&dir.join("trust.json"), trust.as_bytes())?;
         let root_pem = root.public_key().to_pem().map_err(hcx_err)?;
-        crate::fsutil::write_atomically(&dir.join("root.pub.pem"), root_pem.as_bytes())?;
+        hcx_format::files::write_atomically(&dir.join("root.pub.pem"), root_pem.as_bytes())?;
         let demo = Demo {
             dir: dir.to_owned(),
             root,
@@ -202,7 +202,7 @@ impl Demo {
             "{sequence:08}-snapshot-{}.hcxs",
             hash.get(..16).unwrap_or(&hash)
         );
-        crate::fsutil::write_atomically(&dir.join(name), &bytes)?;
+        hcx_format::files::write_atomically(&dir.join(name), &bytes)?;
         registry.sequence = sequence;
         registry.last_published = at;
         Ok(sequence)

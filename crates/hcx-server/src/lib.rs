@@ -28,7 +28,6 @@ pub mod config;
 pub mod data;
 pub mod demo;
 mod demo_api;
-mod fsutil;
 pub mod index;
 pub mod lag;
 pub mod metrics;
@@ -40,4 +39,4 @@ pub mod testkit;
 mod tests;
 
 pub use config::Config;
-pub use fsutil::write_atomically;
+pub use hcx_format::files::write_atomically;

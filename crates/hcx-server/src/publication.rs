@@ -350,10 +350,10 @@ impl Publication {
         std::fs::create_dir_all(dir.join(index::FILES_DIR))?;
         for path in &self.own {
             if let Some(f) = self.files.get(path) {
-                crate::fsutil::write_atomically(&dir.join(path), &f.bytes)?;
+                hcx_format::files::write_atomically(&dir.join(path), &f.bytes)?;
             }
         }
-        crate::fsutil::write_atomically(&dir.join(index::INDEX_FILE), &self.index.bytes)
+        hcx_format::files::write_atomically(&dir.join(index::INDEX_FILE), &self.index.bytes)
     }
 }
 

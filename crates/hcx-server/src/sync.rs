@@ -736,7 +736,7 @@ fn commit(dir: &Path, state: &State, files: &[(String, Vec<u8>)]) -> Result<(), 
         {
             continue;
         }
-        crate::fsutil::write_atomically(&path, bytes).map_err(io_err(&path))?;
+        hcx_format::files::write_atomically(&path, bytes).map_err(io_err(&path))?;
     }
     write_state(dir, state)?;
     let named: std::collections::BTreeSet<PathBuf> = std::iter::once(&state.trust_list.file)
@@ -765,5 +765,5 @@ fn write_state(dir: &Path, state: &State) -> Result<(), SyncError> {
     let mut json = serde_json::to_vec_pretty(state)
         .map_err(|e| SyncError::State(format!("cannot write the state: {e}")))?;
     json.push(b'\n');
-    crate::fsutil::write_atomically(&path, &json).map_err(io_err(&path))
+    hcx_format::files::write_atomically(&path, &json).map_err(io_err(&path))
 }
