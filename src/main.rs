@@ -9,12 +9,6 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
-/// The process allocator. `verify --batch` and `hcx serve` allocate a few dozen small strings
-/// per code on worker threads and free many of them on others (the writer, the runtime);
-/// glibc's allocator spent about a tenth of a bulk verification's instructions there.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// `print!` to standard output, except that an output that can no longer be written (a closed
 /// pipe: `hcx … | head`) ends the program with a message instead of a panic.
 macro_rules! out {
