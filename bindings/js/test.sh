@@ -41,9 +41,15 @@ want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/version = |"/, ""); print
 have=$(wasm-bindgen --version 2>/dev/null | awk '{print $2}' || true)
 if [ "$have" != "$want" ]; then
   echo "wasm-bindgen-cli ${have:-missing}, want $want: installing"
-  # --locked: the CLI's own Cargo.lock, so the install is the same on every machine.
+  # --locked first: the CLI's own Cargo.lock, so the install is the same on every machine. That
+  # lock can name a version the registry no longer serves (0.2.130's names webpki-roots 1.0.11,
+  # missing from this registry on 2026-12-02, which failed a fresh machine's set-up): then the
+  # same CLI version with its dependencies resolved afresh. Only the CLI's own dependencies float;
+  # the wasm-bindgen it must match is pinned above by Cargo.lock and checked below.
   nice -n 10 cargo install --locked wasm-bindgen-cli --version "$want" --force \
-    || fail "cargo install --locked wasm-bindgen-cli --version $want"
+    || { echo "wasm-bindgen-cli $want: its Cargo.lock does not resolve here; installing unlocked"
+         nice -n 10 cargo install wasm-bindgen-cli --version "$want" --force; } \
+    || fail "cargo install wasm-bindgen-cli --version $want (locked and unlocked)"
   have=$(wasm-bindgen --version | awk '{print $2}')
   [ "$have" = "$want" ] || fail "wasm-bindgen is $have after installing $want (is another one first in PATH?)"
 fi

@@ -6,10 +6,11 @@
 #   1. the maximum: wrk, 32 keep-alive connections of POST /v1/verify, SECONDS s → M answers
 #      (200) per second;
 #   2. overload: loadgen (an open-loop generator, crates/hcx-server/examples/loadgen.rs) offers
-#      3·M requests/s over 96 connections (three times as many clients, each at the pace of
-#      the maximum) for OVERLOAD_SECONDS s, while the server's RSS is sampled from /proc every
-#      50 ms; reported: the share of 200s and 503s, the latency of each from the moment the
-#      request was written (p50, p99, max), what the generator could not send on time;
+#      3·M requests/s over CONNECTIONS connections (96 by default: three times as many
+#      clients, each at the pace of the maximum) for OVERLOAD_SECONDS s, while the server's
+#      RSS is sampled from /proc every 50 ms; reported: the share of 200s and 503s, the
+#      latency of each from the moment the request was written (p50, p99, max), what the
+#      generator could not send on time;
 #   3. recovery: from the end of the overload, POST /v1/verify every 20 ms until a 200 (at
 #      most 10 s), then M/4 requests/s for SECONDS s (99 % must be 200: on a shared machine
 #      another process can hold CPU 0 for two of the lag monitor's ticks, a real lateness the
@@ -20,6 +21,7 @@
 #
 #   tools/bench/server-overload.sh [SECONDS] [OVERLOAD_SECONDS]     # default 5 and 10
 #   HCX_BIN=/path/to/other/hcx tools/bench/server-overload.sh       # another build, unbuilt
+#   CONNECTIONS=384 tools/bench/server-overload.sh                  # the flood over more clients
 set -euo pipefail
 SECS=${1:-5}
 OVER=${2:-10}
@@ -59,7 +61,7 @@ printf 'maximum: %.0f answers (200)/s over 32 connections (%s non-2xx), load %s\
 ) &
 SAMPLER=$!
 taskset -c 1 "$LOADGEN" "${ADDR#http://}" /v1/verify "$WORK/verify.json" application/json \
-  "$(echo "3 * $max" | bc -l)" 96 "$OVER" >"$WORK/over.json"
+  "$(echo "3 * $max" | bc -l)" "${CONNECTIONS:-96}" "$OVER" >"$WORK/over.json"
 over_end=$(date +%s.%N)
 load_over=$(loadavg)
 
