@@ -5,6 +5,8 @@
 // each photo; each decoder `repeat` times per photo, the fastest counting.
 //
 //   node bindings/js/bench/qr.mjs PHOTO_DIR [repeat=3]
+//   SKIP_JSQR=1 node bindings/js/bench/qr.mjs PHOTO_DIR   # hcx and zxing-wasm only (jsQR takes
+//                                                         # about half a second a photo)
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -56,6 +58,7 @@ const decoders = {
     return r ? [r.data] : [];
   },
 };
+if (process.env.SKIP_JSQR === '1') delete decoders.jsqr;
 
 const manifest = readFileSync(join(dir, 'manifest.tsv'), 'utf8').trim().split('\n').map((l) => l.split('\t'));
 const names = Object.keys(decoders);
