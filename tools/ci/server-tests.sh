@@ -148,7 +148,10 @@ ETAG=$(curl -sfI "http://$ADDR/v1/index.json" | tr -d '\r' | awk -F': ' 'tolower
   || fail "If-None-Match with the current ETag did not answer 304"
 run_wrk "GET /v1/index.json If-None-Match → 304 (16 connections, 5 s)" \
   -t 2 -c 16 -d 5s --timeout 5s -H "If-None-Match: $ETAG" "http://$ADDR/v1/index.json"
-curl -sf "http://$ADDR/metrics" | grep -q 'hcx_verdicts_total{code="valid"}' \
+# Read whole first: `curl | grep -q` fails under pipefail whenever grep stops reading before
+# curl has written everything (curl then dies of SIGPIPE), which made this check flaky.
+METRICS=$(curl -sf "http://$ADDR/metrics") || fail "GET /metrics failed after the load"
+grep -q 'hcx_verdicts_total{code="valid"}' <<<"$METRICS" \
   || fail "/metrics does not count the verdicts given under load"
 stop_server
 lap "load (wrk)"
