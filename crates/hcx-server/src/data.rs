@@ -15,18 +15,7 @@ use sha2::{Digest, Sha256};
 
 /// Lowercase hex of SHA-256: the name of every content-addressed file.
 pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Lowercase hex.
-pub fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    hex::encode(Sha256::digest(bytes))
 }
 
 /// One status list file: its bytes and what its envelope says (the signature is checked when

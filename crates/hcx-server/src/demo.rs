@@ -147,7 +147,7 @@ impl Demo {
             expires_at: now + 86_400,
             status: Status::Valid,
         });
-        Ok((text, crate::data::hex(&code_id)))
+        Ok((text, hex::encode(code_id)))
     }
 
     /// Revokes a code and publishes the issuer's next status list; its sequence.
@@ -156,7 +156,7 @@ impl Demo {
         let Some(record) = registry
             .codes
             .iter_mut()
-            .find(|r| crate::data::hex(&r.code_id) == code_id)
+            .find(|r| hex::encode(r.code_id) == code_id)
         else {
             return Ok(None);
         };
@@ -194,7 +194,7 @@ impl Demo {
             .map(|r| (r.code_id, r.status))
             .collect();
         let list = StatusList::snapshot(header, codes).map_err(hcx_err)?;
-        let hash = crate::data::hex(&list.payload_hash());
+        let hash = hex::encode(list.payload_hash());
         let bytes = list.sign(&self.issuer);
         let dir = self.dir.join("status").join(ISSUER);
         std::fs::create_dir_all(&dir)?;

@@ -9,7 +9,7 @@ use crate::{DAY, T0, private_key, seed, signing_key};
 use crate::REFERENCE_CLAIMS_JSON as REFERENCE;
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 /// Hex in lines of 32 bytes, for reading.
