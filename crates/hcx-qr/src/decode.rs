@@ -11,6 +11,7 @@ use rxing::{Binarizer, BinaryBitmap, DecodeHints, Luma8Source, RXingResult, Read
 
 use crate::binarize::{LocalAverage, MIN_SIDE};
 use crate::locate::QrRead;
+use crate::simd::{LANES, luma_on_white, luma16};
 use crate::symbol::{QrMeta, Symbol, SymbolFormat};
 
 use crate::Error;
@@ -164,29 +165,40 @@ fn to_luma_on_white(img: DynamicImage) -> (u32, u32, Vec<u8>) {
     let (width, height) = (img.width(), img.height());
     if img.color().has_alpha() {
         let rgba = img.to_rgba8();
-        let luma = rgba.pixels().map(|p| luma_on_white(p.0)).collect();
+        let luma = rgba
+            .pixels()
+            .map(|&image::Rgba([r, g, b, a])| luma_on_white(r, g, b, a))
+            .collect();
         (width, height, luma)
     } else {
         (width, height, img.into_luma8().into_raw())
     }
 }
 
-/// One RGBA pixel as luma (BT.601 weights), composited over white: the one conversion for
-/// pictures with transparency and for RGBA camera frames.
-fn luma_on_white([r, g, b, a]: [u8; 4]) -> u8 {
-    let y = (u32::from(r) * 299 + u32::from(g) * 587 + u32::from(b) * 114) / 1000;
-    let a = u32::from(a);
-    ((y * a + 255 * (255 - a)) / 255) as u8
-}
-
 /// Converts an 8-bit RGBA frame (row-major, 4 bytes a pixel: a canvas's `ImageData`, a camera
 /// frame) to the luma [`decode_luma`] reads, transparency composited over white as for pictures.
+// Never inlined: inlined into a caller built for size (the WebAssembly package's binding is
+// built with opt-level "z"), the loop is compiled for size too, several times slower.
+#[inline(never)]
 pub fn luma_from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<Vec<u8>, Error> {
     check_frame(width, height, rgba.len(), 4)?;
-    Ok(rgba
-        .chunks_exact(4)
-        .map(|p| <[u8; 4]>::try_from(p).map_or(255, luma_on_white))
-        .collect())
+    let mut luma = vec![0; rgba.len() / 4];
+    let (mut out, mut pixels) = (luma.chunks_exact_mut(LANES), rgba.chunks_exact(4 * LANES));
+    for (y, px) in (&mut out).zip(&mut pixels) {
+        if let (Ok(y), Ok(px)) = (<&mut [u8; LANES]>::try_from(y), px.try_into()) {
+            *y = luma16(px);
+        }
+    }
+    for (y, pixel) in out
+        .into_remainder()
+        .iter_mut()
+        .zip(pixels.remainder().chunks_exact(4))
+    {
+        if let &[r, g, b, a] = pixel {
+            *y = luma_on_white(r, g, b, a);
+        }
+    }
+    Ok(luma)
 }
 
 /// One code found, with its centre in the coordinates of the original picture.
@@ -440,36 +452,38 @@ fn darken(luma: &[u8]) -> Vec<u8> {
 /// Doubles a picture with bilinear interpolation (pixel centres aligned, edges repeated).
 fn double(width: u32, height: u32, luma: &[u8]) -> (u32, u32, Vec<u8>) {
     let (w, h) = (width as usize, height as usize);
-    let at = |x: usize, y: usize| u32::from(luma.get(y * w + x).copied().unwrap_or(0));
-    // Each output pixel is 3/4 of its source pixel and 1/4 of the neighbour on its side.
-    let mut rows = vec![0u32; 2 * w];
-    let mut out = Vec::with_capacity(4 * w * h);
-    let wide = |y: usize, dst: &mut [u32]| {
+    let row = |y: usize| luma.get(y * w..(y + 1) * w).unwrap_or(&[]);
+    // Each source row widened once (each pixel twice: 3/4 of it and 1/4 of the neighbour on
+    // that side, times 4), then each output row is 3/4 of its widened row and 1/4 of the one
+    // above or below. At most 16 × 255 before the rounding shift: 16-bit lanes.
+    let wide = |src: &[u8], dst: &mut [u16]| {
+        let at = |x: usize| u16::from(src.get(x).copied().unwrap_or(0));
         for (x, pair) in dst.chunks_exact_mut(2).enumerate() {
-            let (l, c, r) = (
-                at(x.saturating_sub(1), y),
-                at(x, y),
-                at((x + 1).min(w - 1), y),
-            );
+            let (l, c, r) = (at(x.saturating_sub(1)), at(x), at((x + 1).min(w - 1)));
             if let [a, b] = pair {
                 *a = 3 * c + l;
                 *b = 3 * c + r;
             }
         }
     };
-    let mut prev = vec![0u32; 2 * w];
-    let mut next = vec![0u32; 2 * w];
+    let (mut above, mut here, mut below) =
+        (vec![0u16; 2 * w], vec![0u16; 2 * w], vec![0u16; 2 * w]);
+    wide(row(0), &mut here);
+    above.copy_from_slice(&here);
+    wide(row(1.min(h - 1)), &mut below);
+    let mut out = Vec::with_capacity(4 * w * h);
     for y in 0..h {
-        wide(y, &mut rows);
-        wide(y.saturating_sub(1), &mut prev);
-        wide((y + 1).min(h - 1), &mut next);
-        for side in [&prev, &next] {
+        for side in [&above, &below] {
             out.extend(
-                rows.iter()
+                here.iter()
                     .zip(side.iter())
-                    .map(|(&c, &o)| ((3 * c + o + 8) / 16) as u8),
+                    .map(|(&c, &o)| ((3 * c + o + 8) >> 4) as u8),
             );
         }
+        // Roll the three rows down one: the old `above` is overwritten with the next `below`.
+        std::mem::swap(&mut above, &mut here);
+        std::mem::swap(&mut here, &mut below);
+        wide(row((y + 2).min(h - 1)), &mut below);
     }
     (2 * width, 2 * height, out)
 }
@@ -613,6 +627,46 @@ fn finish(mut found: Vec<Found>) -> Result<Vec<Found>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Doubling in fixed point, exactly: each output pixel is 9/16 of its source pixel, 3/16 of
+    /// each neighbour on its sides, 1/16 of the diagonal one, rounded; also at one-pixel sides.
+    #[test]
+    fn double_is_fixed_point_bilinear() {
+        let mut seed = 0x1234_5678u32;
+        for (w, h) in [(1usize, 1usize), (1, 4), (4, 1), (2, 3), (7, 5), (16, 9)] {
+            let luma: Vec<u8> = (0..w * h)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 17;
+                    seed ^= seed << 5;
+                    (seed >> 8) as u8
+                })
+                .collect();
+            let (w2, h2, out) = double(w as u32, h as u32, &luma);
+            assert_eq!(
+                (w2 as usize, h2 as usize, out.len()),
+                (2 * w, 2 * h, 4 * w * h)
+            );
+            let p = |x: usize, y: usize| u32::from(luma[y * w + x]);
+            for y in 0..2 * h {
+                for x in 0..2 * w {
+                    let (sx, sy) = (x / 2, y / 2);
+                    let nx = if x % 2 == 0 {
+                        sx.saturating_sub(1)
+                    } else {
+                        (sx + 1).min(w - 1)
+                    };
+                    let ny = if y % 2 == 0 {
+                        sy.saturating_sub(1)
+                    } else {
+                        (sy + 1).min(h - 1)
+                    };
+                    let want = (9 * p(sx, sy) + 3 * p(nx, sy) + 3 * p(sx, ny) + p(nx, ny) + 8) / 16;
+                    assert_eq!(u32::from(out[y * 2 * w + x]), want, "{w}x{h} at {x},{y}");
+                }
+            }
+        }
+    }
 
     /// RGBA frames become the luma a PNG with alpha becomes; wrong sizes are typed errors.
     #[test]

@@ -1,13 +1,46 @@
-//! The binariser's and the halving's pixel loops, 16 pixels a step.
+//! The pixel loops of the RGBA conversion, the binariser and the halving, 16 pixels a step.
 //!
 //! On x86-64 they use SSE2 (which every x86-64 CPU has) through `safe_arch`'s safe wrappers: our
 //! crates forbid `unsafe`, and the compiler does not find these forms on its own (a comparison
 //! gathered into one bit a pixel, sums of 8 bytes, minima across a vector), or finds them only in
-//! some inlining contexts. Elsewhere the plain versions below run; on x86-64 the unit tests check
-//! that both give the same results.
+//! some inlining contexts. On WebAssembly built with SIMD (`-C target-feature=+simd128`: the
+//! package's `full-simd` build) they use `core::arch::wasm32`'s lane operations, safe to call
+//! there, with `bytemuck` to move bytes in and out of vectors without `unsafe`; the RGBA
+//! conversion has a SIMD form only there (x86-64 compilers vectorise the plain one well enough;
+//! WebAssembly's did so four pixels at a time). Elsewhere the plain versions below run; on x86-64
+//! the unit tests check that both give the same results, and the package's tests compare its SIMD
+//! build with its plain one.
 
 /// Pixels handled per step.
 pub(crate) const LANES: usize = 16;
+
+/// One RGBA pixel as luma, composited over white: the one conversion for pictures with
+/// transparency and for RGBA camera frames. BT.601's weights in 8-bit fixed point (77, 150 and 29
+/// 256ths, as libjpeg's and ZXing's conversions), `y = (77r + 150g + 29b + 128) >> 8`, then
+/// `⌊(y · a + 255 · (255 − a)) / 255⌋` with the division as a shift-and-add (exact for every
+/// value: `luma_matches_the_definition` checks them all). Every step fits 16 bits, so a vector
+/// converts eight pixels a lane-wise multiply: a camera frame is a million pixels, converted
+/// every frame.
+#[inline]
+pub(crate) fn luma_on_white(r: u8, g: u8, b: u8, a: u8) -> u8 {
+    let y = (u16::from(r) * 77 + u16::from(g) * 150 + u16::from(b) * 29 + 128) >> 8;
+    let a = u16::from(a);
+    let over_white = y * a + 255 * (255 - a);
+    ((over_white + 1 + (over_white >> 8)) >> 8) as u8
+}
+
+/// [`luma_on_white`] of 16 RGBA pixels.
+#[inline]
+pub(crate) fn luma16(rgba: &[u8; 4 * LANES]) -> [u8; LANES] {
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        wasm::luma16(rgba)
+    }
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
+    {
+        plain::luma16(rgba)
+    }
+}
 
 /// Bit k set when pixel k is at or below its threshold `t[k]` (dark).
 #[inline]
@@ -16,7 +49,14 @@ pub(crate) fn dark16(px: &[u8; LANES], t: &[u8; LANES]) -> u16 {
     {
         sse2::dark16(px, t)
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        wasm::dark16(px, t)
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )))]
     {
         plain::dark16(px, t)
     }
@@ -30,7 +70,14 @@ pub(crate) fn pair_stats(rows: &[u8], w: usize, x: usize) -> Option<[(u32, u8, u
     {
         sse2::pair_stats(rows, w, x)
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        wasm::pair_stats(rows, w, x)
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )))]
     {
         plain::pair_stats(rows, w, x)
     }
@@ -43,7 +90,14 @@ pub(crate) fn halve16(a: &[u8; LANES], b: &[u8; LANES]) -> [u8; LANES / 2] {
     {
         sse2::halve16(a, b)
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+    {
+        wasm::halve16(a, b)
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )))]
     {
         plain::halve16(a, b)
     }
@@ -57,9 +111,26 @@ fn block_rows(rows: &[u8], w: usize, x: usize) -> impl Iterator<Item = Option<&[
         .map(move |row| row.get(x..x + LANES).and_then(|px| px.try_into().ok()))
 }
 
-#[cfg_attr(target_arch = "x86_64", allow(dead_code))]
+#[cfg_attr(
+    any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    ),
+    allow(dead_code)
+)]
 mod plain {
-    use super::{LANES, block_rows};
+    use super::{LANES, block_rows, luma_on_white};
+
+    #[inline]
+    pub(crate) fn luma16(rgba: &[u8; 4 * LANES]) -> [u8; LANES] {
+        let mut out = [0u8; LANES];
+        for (y, p) in out.iter_mut().zip(rgba.chunks_exact(4)) {
+            if let &[r, g, b, a] = p {
+                *y = luma_on_white(r, g, b, a);
+            }
+        }
+        out
+    }
 
     #[inline]
     pub(crate) fn dark16(px: &[u8; LANES], t: &[u8; LANES]) -> u16 {
@@ -169,6 +240,113 @@ mod sse2 {
     }
 }
 
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod wasm {
+    use super::{LANES, block_rows};
+    use core::arch::wasm32::{
+        i8x16_shuffle, i16x8_mul, u8x16_bitmask, u8x16_le, u8x16_max, u8x16_min,
+        u8x16_narrow_i16x8, u16x8_add, u16x8_extadd_pairwise_u8x16, u16x8_extend_high_u8x16,
+        u16x8_extend_low_u8x16, u16x8_shr, u16x8_splat, u16x8_sub, u32x4_extadd_pairwise_u16x8,
+        v128,
+    };
+
+    fn load(px: &[u8; LANES]) -> v128 {
+        bytemuck::cast(*px)
+    }
+
+    fn bytes(v: v128) -> [u8; LANES] {
+        bytemuck::cast(v)
+    }
+
+    /// Eight pixels' luma (`luma_on_white`), each channel in a 16-bit lane: nothing overflows
+    /// 16 bits, so the wrapping lane multiplies are exact.
+    fn luma8(r: v128, g: v128, b: v128, a: v128) -> v128 {
+        let c = u16x8_splat;
+        let weighted = u16x8_add(
+            u16x8_add(i16x8_mul(r, c(77)), i16x8_mul(g, c(150))),
+            u16x8_add(i16x8_mul(b, c(29)), c(128)),
+        );
+        let y = u16x8_shr(weighted, 8);
+        let over_white = u16x8_add(i16x8_mul(y, a), i16x8_mul(u16x8_sub(c(255), a), c(255)));
+        u16x8_shr(
+            u16x8_add(u16x8_add(over_white, c(1)), u16x8_shr(over_white, 8)),
+            8,
+        )
+    }
+
+    #[inline]
+    pub(crate) fn luma16(rgba: &[u8; 4 * LANES]) -> [u8; LANES] {
+        let [v0, v1, v2, v3]: [v128; 4] = bytemuck::cast(*rgba);
+        // Pixels 0–7 as [r0..r7, g0..g7] and [b0..b7, a0..a7]; the same for pixels 8–15.
+        let rg_lo =
+            i8x16_shuffle::<0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29>(v0, v1);
+        let ba_lo =
+            i8x16_shuffle::<2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31>(v0, v1);
+        let rg_hi =
+            i8x16_shuffle::<0, 4, 8, 12, 16, 20, 24, 28, 1, 5, 9, 13, 17, 21, 25, 29>(v2, v3);
+        let ba_hi =
+            i8x16_shuffle::<2, 6, 10, 14, 18, 22, 26, 30, 3, 7, 11, 15, 19, 23, 27, 31>(v2, v3);
+        let half = |rg: v128, ba: v128| {
+            luma8(
+                u16x8_extend_low_u8x16(rg),
+                u16x8_extend_high_u8x16(rg),
+                u16x8_extend_low_u8x16(ba),
+                u16x8_extend_high_u8x16(ba),
+            )
+        };
+        // Every lane is at most 255: the signed-saturating narrowing keeps it as it is.
+        bytes(u8x16_narrow_i16x8(half(rg_lo, ba_lo), half(rg_hi, ba_hi)))
+    }
+
+    #[inline]
+    pub(crate) fn dark16(px: &[u8; LANES], t: &[u8; LANES]) -> u16 {
+        u8x16_bitmask(u8x16_le(load(px), load(t)))
+    }
+
+    #[inline]
+    pub(crate) fn pair_stats(rows: &[u8], w: usize, x: usize) -> Option<[(u32, u8, u8); 2]> {
+        let (mut min, mut max, mut sum) = (u16x8_splat(0xFFFF), u16x8_splat(0), u16x8_splat(0));
+        let mut n = 0;
+        for px in block_rows(rows, w, x) {
+            let v = load(px?);
+            min = u8x16_min(min, v);
+            max = u8x16_max(max, v);
+            // Sums of byte pairs: at most 8 rows × 510, within a 16-bit lane.
+            sum = u16x8_add(sum, u16x8_extadd_pairwise_u8x16(v));
+            n += 1;
+        }
+        if n != 8 {
+            return None;
+        }
+        let sums: [u32; 4] = bytemuck::cast(u32x4_extadd_pairwise_u16x8(sum));
+        let (min, max) = (bytes(min), bytes(max));
+        let fold =
+            |bytes: &[u8], f: fn(u8, u8) -> u8, start: u8| bytes.iter().copied().fold(start, f);
+        let block = |k: usize| {
+            let lanes = 8 * k..8 * k + 8;
+            (
+                sums.get(2 * k..2 * k + 2).map_or(0, |s| s.iter().sum()),
+                fold(min.get(lanes.clone()).unwrap_or(&[]), u8::min, 255),
+                fold(max.get(lanes).unwrap_or(&[]), u8::max, 0),
+            )
+        };
+        Some([block(0), block(1)])
+    }
+
+    #[inline]
+    pub(crate) fn halve16(a: &[u8; LANES], b: &[u8; LANES]) -> [u8; LANES / 2] {
+        let sums = u16x8_add(
+            u16x8_extadd_pairwise_u8x16(load(a)),
+            u16x8_extadd_pairwise_u8x16(load(b)),
+        );
+        let means = u16x8_shr(u16x8_add(sums, u16x8_splat(2)), 2);
+        let packed = bytes(u8x16_narrow_i16x8(means, means));
+        let mut out = [0u8; LANES / 2];
+        out.copy_from_slice(packed.get(..LANES / 2).unwrap_or(&[0; LANES / 2]));
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +356,31 @@ mod tests {
         *seed ^= *seed >> 17;
         *seed ^= *seed << 5;
         (*seed >> 8) as u8
+    }
+
+    /// The 16-bit conversion equals its definition in wider integers for every input: every
+    /// opaque colour (the weighted sum), and every grey (which the sum keeps as it is) at every
+    /// alpha (the compositing, which depends only on that luma and the alpha).
+    #[test]
+    fn luma_matches_the_definition() {
+        fn definition(r: u8, g: u8, b: u8, a: u8) -> u8 {
+            let y = (u32::from(r) * 77 + u32::from(g) * 150 + u32::from(b) * 29 + 128) / 256;
+            let a = u32::from(a);
+            ((y * a + 255 * (255 - a)) / 255) as u8
+        }
+        for r in 0..=255u8 {
+            for g in 0..=255u8 {
+                for b in 0..=255u8 {
+                    assert_eq!(luma_on_white(r, g, b, 255), definition(r, g, b, 255));
+                }
+            }
+        }
+        for v in 0..=255u8 {
+            assert_eq!(luma_on_white(v, v, v, 255), v, "greys stay as they are");
+            for a in 0..=255u8 {
+                assert_eq!(luma_on_white(v, v, v, a), definition(v, v, v, a));
+            }
+        }
     }
 
     /// The plain versions against a direct reading of what each function promises, and (on
@@ -203,6 +406,17 @@ mod tests {
             });
             assert_eq!(plain::halve16(&a, &b), want);
             assert_eq!(halve16(&a, &b), want);
+            let rgba: [u8; 4 * LANES] = std::array::from_fn(|k| [a, b][k / LANES % 2][k % LANES]);
+            let want: [u8; LANES] = std::array::from_fn(|k| {
+                luma_on_white(
+                    rgba[4 * k],
+                    rgba[4 * k + 1],
+                    rgba[4 * k + 2],
+                    rgba[4 * k + 3],
+                )
+            });
+            assert_eq!(plain::luma16(&rgba), want);
+            assert_eq!(luma16(&rgba), want);
         }
         for (w, x) in [(16usize, 0usize), (40, 0), (40, 24), (41, 9), (100, 77)] {
             for round in 0..200 {
