@@ -1,7 +1,7 @@
 // Offline: the page and the hcx package are served from this cache after the first visit.
 // Only this page's own files and the trust bundle pass through here; a scanned code is never
 // fetched, sent or stored (the page judges it in memory).
-const CACHE = 'hcx-verifier-v1';
+const CACHE = 'hcx-verifier-v2';
 const SHELL = [
   './',
   'index.html',
@@ -15,6 +15,9 @@ const SHELL = [
   'hcx/js/api.mjs',
   'hcx/pkg/full/hcx_js_glue.js',
   'hcx/pkg/full/hcx_js_bg.wasm',
+  // The variant js/load.mjs picks where the browser has WebAssembly SIMD (every current one);
+  // both are kept, so that the page also works offline in a browser without it.
+  'hcx/pkg/full/hcx_js_bg.simd.wasm',
 ];
 
 self.addEventListener('install', (event) => {

@@ -15,9 +15,16 @@ export interface HcxApi {
 
 /**
  * Loads a build (`full` or `lite`); `source` is the .wasm (bytes, a Response or a compiled
- * Module) when it is not beside the package's files.
+ * Module) when it is not beside the package's files. `simd`: the full build's SIMD variant or
+ * not (by default, where the engine has WebAssembly SIMD).
  */
-export function loadBuild(build?: 'full' | 'lite', source?: BufferSource | Response | WebAssembly.Module): Promise<HcxApi>;
+export function loadBuild(build?: 'full' | 'lite', source?: BufferSource | Response | WebAssembly.Module, options?: { simd?: boolean }): Promise<HcxApi>;
+
+/** Whether this engine runs WebAssembly SIMD (the full build's faster variant needs it). */
+export function hasSimd(): boolean;
+
+/** The .wasm file `loadBuild` loads for a build: `hcx_js_bg.simd.wasm` (full, with SIMD) or `hcx_js_bg.wasm`. */
+export function wasmFile(build: 'full' | 'lite', simd?: boolean): string;
 
 /** WeChat mini-programs (js/wx.mjs): loads a build through `WXWebAssembly` from a file in the package. */
-export function loadWx(options: { wasmPath: string; createGlue: () => object; build?: 'full' | 'lite' }): Promise<HcxApi>;
+export function loadWx(options: { wasmPath: string; simdWasmPath?: string; createGlue: () => object; build?: 'full' | 'lite' }): Promise<HcxApi>;

@@ -1,12 +1,17 @@
 // Floor of issue #12: QR codes from camera frames. On hcx-qr's synthetic phone photos
-// (crates/hcx-qr/examples/qr-photos.rs), the package's `scanFrame` against zxing-wasm
-// (zxing-cpp in WebAssembly) and jsQR, all from npm, in this one process, each given the same
+// (crates/hcx-qr/examples/qr-photos.rs), the package's `scanFrame` (the full build's SIMD
+// variant, which Node and current browsers load, and its plain variant, for engines without
+// SIMD) against zxing-wasm (zxing-cpp in WebAssembly) and jsQR, all from npm, in this one
+// process, each given the same
 // RGBA frame already in memory (file decoding not timed), photo by photo, the order turned
 // each photo; each decoder `repeat` times per photo, the fastest counting.
 //
 //   node bindings/js/bench/qr.mjs PHOTO_DIR [repeat=3]
 //   SKIP_JSQR=1 node bindings/js/bench/qr.mjs PHOTO_DIR   # hcx and zxing-wasm only (jsQR takes
 //                                                         # about half a second a photo)
+//   HCX_WASM_B=old/hcx_js_bg.wasm node bindings/js/bench/qr.mjs PHOTO_DIR
+//       # also a second full-build .wasm ("hcx B", with the package's glue): a change measured
+//       # against the build before it, interleaved in the same run
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -30,7 +35,9 @@ await prepareZXingModule({
   overrides: { wasmBinary: readFileSync(require.resolve('zxing-wasm/reader/zxing_reader.wasm')) },
   fireImmediately: true,
 });
-const hcx = await loadBuild('full');
+const hcx = await loadBuild('full', undefined, { simd: true });
+const hcxPlain = await loadBuild('full', undefined, { simd: false });
+const hcxB = process.env.HCX_WASM_B ? await loadBuild('full', readFileSync(process.env.HCX_WASM_B)) : null;
 
 /** RGBA frame of a photo (grey JPEG or PNG), decoded once, outside the timing. */
 function frame(file) {
@@ -43,15 +50,19 @@ function frame(file) {
   return { width: img.width, height: img.height, data: new Uint8ClampedArray(img.data.buffer) };
 }
 
+/** A build's `scanFrame`, with "no code found" as no texts. */
+const scanWith = (build) => (f) => {
+  try {
+    return build.scanFrame(f);
+  } catch (e) {
+    if (e.code === 'no_code_found') return [];
+    throw e;
+  }
+};
 const decoders = {
-  'hcx (wasm)': (f) => {
-    try {
-      return hcx.scanFrame(f);
-    } catch (e) {
-      if (e.code === 'no_code_found') return [];
-      throw e;
-    }
-  },
+  'hcx (simd)': scanWith(hcx),
+  'hcx (plain)': scanWith(hcxPlain),
+  ...(hcxB ? { 'hcx B': scanWith(hcxB) } : {}),
   'zxing-wasm': async (f) => (await readBarcodes(f, { formats: ['QRCode'], maxNumberOfSymbols: 1 })).map((r) => r.text),
   jsqr: (f) => {
     const r = jsQR(f.data, f.width, f.height);
@@ -84,7 +95,7 @@ console.log(`QR from frames, ${manifest.length} photos of ${dir}, fastest of ${r
 for (const name of names) {
   const s = stats[name];
   console.log(
-    `  ${name.padEnd(11)} decoded ${String(s.ok).padStart(3)}/${manifest.length} (${(s.ok / base.ok).toFixed(2)}× zxing-wasm)` +
+    `  ${name.padEnd(12)} decoded ${String(s.ok).padStart(3)}/${manifest.length} (${(s.ok / base.ok).toFixed(2)}× zxing-wasm)` +
       `  median ${median(s.times).toFixed(2)} ms (${(median(s.times) / median(base.times)).toFixed(2)}× zxing-wasm's)`,
   );
 }

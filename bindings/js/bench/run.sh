@@ -19,9 +19,11 @@ for part in "${parts[@]}"; do
       command -v brotli >/dev/null || { echo "bench: brotli not found (apt-get install brotli)" >&2; exit 1; }
       echo "sizes (brotli -q 11):"
       for build in lite full; do
-        for f in hcx_js_bg.wasm hcx_js_glue.js; do
+        files=(hcx_js_bg.wasm hcx_js_glue.js)
+        [ "$build" = lite ] || files+=(hcx_js_bg.simd.wasm)
+        for f in "${files[@]}"; do
           p="$here/pkg/$build/$f"
-          printf '  %-4s %-15s %9d bytes raw %9d bytes brotli\n' "$build" "$f" "$(stat -c %s "$p")" "$(brotli -q 11 -c "$p" | wc -c)"
+          printf '  %-4s %-20s %9d bytes raw %9d bytes brotli\n' "$build" "$f" "$(stat -c %s "$p")" "$(brotli -q 11 -c "$p" | wc -c)"
         done
       done
       ;;

@@ -9,10 +9,15 @@ import { Engine } from './engine.mjs';
 import { makeApi } from './api.mjs';
 
 /**
- * @param {{wasmPath: string, createGlue: () => object, build?: 'full' | 'lite'}} options
+ * `simdWasmPath` (the full build's `hcx_js_bg.simd.wasm.br`, optional): tried first; where the
+ * WebView has no WebAssembly SIMD it does not compile, and `wasmPath` is used instead.
+ * @param {{wasmPath: string, simdWasmPath?: string, createGlue: () => object, build?: 'full' | 'lite'}} options
  */
-export async function loadWx({ wasmPath, createGlue, build = 'lite' }) {
+export async function loadWx({ wasmPath, simdWasmPath, createGlue, build = 'lite' }) {
   if (typeof WXWebAssembly !== 'object') throw new Error('WXWebAssembly is not available: this is not a WeChat mini-program');
-  const engine = await new Engine(createGlue, (imports) => WXWebAssembly.instantiate(wasmPath, imports)).start();
+  const start = (path) => new Engine(createGlue, (imports) => WXWebAssembly.instantiate(path, imports)).start();
+  let engine = null;
+  if (simdWasmPath) engine = await start(simdWasmPath).catch(() => null);
+  engine ??= await start(wasmPath);
   return makeApi(engine, build);
 }

@@ -113,6 +113,7 @@ before(async () => {
   rmSync(SHOTS, { recursive: true, force: true });
   mkdirSync(SHOTS, { recursive: true });
   assert.ok(existsSync(join(WEB, 'hcx/pkg/full/hcx_js_bg.wasm')), 'run bindings/js/build.sh first');
+  assert.ok(existsSync(join(WEB, 'hcx/pkg/full/hcx_js_bg.simd.wasm')), 'run bindings/js/build.sh first');
   data = mkdtempSync(join(tmpdir(), 'hcx-page-data-'));
   const inputs = [{ name: 'main.json', base64: readFileSync(join(fixtures, 'trust/main.json')).toString('base64') }];
   if (peersDcc) {
@@ -155,6 +156,8 @@ test('paste, upload, every kind of verdict; no request after load; offline reloa
     assert.match(trust, /expires/);
     await page.screenshot({ path: join(SHOTS, 'trust.png'), fullPage: true });
     await page.waitForLoadState('networkidle');
+    // Chromium has WebAssembly SIMD: the page runs the full build's SIMD variant.
+    assert.ok(site.log.includes('/hcx/pkg/full/hcx_js_bg.simd.wasm'), `the SIMD variant was not loaded: ${site.log.join(', ')}`);
     const served = site.log.length;
     const requests = [];
     page.on('request', (r) => requests.push(r.url()));

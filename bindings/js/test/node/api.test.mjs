@@ -242,6 +242,58 @@ test('full: pictures and frames, RGBA or luma, hostile ones included', () => {
   assert.equal(full.faults(), 0, 'a hostile input trapped the instance');
 });
 
+test('full: the SIMD and plain variants read frames alike, and RGBA as its luma', async () => {
+  const plain = await loadBuild('full', undefined, { simd: false });
+  const { width: qw, height: qh, luma: code } = readPng(read('images/qr-reference-ecc-m.png'));
+  let seed = 99;
+  const rand = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 16) & 0xff;
+  const clamp = (x) => Math.max(0, Math.min(255, Math.round(x)));
+  // The package's RGBA-to-luma definition (hcx-qr's simd.rs), written out once more here.
+  const lumaOf = (rgba) => {
+    const out = new Uint8Array(rgba.length / 4);
+    for (let i = 0; i < out.length; i++) {
+      const [r, g, b, a] = rgba.subarray(4 * i, 4 * i + 4);
+      const y = (77 * r + 150 * g + 29 * b + 128) >> 8;
+      out[i] = Math.floor((y * a + 255 * (255 - a)) / 255);
+    }
+    return out;
+  };
+  const outcome = (api, ...args) => {
+    try {
+      return api.scanFrame(...args);
+    } catch (e) {
+      return e.code;
+    }
+  };
+  let reads = 0;
+  const frames = [
+    [640, 480, 1, 1, 0], [1280, 960, 2, 1, 8], [1280, 960, 1, 0.5, 20], [640, 480, 1, 0.25, 30],
+    [320, 240, 0.5, 1, 0], [1000, 700, 1.5, 0.7, 40], [641, 479, 1, 0.12, 5], [1283, 967, 2.5, 0.4, 60],
+  ];
+  for (const [w, h, scale, contrast, noise] of frames) {
+    // The reference code scaled (nearest neighbour), its contrast lowered, noise and colour
+    // added, some pixels translucent: the conversion's every term, the halving, the passes.
+    const rgba = new Uint8Array(4 * w * h);
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        const sx = Math.floor((x - 20) / scale), sy = Math.floor((y - 15) / scale);
+        const l = sx >= 0 && sy >= 0 && sx < qw && sy < qh ? code[sy * qw + sx] : 255;
+        const v = 128 + (l - 128) * contrast + ((rand() - 128) * noise) / 128;
+        const tint = (rand() - 128) / 4;
+        const i = 4 * (y * w + x);
+        rgba.set([clamp(v + tint), clamp(v), clamp(v - tint), rand() < 16 ? rand() : 255], i);
+      }
+    }
+    const got = outcome(full, rgba, w, h);
+    assert.deepEqual(outcome(plain, rgba, w, h), got, `${w}x${h} scale ${scale} contrast ${contrast} noise ${noise}`);
+    const luma = lumaOf(rgba);
+    assert.deepEqual(outcome(full, luma, w, h), got, `${w}x${h}: the RGBA frame and its luma`);
+    assert.deepEqual(outcome(plain, luma, w, h), got);
+    if (Array.isArray(got)) reads += 1;
+  }
+  assert.ok(reads >= 4 && reads < frames.length, `${reads} of ${frames.length} frames read: the set must have reads and misses`);
+});
+
 test('a trapped instance is replaced; verifiers rebuild themselves', async () => {
   const { readFile } = await import('node:fs/promises');
   const module = await WebAssembly.compile(await readFile(join(packageDir, 'pkg/full/hcx_js_bg.wasm')));
