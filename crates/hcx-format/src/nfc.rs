@@ -1,24 +1,156 @@
-//! Unicode NFC (UAX #15) for the claims' text rules (SPEC §4.3), built from
-//! unicode-normalization's per-character data (decomposition, combining class, composition).
+//! Unicode NFC (UAX #15) for the claims' text rules (SPEC §4.3), from unicode-normalization's
+//! per-character data written into compact tables at build time (`build.rs`).
 //!
 //! Hand-written on purpose, in place of the crate's `nfc()` iterator and `is_nfc`: that
-//! iterator also carries the compatibility (NFKD) branch, which pulls 62 KB of NFKD tables into
-//! every build, the small WebAssembly verifier included, although hcx only ever uses NFC. The
-//! data and the quick check stay the crate's, so the Unicode version is still exactly the
-//! crate's (`claims::tests::nfc_is_unicode_18`); the tests below hold this module to the
-//! crate's own `nfc()` and `is_nfc` over every code point, pairs and random strings.
+//! iterator also carries the compatibility (NFKD) branch, 62 KB of tables hcx never uses, and
+//! the crate's perfect-hash tables of the rest are 54 KB (26 KB of brotli, the largest part of
+//! the small WebAssembly verifier). The build script reads the crate's per-character functions,
+//! so the Unicode version is still exactly the crate's (`claims::tests::nfc_is_unicode_18`);
+//! the tests below hold this module to the crate's own `nfc()` and `is_nfc` over every code
+//! point, pairs and random strings, and each table function to the crate's for every character.
 
-use unicode_normalization::char::{canonical_combining_class, compose, decompose_canonical};
-use unicode_normalization::{IsNormalized, is_nfc_quick};
+use std::cmp::Ordering;
+
+include!(concat!(env!("OUT_DIR"), "/nfc_tables.rs"));
+
+/// Hangul syllables, leading consonants, vowels and trailing consonants (UAX #15 §16): their
+/// decomposition and composition are arithmetic.
+const S_BASE: u32 = 0xAC00;
+const L_BASE: u32 = 0x1100;
+const V_BASE: u32 = 0x1161;
+const T_BASE: u32 = 0x11A7;
+const L_COUNT: u32 = 19;
+const V_COUNT: u32 = 21;
+const T_COUNT: u32 = 28;
+const N_COUNT: u32 = V_COUNT * T_COUNT;
+const S_COUNT: u32 = L_COUNT * N_COUNT;
+
+/// Characters below U+0300, and the CJK ideographs, have combining class 0 and quick-check
+/// value Yes, and compose with no character before them: names in Latin or Chinese need no
+/// table for the quick check (the test of the tables checks every one).
+fn inert(cp: u32) -> bool {
+    cp < 0x300 || (0x3400..=0x4DBF).contains(&cp) || (0x4E00..=0x9FFF).contains(&cp)
+}
+
+/// Characters with no canonical decomposition: below U+00C0 (À, the first with one) and the
+/// CJK ideographs.
+fn undecomposable(cp: u32) -> bool {
+    cp < 0xC0 || (0x3400..=0x4DBF).contains(&cp) || (0x4E00..=0x9FFF).contains(&cp)
+}
+
+/// The canonical combining class of `c`.
+fn class(c: char) -> u8 {
+    let cp = c as u32;
+    if inert(cp) {
+        return 0;
+    }
+    CLASS_RUNS
+        .binary_search_by(|&(first, len, _)| {
+            if cp < first {
+                Ordering::Greater
+            } else if cp > first + u32::from(len) {
+                Ordering::Less
+            } else {
+                Ordering::Equal
+            }
+        })
+        .ok()
+        .and_then(|i| CLASS_RUNS.get(i))
+        .map_or(0, |run| run.2)
+}
+
+/// The table entry of a character with a canonical decomposition (Hangul syllables aside):
+/// its full decomposition, and whether it never occurs in NFC.
+fn decomposition(cp: u32) -> Option<(&'static [u32], bool)> {
+    let i = DECOMPOSITIONS.binary_search_by_key(&cp, |e| e.0).ok()?;
+    let &(_, start, len, excluded) = DECOMPOSITIONS.get(i)?;
+    let start = usize::from(start);
+    Some((DECOMPOSED.get(start..start + usize::from(len))?, excluded))
+}
+
+/// Calls `emit` with each character of the full canonical decomposition of `c`.
+fn decompose(c: char, emit: &mut impl FnMut(char)) {
+    let cp = c as u32;
+    if (S_BASE..S_BASE + S_COUNT).contains(&cp) {
+        let s = cp - S_BASE;
+        let jamo = [
+            L_BASE + s / N_COUNT,
+            V_BASE + (s % N_COUNT) / T_COUNT,
+            T_BASE + s % T_COUNT,
+        ];
+        for (k, j) in jamo.into_iter().enumerate() {
+            if k < 2 || j != T_BASE {
+                emit(char::from_u32(j).unwrap_or(c));
+            }
+        }
+        return;
+    }
+    match decomposition(cp).filter(|_| !undecomposable(cp)) {
+        Some((chars, _)) => chars
+            .iter()
+            .filter_map(|&x| char::from_u32(x))
+            .for_each(emit),
+        None => emit(c),
+    }
+}
+
+/// The primary composite of `a` followed by `b`, if there is one.
+fn compose(a: char, b: char) -> Option<char> {
+    let (a, b) = (a as u32, b as u32);
+    if (L_BASE..L_BASE + L_COUNT).contains(&a) && (V_BASE..V_BASE + V_COUNT).contains(&b) {
+        return char::from_u32(S_BASE + ((a - L_BASE) * V_COUNT + (b - V_BASE)) * T_COUNT);
+    }
+    if (S_BASE..S_BASE + S_COUNT).contains(&a)
+        && (a - S_BASE).is_multiple_of(T_COUNT)
+        && (T_BASE + 1..T_BASE + T_COUNT).contains(&b)
+    {
+        return char::from_u32(a + (b - T_BASE));
+    }
+    let i = COMPOSITIONS
+        .binary_search_by(|&(x, y, _)| (x, y).cmp(&(a, b)))
+        .ok()?;
+    COMPOSITIONS.get(i).and_then(|&(_, _, c)| char::from_u32(c))
+}
+
+/// A character's NFC quick-check value (UAX #15 §9).
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Quick {
+    Yes,
+    No,
+    Maybe,
+}
+
+fn quick(c: char) -> Quick {
+    let cp = c as u32;
+    if inert(cp) {
+        Quick::Yes
+    } else if decomposition(cp).is_some_and(|(_, excluded)| excluded) {
+        Quick::No
+    } else if MAYBE.binary_search(&cp).is_ok() {
+        Quick::Maybe
+    } else {
+        Quick::Yes
+    }
+}
 
 /// Whether `s` is in NFC: the quick check, then for the rare undecided text a full
 /// normalisation compared with it (as UAX #15 §9 describes).
 pub(crate) fn is_nfc(s: &str) -> bool {
-    match is_nfc_quick(s.chars()) {
-        IsNormalized::Yes => true,
-        IsNormalized::No => false,
-        IsNormalized::Maybe => s.chars().eq(to_nfc(s).chars()),
+    let mut last_class = 0;
+    let mut maybe = false;
+    for c in s.chars() {
+        let class = class(c);
+        if class != 0 && last_class > class {
+            return false;
+        }
+        match quick(c) {
+            Quick::No => return false,
+            Quick::Maybe => maybe = true,
+            Quick::Yes => {}
+        }
+        last_class = class;
     }
+    !maybe || s.chars().eq(to_nfc(s).chars())
 }
 
 /// `s` in NFC: canonical decomposition, canonical ordering, canonical composition.
@@ -26,7 +158,7 @@ pub(crate) fn to_nfc(s: &str) -> String {
     // Canonical decomposition, each character with its combining class.
     let mut chars: Vec<(u8, char)> = Vec::with_capacity(s.len());
     for c in s.chars() {
-        decompose_canonical(c, |d| chars.push((canonical_combining_class(d), d)));
+        decompose(c, &mut |d| chars.push((class(d), d)));
     }
     // Canonical ordering: each run of non-starters sorted, stably, by combining class.
     let mut start = 0;
@@ -86,7 +218,8 @@ fn insertion_sort_by_class(run: &mut [(u8, char)]) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
-    use unicode_normalization::UnicodeNormalization;
+    use unicode_normalization::char::{canonical_combining_class, decompose_canonical};
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
 
     /// The crate's own NFC, the reference.
     fn reference(s: &str) -> String {
@@ -113,6 +246,43 @@ mod tests {
                     || (0x1100..=0x11FF).contains(&(c as u32))
             })
             .collect()
+    }
+
+    /// Each table function against the crate's, for every character: the combining class, the
+    /// full decomposition, the quick-check value; and the characters `inert` skips are inert.
+    #[test]
+    fn tables_match_the_crate_for_every_character() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            assert_eq!(class(c), canonical_combining_class(c), "class of {c:?}");
+            let (mut ours, mut theirs) = (Vec::new(), Vec::new());
+            decompose(c, &mut |d| ours.push(d));
+            decompose_canonical(c, |d| theirs.push(d));
+            assert_eq!(ours, theirs, "decomposition of {c:?}");
+            let want = match is_nfc_quick(std::iter::once(c)) {
+                IsNormalized::Yes => Quick::Yes,
+                IsNormalized::No => Quick::No,
+                IsNormalized::Maybe => Quick::Maybe,
+            };
+            assert_eq!(quick(c), want, "quick check of {c:?}");
+            if inert(c as u32) {
+                assert_eq!(
+                    (canonical_combining_class(c), want),
+                    (0, Quick::Yes),
+                    "{c:?}"
+                );
+                assert!(COMPOSITIONS.iter().all(|p| p.1 != c as u32), "{c:?}");
+            }
+            if undecomposable(c as u32) {
+                assert_eq!(theirs, [c], "{c:?}");
+            }
+        }
+        for &(a, b, c) in &COMPOSITIONS {
+            let (a, b) = (char::from_u32(a).unwrap(), char::from_u32(b).unwrap());
+            assert_eq!(
+                unicode_normalization::char::compose(a, b),
+                char::from_u32(c)
+            );
+        }
     }
 
     #[test]
