@@ -25,17 +25,22 @@ const T_COUNT: u32 = 28;
 const N_COUNT: u32 = V_COUNT * T_COUNT;
 const S_COUNT: u32 = L_COUNT * N_COUNT;
 
+/// The CJK Unified Ideographs and their Extension A: no decomposition, class 0, quick check Yes.
+fn cjk(cp: u32) -> bool {
+    (0x3400..=0x4DBF).contains(&cp) || (0x4E00..=0x9FFF).contains(&cp)
+}
+
 /// Characters below U+0300, and the CJK ideographs, have combining class 0 and quick-check
 /// value Yes, and compose with no character before them: names in Latin or Chinese need no
 /// table for the quick check (the test of the tables checks every one).
 fn inert(cp: u32) -> bool {
-    cp < 0x300 || (0x3400..=0x4DBF).contains(&cp) || (0x4E00..=0x9FFF).contains(&cp)
+    cp < 0x300 || cjk(cp)
 }
 
 /// Characters with no canonical decomposition: below U+00C0 (À, the first with one) and the
 /// CJK ideographs.
 fn undecomposable(cp: u32) -> bool {
-    cp < 0xC0 || (0x3400..=0x4DBF).contains(&cp) || (0x4E00..=0x9FFF).contains(&cp)
+    cp < 0xC0 || cjk(cp)
 }
 
 /// The canonical combining class of `c`.
@@ -85,7 +90,11 @@ fn decompose(c: char, emit: &mut impl FnMut(char)) {
         }
         return;
     }
-    match decomposition(cp).filter(|_| !undecomposable(cp)) {
+    if undecomposable(cp) {
+        emit(c);
+        return;
+    }
+    match decomposition(cp) {
         Some((chars, _)) => chars
             .iter()
             .filter_map(|&x| char::from_u32(x))
